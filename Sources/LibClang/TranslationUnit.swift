@@ -1,0 +1,105 @@
+import CClang
+import Foundation
+
+/// Why libclang could not produce a translation unit.
+public struct ParseError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let reason: String
+    public var description: String { "\(path): libclang could not parse the file (\(reason))" }
+}
+
+/// One parsed source file with everything it includes. Owns its libclang handles.
+public final class TranslationUnit: @unchecked Sendable {
+    private let index: CXIndex
+    let raw: CXTranslationUnit
+    /// The file that was parsed.
+    public let path: String
+
+    /// Parses `path` with compiler `arguments`; `unsavedFiles` (absolute path → contents) replace files on disk.
+    public init(path: String, arguments: [String], unsavedFiles: [String: String] = [:], options: ParseOptions) throws {
+        self.path = path
+        // One index per unit: libclang indexes are not meant to be shared between threads.
+        guard let index = clang_createIndex(0, 0) else { throw ParseError(path: path, reason: "no index") }
+        clang_toggleCrashRecovery(1)
+        var unit: CXTranslationUnit?
+        let code = withCStrings(arguments) { argv in
+            withUnsavedFiles(unsavedFiles) { files in
+                clang_parseTranslationUnit2(index, path, argv.baseAddress, Int32(argv.count),
+                                            files.baseAddress, UInt32(files.count), options.rawValue, &unit)
+            }
+        }
+        guard code == CXError_Success, let unit else {
+            clang_disposeIndex(index)
+            throw ParseError(path: path, reason: Self.describe(code))
+        }
+        self.index = index
+        self.raw = unit
+    }
+
+    deinit {
+        clang_disposeTranslationUnit(raw)
+        clang_disposeIndex(index)
+    }
+
+    /// The root cursor of the unit.
+    public var cursor: Cursor { Cursor(clang_getTranslationUnitCursor(raw), self) }
+
+    /// Every diagnostic the parse produced.
+    public var diagnostics: [Diagnostic] {
+        (0..<clang_getNumDiagnostics(raw)).compactMap { i in
+            guard let d = clang_getDiagnostic(raw, i) else { return nil }
+            defer { clang_disposeDiagnostic(d) }
+            let sev = Diagnostic.Severity(rawValue: Int(clang_getDiagnosticSeverity(d).rawValue)) ?? .error
+            return Diagnostic(severity: sev, message: consume(clang_getDiagnosticSpelling(d)),
+                              location: SourceLocation(expansionOf: clang_getDiagnosticLocation(d)))
+        }
+    }
+
+    func tokens(in range: CXSourceRange) -> [Token] {
+        var buffer: UnsafeMutablePointer<CXToken>?
+        var count: UInt32 = 0
+        clang_tokenize(raw, range, &buffer, &count)
+        guard let buffer else { return [] }
+        defer { clang_disposeTokens(raw, buffer, count) }
+        return (0..<Int(count)).map { i in
+            let t = buffer[i]
+            return Token(kind: Token.Kind(clang_getTokenKind(t)),
+                         spelling: consume(clang_getTokenSpelling(raw, t)),
+                         location: SourceLocation(expansionOf: clang_getTokenLocation(raw, t)))
+        }
+    }
+
+    private static func describe(_ code: CXErrorCode) -> String {
+        switch code {
+        case CXError_Crashed: return "libclang crashed"
+        case CXError_InvalidArguments: return "invalid arguments"
+        case CXError_ASTReadError: return "AST read error"
+        default: return "failure"
+        }
+    }
+}
+
+/// Calls `body` with a C argv for `strings`, valid for the duration of the call.
+private func withCStrings<R>(_ strings: [String], _ body: (UnsafeBufferPointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let owned = strings.map { strdup($0) }
+    defer { owned.forEach { free($0) } }
+    let argv = owned.map { UnsafePointer($0) }
+    return argv.withUnsafeBufferPointer(body)
+}
+
+private func withUnsavedFiles<R>(_ files: [String: String], _ body: (UnsafeMutableBufferPointer<CXUnsavedFile>) -> R) -> R {
+    let entries = files.sorted { $0.key < $1.key }
+    let names = entries.map { strdup($0.key) }
+    let contents = entries.map { Array($0.value.utf8CString) }
+    defer { names.forEach { free($0) } }
+    let dup = contents.map { bytes -> UnsafeMutablePointer<CChar> in
+        let p = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+        p.initialize(from: bytes, count: bytes.count)
+        return p
+    }
+    defer { dup.forEach { $0.deallocate() } }
+    var unsaved = (0..<entries.count).map { i in
+        CXUnsavedFile(Filename: names[i], Contents: dup[i], Length: UInt(contents[i].count - 1))
+    }
+    return unsaved.withUnsafeMutableBufferPointer { body($0) }
+}
