@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct FtrLint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ftrlint",
+        abstract: "Find arm64 ID register fields that KVM leaks to guests.",
+        subcommands: [AstCommand.self, ProbeTmp.self])
+}
