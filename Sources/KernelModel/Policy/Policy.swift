@@ -1,0 +1,195 @@
+import Foundation
+
+/// What each arm64 ID-register field describes, and how much of it KVM may expose to a
+/// normal (non-nested, non-protected) guest. Shipped as `policy.yaml` (schema version 1);
+/// a user's file of additions can override or extend it (`merging(additions:)`).
+public struct Policy: Sendable {
+    /// What a field describes, architecturally.
+    public enum FieldClass: String, Sendable, CaseIterable {
+        /// Instructions or memory-model behaviour that need nothing from the hypervisor.
+        case isa
+        /// Describes EL2/EL3 (or Secure/Realm state) only; an EL1 guest cannot act on it.
+        case el2
+        /// Needs KVM's support: registers, traps, EL2 state, devices, extra register state.
+        case kvm
+    }
+
+    /// One value of a field and what it brings that KVM must handle.
+    public struct Level: Sendable, Equatable {
+        /// The field value (signed for SignedEnum fields).
+        public let value: Int
+        /// The FEAT_ name from the Arm ARM, when there is one.
+        public let feature: String?
+        /// The EL0/EL1 system registers this level adds (sysreg-file or SYS_ macro names).
+        public let registers: [String]
+        /// What else KVM must do (traps, EL2 controls, emulation), when registers alone don't say.
+        public let needs: String?
+
+        public init(value: Int, feature: String? = nil, registers: [String] = [], needs: String? = nil) {
+            self.value = value
+            self.feature = feature
+            self.registers = registers
+            self.needs = needs
+        }
+    }
+
+    /// The policy for one field.
+    public struct Entry: Sendable, Equatable {
+        /// `REGISTER.Field`, as in the newest sysreg file.
+        public let key: String
+        public let register: String
+        public let field: String
+        public let fieldClass: FieldClass
+        /// Absolute upper bound of the value KVM may expose to a normal guest
+        /// (required for kvm and el2 entries; signed for SignedEnum fields).
+        public let bound: Int?
+        /// One line from the architecture: what the field is and why it has its class.
+        public let reason: String
+        /// Levels in ascending value order (kvm entries only).
+        public let levels: [Level]
+        /// Older kernels' names that a case-insensitive match would not find.
+        public let aliases: [String]
+
+        public init(key: String, fieldClass: FieldClass, bound: Int?, reason: String,
+                    levels: [Level] = [], aliases: [String] = []) {
+            self.key = key
+            let parts = Policy.splitKey(key)
+            self.register = parts?.register ?? key
+            self.field = parts?.field ?? ""
+            self.fieldClass = fieldClass
+            self.bound = bound
+            self.reason = reason
+            self.levels = levels.sorted { $0.value < $1.value }
+            self.aliases = aliases
+        }
+
+        /// The level with exactly this value, if the policy describes it.
+        public func level(_ value: Int) -> Level? {
+            levels.first { $0.value == value }
+        }
+    }
+
+    /// The schema version of the file this policy came from.
+    public let version: Int
+    /// All entries, keyed by `REGISTER.Field`.
+    public let entries: [String: Entry]
+
+    private let aliasIndex: [String: String]
+    private let foldedIndex: [String: String]
+
+    public init(version: Int = Policy.schemaVersion, entries: [String: Entry]) {
+        self.version = version
+        self.entries = entries
+        var aliases: [String: String] = [:]
+        var folded: [String: String] = [:]
+        // Iterate in key order so a clash resolves the same way every time.
+        for key in entries.keys.sorted() {
+            guard let entry = entries[key] else { continue }
+            folded[key.uppercased()] = folded[key.uppercased()] ?? key
+            for alias in entry.aliases {
+                let stem = Policy.aliasStem(alias, register: entry.register)
+                aliases[stem] = aliases[stem] ?? key
+            }
+        }
+        self.aliasIndex = aliases
+        self.foldedIndex = folded
+    }
+
+    /// The schema version this loader reads.
+    public static let schemaVersion = 1
+
+    // MARK: Loading
+
+    /// Parses a policy from YAML text; `path` names the text in errors.
+    /// Strict: unknown keys, wrong types, unknown classes, non-integer level keys and
+    /// missing required values are reported as `PolicyError` naming the path and the entry.
+    public init(yaml: String, path: String) throws {
+        self = try PolicyLoader(path: path).load(yaml)
+    }
+
+    /// Reads and parses a policy file.
+    public static func load(file: String) throws -> Policy {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw PolicyError(path: file, problem: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try Policy(yaml: text, path: file)
+    }
+
+    /// The policy bundled with ftrlint (`Policy/policy.yaml`).
+    public static func shipped() throws -> Policy {
+        guard let url = Bundle.module.url(forResource: "policy", withExtension: "yaml") else {
+            throw PolicyError(path: "policy.yaml", problem: "the bundled policy is missing from the KernelModel resources")
+        }
+        return try load(file: url.path)
+    }
+
+    // MARK: Combining and looking up
+
+    /// This policy with a user's additions: an entry in `additions` replaces the entry with the
+    /// same key, new keys are added.
+    public func merging(additions: Policy) -> Policy {
+        Policy(version: max(version, additions.version),
+               entries: entries.merging(additions.entries) { _, added in added })
+    }
+
+    /// The entry for a field: the exact `REGISTER.Field` key first, then an alias (an older
+    /// kernel's `REG_FIELD` macro stem, with or without `_EL1`), then a case-insensitive match.
+    public func entry(register: String, field: String) -> Entry? {
+        if let entry = entries["\(register).\(field)"] { return entry }
+        let stem = "\(Policy.registerBase(register))_\(field)".uppercased()
+        if let key = aliasIndex[stem], let entry = entries[key] { return entry }
+        for candidate in Policy.registerSpellings(register) {
+            if let key = foldedIndex["\(candidate).\(field)".uppercased()], let entry = entries[key] {
+                return entry
+            }
+        }
+        return nil
+    }
+
+    /// The entry for a `REGISTER.Field` key, with the same fallbacks as `entry(register:field:)`.
+    public func entry(key: String) -> Entry? {
+        guard let parts = Policy.splitKey(key) else { return entries[key] }
+        return entry(register: parts.register, field: parts.field)
+    }
+
+    // MARK: Names
+
+    /// Splits `REGISTER.Field`; nil unless there is exactly one dot with text on both sides.
+    static func splitKey(_ key: String) -> (register: String, field: String)? {
+        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return (String(parts[0]), String(parts[1]))
+    }
+
+    /// `ID_AA64PFR0_EL1` -> `ID_AA64PFR0`: older kernels named fields without the `_EL1`.
+    static func registerBase(_ register: String) -> String {
+        let upper = register.uppercased()
+        for suffix in ["_EL1", "_EL0"] where upper.hasSuffix(suffix) {
+            return String(register.dropLast(suffix.count))
+        }
+        return register
+    }
+
+    /// The register as given and, when it has no `_ELx` suffix, with `_EL1` added.
+    static func registerSpellings(_ register: String) -> [String] {
+        let upper = register.uppercased()
+        if upper.range(of: #"_EL[0-3]$"#, options: .regularExpression) != nil { return [register] }
+        return [register, register + "_EL1"]
+    }
+
+    /// Normalizes an alias to an upper-case `REGBASE_FIELD` stem. An alias may be written as a
+    /// macro stem (`ID_AA64MMFR1_HADBS`, `ID_AA64MMFR1_EL1_HADBS`, optionally with `_SHIFT`) or
+    /// as a bare field name (`HADBS`), which then belongs to the entry's own register.
+    static func aliasStem(_ alias: String, register: String) -> String {
+        var upper = alias.uppercased()
+        if upper.hasSuffix("_SHIFT") { upper = String(upper.dropLast("_SHIFT".count)) }
+        let base = registerBase(register).uppercased()
+        let full = register.uppercased()
+        if upper.hasPrefix(full + "_") { return base + "_" + upper.dropFirst(full.count + 1) }
+        if upper.hasPrefix(base + "_") { return upper }
+        return base + "_" + upper
+    }
+}
