@@ -55,6 +55,16 @@ public final class TranslationUnit: @unchecked Sendable {
         }
     }
 
+    /// Tokens of the byte range [from, to) of a file, clamped to the file.
+    func tokens(file: CXFile, from: Int, to: Int) -> [Token] {
+        var size = 0
+        guard clang_getFileContents(raw, file, &size) != nil else { return [] }
+        let lo = max(0, min(from, size)), hi = max(lo, min(to, size))
+        let range = clang_getRange(clang_getLocationForOffset(raw, file, UInt32(lo)),
+                                   clang_getLocationForOffset(raw, file, UInt32(hi)))
+        return tokens(in: range)
+    }
+
     func tokens(in range: CXSourceRange) -> [Token] {
         var buffer: UnsafeMutablePointer<CXToken>?
         var count: UInt32 = 0

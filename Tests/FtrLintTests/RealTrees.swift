@@ -12,7 +12,9 @@ enum RealTrees {
     static func path(_ version: String) -> String? {
         let root = cache + "/linux-" + version
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root + "/Makefile", isDirectory: &isDir), !isDir.boolValue else { return nil }
+        // scripts/fetch-kernels marks a tree complete only once it is fully unpacked.
+        guard FileManager.default.fileExists(atPath: root + "/.complete"),
+              FileManager.default.fileExists(atPath: root + "/Makefile", isDirectory: &isDir), !isDir.boolValue else { return nil }
         return root
     }
 }

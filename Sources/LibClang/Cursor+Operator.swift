@@ -1,0 +1,78 @@
+import CClang
+
+extension Cursor {
+    /// The operator of a binary, compound-assignment or unary operator expression ("&=", "|", "~", "!").
+    ///
+    /// libclang 14 has no API for it. Cursor extents map macro-body code to the whole invocation, so
+    /// the operator is found by *spelling* location instead, which also works inside macro bodies
+    /// (sys_reg, FIELD_PREP, min): first as the token spelled just before the right operand, else as
+    /// the token after the left operand's first primary expression.
+    public var operatorSpelling: String? {
+        let k = kind
+        if k == .unaryOperator {
+            guard let (file, offset) = spelled(clang_getCursorLocation(raw)) else { return nil }
+            return unit.tokens(file: file, from: offset, to: offset + 3).first?.spelling
+        }
+        guard k == .binaryOperator || k == .compoundAssignOperator else { return nil }
+        let kids = children
+        guard kids.count == 2 else { return nil }
+        let lhs = spelled(clang_getCursorLocation(kids[0].raw))
+        if let (file, offset) = spelled(clang_getCursorLocation(kids[1].raw)),
+           let lhs, lhs.file == file, lhs.offset < offset {
+            let before = unit.tokens(file: file, from: max(lhs.offset, offset - 64), to: offset)
+                .last { $0.location.offset < offset }
+            if let before, Self.binaryOperators.contains(before.spelling) { return before.spelling }
+        }
+        guard let (file, offset) = lhs else { return nil }
+        let tokens = unit.tokens(file: file, from: offset, to: offset + 512)
+        let next = Self.skipPrimary(tokens)
+        guard next < tokens.count, Self.binaryOperators.contains(tokens[next].spelling) else { return nil }
+        return tokens[next].spelling
+    }
+
+    /// The source text of the cursor as written, tokens joined by single spaces.
+    public var text: String { expansionTokens.map(\.spelling).joined(separator: " ") }
+
+    static let binaryOperators: Set<String> = [
+        "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=",
+        "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>", "==", "!=", "<", ">", "<=", ">=", "&&", "||", ",",
+    ]
+
+    /// Index of the token after one primary expression with its postfix parts: `(..)`, `a->b[c](d)`.
+    static func skipPrimary(_ t: [Token]) -> Int {
+        var i = 0
+        while i < t.count, ["~", "!", "-", "+", "*", "&"].contains(t[i].spelling) { i += 1 }
+        guard i < t.count else { return i }
+        i = t[i].spelling == "(" ? skipGroup(t, i) : i + 1
+        while i < t.count {
+            switch t[i].spelling {
+            case "(", "[": i = skipGroup(t, i)
+            case "->", ".": i += 2
+            case "++", "--": i += 1
+            default: return i
+            }
+        }
+        return i
+    }
+
+    private static func skipGroup(_ t: [Token], _ start: Int) -> Int {
+        var depth = 0, i = start
+        while i < t.count {
+            switch t[i].spelling {
+            case "(", "[": depth += 1
+            case ")", "]": depth -= 1; if depth == 0 { return i + 1 }
+            default: break
+            }
+            i += 1
+        }
+        return i
+    }
+
+    private func spelled(_ loc: CXSourceLocation) -> (file: CXFile, offset: Int)? {
+        var file: CXFile?
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        clang_getSpellingLocation(loc, &file, &line, &column, &offset)
+        guard let file else { return nil }
+        return (file, Int(offset))
+    }
+}
