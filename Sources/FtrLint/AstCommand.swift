@@ -20,7 +20,7 @@ struct AstCommand: ParsableCommand {
 
     private func dump(_ c: Cursor, depth: Int) {
         let ev = c.kind.isExpression ? c.evaluate().map { " = \($0)" } ?? "" : ""
-        print(String(repeating: "  ", count: depth) + "\(c.kind) '\(c.spelling)' <\(c.typeSpelling)> \(c.location.line):\(c.location.column)\(ev)")
+        print(String(repeating: "  ", count: depth) + "\(c.kind) \(c.operatorSpelling ?? "") '\(c.spelling)' <\(c.typeSpelling)> \(c.location.line):\(c.location.column)\(ev)")
         for child in c.children { dump(child, depth: depth + 1) }
     }
 }

@@ -21,13 +21,20 @@ public struct CpufeatureExtractor {
         var tables: [String: Cursor] = [:]
         var regsArray: Cursor?
         unit.cursor.visit { c in
-            guard c.kind == .varDecl, c.isInMainFile else { return .continue }
+            // Only definitions: a tentative or forward declaration carries no initialiser.
+            guard c.kind == .varDecl, c.isInMainFile, c.children.contains(where: { $0.kind == .initListExpr }) else {
+                return .continue
+            }
             if c.spelling == "arm64_ftr_regs" { regsArray = c }
             else if c.canonicalTypeSpelling.contains("struct arm64_ftr_bits[") { tables[c.spelling] = c }
             return .continue
         }
-        guard let regsArray else { throw fail("arm64_ftr_regs[] not found") }
         let errors = unit.diagnostics.filter { $0.severity >= .error }
+        guard let regsArray else {
+            // Name the first error in cpufeature.c itself: it is usually why the array did not parse.
+            let own = errors.first { $0.location.file == unit.path }
+            throw fail("arm64_ftr_regs[] not found" + (own.map { " (line \($0.location.line): \($0.message))" } ?? ""))
+        }
         try requireClean(regsArray, errors: errors, what: "arm64_ftr_regs[]")
         guard let list = regsArray.children.first(where: { $0.kind == .initListExpr }) else {
             throw fail("arm64_ftr_regs[] has no initialiser")
@@ -133,7 +140,7 @@ public struct CpufeatureExtractor {
                 throw fail("\(where_): bits \(shift)+\(width) are outside the register")
             }
             let signed = f["sign"]?.evaluate()?.integer ?? 0
-            let tokens = entry.tokens
+            let tokens = entry.expansionTokens
             result.append(FtrEntry(signed: signed != 0, visible: visible != 0, strict: strict != 0,
                                    visibleIf: Self.visibilityOption(tokens), policy: policy,
                                    shift: Int(shift), width: Int(width), safe: safe,

@@ -1,0 +1,54 @@
+import Foundation
+import KernelTree
+import LibClang
+import SysregSpec
+
+/// tree → parse environment → cpufeature.c's translation unit → the tables, with what the parse cost.
+public struct CpufeatureAnalysis {
+    public let tables: CpufeatureTables
+    /// Errors libclang reported while parsing cpufeature.c (in any file it includes).
+    public let diagnostics: [Diagnostic]
+    public let seconds: Double
+
+    /// Parses cpufeature.c with `arguments` and reads its tables. Function bodies are skipped: only
+    /// file-scope initialisers are needed, and headers' inline functions are most of the parse.
+    public init(tree: KernelTree, arguments: CompileArguments, names: FieldNames) throws {
+        let start = Date()
+        let path = tree.absolutePath(CpufeatureExtractor.path)
+        guard tree.exists(CpufeatureExtractor.path) else {
+            throw IncompleteAnalysis(file: CpufeatureExtractor.path, "file not found")
+        }
+        let unit = try TranslationUnit(path: path, arguments: try arguments.arguments(for: CpufeatureExtractor.path),
+                                       unsavedFiles: tree.unsavedFiles, options: [.keepGoing, .skipFunctionBodies])
+        let relativize = { (p: String) in tree.relativePath(p) ?? p }
+        tables = try CpufeatureExtractor(unit: unit, relativize: relativize, namer: names.namer).extract()
+        diagnostics = unit.diagnostics.filter { $0.severity >= .error }
+        seconds = Date().timeIntervalSince(start)
+    }
+}
+
+/// Where field names come from: the tree's sysreg file, then canonical spellings for older macro names.
+public struct FieldNames {
+    let spec: SysregSpec?
+    let canonical: (String, String) -> String?
+
+    /// Reads the tree's arch/arm64/tools/sysreg when it has one (5.10 does not).
+    public init(tree: KernelTree, canonical: @escaping (String, String) -> String?) throws {
+        let text = try tree.readIfPresent("arch/arm64/tools/sysreg")
+        spec = try text.map { try SysregSpec(text: $0, path: "arch/arm64/tools/sysreg") }
+        self.canonical = canonical
+    }
+
+    /// Canonical spellings from the policy, whose keys are the newest sysreg file's names.
+    public init(tree: KernelTree, policy: Policy) throws {
+        try self.init(tree: tree) { reg, name in policy.entry(register: reg, field: name)?.field }
+    }
+
+    var namer: FieldNamer {
+        let spec = spec
+        return FieldNamer(architectural: { reg, lsb in
+            guard let f = spec?.field(register: reg, lsb: lsb), f.lsb == lsb, f.kind.isEnum || f.kind == .field else { return nil }
+            return f.name
+        }, canonical: canonical)
+    }
+}
