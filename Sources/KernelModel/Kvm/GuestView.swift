@@ -1,0 +1,20 @@
+/// KVM's treatment of every field cpufeature describes, per view.
+public struct GuestView: Codable, Hashable, Sendable {
+    public struct Field: Codable, Hashable, Sendable {
+        public let register: String
+        public let field: String
+        /// What a normal guest sees.
+        public let normal: KvmTreatment
+        /// What a guest with nested virtualisation sees (nil: the tree has no NV support).
+        public let nested: KvmTreatment?
+        /// Whether userspace may write the field (ID_WRITABLE masks); nil where the tree has no such mask.
+        public let writable: Bool?
+        /// The KVM function whose code decides the field for a normal guest.
+        public let function: String?
+    }
+
+    /// Keyed by REGISTER.Field.
+    public let fields: [String: Field]
+
+    public init(fields: [String: Field]) { self.fields = fields }
+}

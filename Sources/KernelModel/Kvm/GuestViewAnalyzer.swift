@@ -1,0 +1,116 @@
+import LibClang
+
+/// Computes KVM's guest view of every field cpufeature describes.
+///
+/// For each register it finds the register's sys_reg_desc in sys_reg_descs[] and interprets the
+/// handler that produces the guest's value — the reset callback where KVM keeps per-VM ID values
+/// (6.x and later), the access handler otherwise — with the register's encoding and descriptor
+/// known. Visibility callbacks are followed from the read path itself (sysreg_visible_as_raz).
+public struct GuestViewAnalyzer {
+    public static let path = "arch/arm64/kvm/sys_regs.c"
+
+    /// Predicates each view fixes: a normal guest has no nested virtualisation.
+    static let normalAssumptions = ["vcpu_has_nv": false]
+    static let nestedAssumptions = ["vcpu_has_nv": true]
+    /// Interpretation steps per register and view: bounds the work on pathological input.
+    static let budget = 200_000
+
+    let sysRegs: TranslationUnit
+    let functions: FunctionIndex
+    let relativize: (String) -> String
+
+    public init(sysRegs: TranslationUnit, functions: FunctionIndex, relativize: @escaping (String) -> String) {
+        self.sysRegs = sysRegs; self.functions = functions; self.relativize = relativize
+    }
+
+    public func analyze(_ tables: CpufeatureTables) throws -> GuestView {
+        let descs = try descriptors()
+        let hasNested = functions.names.contains("limit_nv_id_reg")
+        var result: [String: GuestView.Field] = [:]
+        for reg in tables.registers {
+            let enc = UInt32(reg.encoding.op0 << 19 | reg.encoding.op1 << 16 | reg.encoding.crn << 12
+                             | reg.encoding.crm << 8 | reg.encoding.op2 << 5)
+            let desc = descs[enc]
+            let normal = view(of: reg, encoding: enc, descriptor: desc, assumptions: Self.normalAssumptions)
+            let nested = hasNested ? view(of: reg, encoding: enc, descriptor: desc, assumptions: Self.nestedAssumptions) : nil
+            let writableMask = desc.flatMap(writableMask)
+            for f in reg.fields {
+                result[f.key] = GuestView.Field(
+                    register: reg.name, field: f.name,
+                    normal: normal.treatments[f.lsb] ?? Self.absent(reg),
+                    nested: nested.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
+                    writable: writableMask.map { $0 & f.mask == f.mask },
+                    function: normal.function)
+            }
+        }
+        return GuestView(fields: result)
+    }
+
+    private struct RegisterView { let treatments: [Int: KvmTreatment]; let function: String? }
+
+    private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?,
+                      assumptions: [String: Bool]) -> RegisterView {
+        guard let descriptor else { return RegisterView(treatments: [:], function: nil) }
+        let trace = Trace(budget: Self.budget)
+        let context = ReadPathInterpreter.Context(register: encoding, descriptor: descriptor, assumptions: assumptions,
+                                                  functions: functions, relativize: relativize)
+        let interpreter = ReadPathInterpreter(context: context, trace: trace)
+        // The per-VM value set at reset is what the guest reads where KVM keeps one; else the access handler.
+        for member in ["reset", "access"] {
+            guard let name = handler(descriptor[member]), let fn = functions.definition(of: name) else { continue }
+            let run = interpreter.run(fn)
+            guard case .bits(let bits)? = member == "reset" ? run.value : run.regval else { continue }
+            let classifier = FieldClassifier(register: encoding, trace: trace)
+            var treatments: [Int: KvmTreatment] = [:]
+            for f in reg.fields { treatments[f.lsb] = classifier.classify(bits, lsb: f.lsb, width: f.width) }
+            if trace.budget <= 0 {
+                let note = "analysis budget exhausted in \(name)"
+                for f in reg.fields { treatments[f.lsb] = KvmTreatment(kind: .unknown, note: note) }
+            }
+            return RegisterView(treatments: treatments, function: name)
+        }
+        return RegisterView(treatments: [:], function: nil)
+    }
+
+    /// A register KVM has no readable handler for: an ID register then reads as UNDEF or zero.
+    private static func absent(_ reg: FtrRegister) -> KvmTreatment {
+        KvmTreatment(kind: .hidden, note: "\(reg.name) has no sys_reg_descs[] entry with a handler that reads it")
+    }
+
+    private func handler(_ member: Cursor?) -> String? {
+        var name: String?
+        member?.descendants { c in
+            if name == nil, c.kind == .declRefExpr, c.referenced?.kind == .functionDecl { name = c.spelling }
+        }
+        return name
+    }
+
+    /// The ID_WRITABLE mask: `.val` of an ID register entry that userspace may write through set_user.
+    private func writableMask(_ desc: [String: Cursor]) -> UInt64? {
+        guard desc["set_user"] != nil, desc["reset"] != nil, let v = desc["val"]?.evaluate()?.bits else { return nil }
+        return v
+    }
+
+    /// sys_reg_descs[] entries by encoding, as member → initialiser maps.
+    private func descriptors() throws -> [UInt32: [String: Cursor]] {
+        var table: Cursor?
+        sysRegs.cursor.visit { c in
+            if c.kind == .varDecl, c.isInMainFile, c.spelling == "sys_reg_descs" { table = c }
+            return table == nil ? .continue : .break
+        }
+        guard let table, let list = table.children.first(where: { $0.kind == .initListExpr }) else {
+            throw IncompleteAnalysis(file: Self.path, "sys_reg_descs[] not found")
+        }
+        var result: [UInt32: [String: Cursor]] = [:]
+        for entry in list.children where entry.kind == .initListExpr {
+            let members = CpufeatureExtractor.designated(entry)
+            let parts = ["Op0", "Op1", "CRn", "CRm", "Op2"].map { members[$0]?.evaluate()?.bits }
+            guard parts.allSatisfy({ $0 != nil }) else { continue }
+            let p = parts.map { UInt32($0!) }
+            let enc = p[0] << 19 | p[1] << 16 | p[2] << 12 | p[3] << 8 | p[4] << 5
+            if result[enc] == nil { result[enc] = members }
+        }
+        guard !result.isEmpty else { throw IncompleteAnalysis(file: Self.path, "sys_reg_descs[] has no entry that evaluates") }
+        return result
+    }
+}

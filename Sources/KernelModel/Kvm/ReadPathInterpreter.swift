@@ -1,0 +1,576 @@
+import LibClang
+
+/// Interprets KVM's C read path abstractly for one ID register: `id` is known, so switches and
+/// comparisons on the register resolve; the value starts as the sanitised host value and every mask,
+/// shift, FIELD_PREP and helper call is followed bit by bit; predicates KVM decides at run time
+/// (vcpu features, VM state) become atoms and the value splits on them.
+///
+/// What it cannot see: loops and gotos that touch the value, calls through pointers other than the
+/// register's own descriptor, functions in files that were not parsed. Those give `unknown` bits or,
+/// for a value KVM takes from elsewhere, `computed` bits — never the host value.
+final class ReadPathInterpreter {
+    struct Context {
+        /// sys_reg() encoding of the register under analysis.
+        let register: UInt32
+        /// Members of the register's sys_reg_desc entry.
+        let descriptor: [String: Cursor]
+        /// Predicates whose value a view fixes (vcpu_has_nv: false for normal guests).
+        let assumptions: [String: Bool]
+        let functions: FunctionIndex
+        let relativize: (String) -> String
+    }
+
+    struct Frame {
+        var env: [Cursor: Value] = [:]
+        var path: [(atom: Int, value: Bool)] = []
+        var returns: [(path: [(atom: Int, value: Bool)], value: Value, regval: Value?)] = []
+        var terminated = false
+        var broke = false
+        /// What the handler stored in `p->regval`: the value the guest reads.
+        var regval: Value?
+    }
+
+    let context: Context
+    let trace: Trace
+    private var depth = 0
+    static let maxDepth = 12
+
+    init(context: Context, trace: Trace) { self.context = context; self.trace = trace }
+
+    /// Runs `function` with its parameters bound by type (descriptor, params) or to `arguments`.
+    func run(_ function: Cursor, arguments: [Value]? = nil) -> (value: Value?, regval: Value?) {
+        let params = function.children.filter { $0.kind == .parmDecl }
+        var frame = Frame()
+        for (i, p) in params.enumerated() {
+            if let arguments, i < arguments.count { frame.env[p] = arguments[i]; continue }
+            let type = p.typeSpelling
+            frame.env[p] = type.contains("sys_reg_desc") ? .descriptor : type.contains("sys_reg_params") ? .params : .opaque
+        }
+        guard let body = function.children.last(where: { $0.kind == .compoundStmt }) else { return (nil, nil) }
+        depth += 1
+        defer { depth -= 1 }
+        exec(body, &frame)
+        // Fall-through is a return without value; fold every return into one guarded value.
+        var value: Value? = nil
+        var regval: Value? = frame.terminated ? nil : frame.regval
+        for r in frame.returns.reversed() {
+            value = value.map { guarded(r.path, r.value, $0) } ?? r.value
+            if let rv = r.regval { regval = regval.map { guarded(r.path, rv, $0) } ?? rv }
+        }
+        return (value, regval)
+    }
+
+    // MARK: - statements
+
+    func exec(_ s: Cursor, _ f: inout Frame) {
+        guard !f.terminated, !f.broke else { return }
+        trace.budget -= 1
+        guard trace.budget > 0 else { return }
+        switch s.kind {
+        case .compoundStmt:
+            for child in s.children { exec(child, &f); if f.terminated || f.broke { break } }
+        case .declStmt:
+            for v in s.children where v.kind == .varDecl {
+                let initExpr = v.children.last { $0.kind.isExpression }
+                f.env[v] = initExpr.map { truncate(eval($0, &f), to: v) } ?? .bits(Bits(constant: 0))
+            }
+        case .ifStmt:
+            let parts = s.children
+            guard parts.count >= 2 else { return }
+            let cond = condition(parts[0], &f)
+            branch(cond, &f, then: { self.exec(parts[1], &$0) }, else: { if parts.count > 2 { self.exec(parts[2], &$0) } })
+        case .switchStmt:
+            execSwitch(s, &f)
+        case .returnStmt:
+            let value = s.children.first.map { eval($0, &f) } ?? .opaque
+            f.returns.append((f.path, value, f.regval))
+            f.terminated = true
+        case .breakStmt:
+            f.broke = true
+        case .doStmt:
+            // do { } while (0): the kernel's macro-statement idiom runs once.
+            let parts = s.children
+            if parts.count == 2, case .bits(let b)? = Optional(eval(parts[1], &f)), b.constant == 0 {
+                exec(parts[0], &f); f.broke = false
+            } else { spoil(s, &f) }
+        case .forStmt, .whileStmt, .gotoStmt, .labelStmt:
+            spoil(s, &f)
+        case .nullStmt, .caseStmt, .defaultStmt:
+            return
+        default:
+            if s.kind.isExpression { _ = eval(s, &f) }
+        }
+    }
+
+    /// Executes `then`/`else` on copies of the frame and merges them under the condition.
+    private func branch(_ cond: Cond, _ f: inout Frame, then: (inout Frame) -> Void, else otherwise: (inout Frame) -> Void) {
+        switch cond {
+        case .known(true): then(&f)
+        case .known(false): otherwise(&f)
+        case .node(let atom, let t, let e):
+            var a = f, b = f
+            a.path.append((atom, true)); b.path.append((atom, false))
+            branch(t, &a, then: then, else: otherwise)
+            branch(e, &b, then: then, else: otherwise)
+            a.path = f.path; b.path = f.path
+            f = merge(atom, a, b)
+        }
+    }
+
+    private func merge(_ atom: Int, _ a: Frame, _ b: Frame) -> Frame {
+        var m = a
+        m.returns = a.returns + b.returns.filter { r in !a.returns.contains { $0.path.elementsEqual(r.path, by: ==) } }
+        m.terminated = a.terminated && b.terminated
+        m.broke = a.broke && b.broke
+        if a.terminated && !b.terminated { m.env = b.env; m.regval = b.regval; m.broke = b.broke; return m }
+        if b.terminated && !a.terminated { m.env = a.env; m.regval = a.regval; m.broke = a.broke; return m }
+        for (k, va) in a.env { if let vb = b.env[k] { m.env[k] = choose(atom, va, vb) } }
+        m.regval = switch (a.regval, b.regval) {
+        case let (x?, y?): choose(atom, x, y)
+        case let (x, y): x ?? y
+        }
+        return m
+    }
+
+    private func execSwitch(_ s: Cursor, _ f: inout Frame) {
+        let parts = s.children
+        guard parts.count == 2 else { return spoil(s, &f) }
+        var items: [(label: UInt64??, stmt: Cursor?)] = []  // label: nil = none, .some(nil) = default
+        func flatten(_ c: Cursor) {
+            switch c.kind {
+            case .caseStmt:
+                let kids = c.children
+                let v = kids.first?.evaluate()?.bits
+                items.append((.some(v), nil))
+                if let sub = kids.last, kids.count >= 2 { flatten(sub) }
+            case .defaultStmt:
+                items.append((.some(nil), nil))
+                if let sub = c.children.last { flatten(sub) }
+            default:
+                items.append((nil, c))
+            }
+        }
+        for c in (parts[1].kind == .compoundStmt ? parts[1].children : [parts[1]]) { flatten(c) }
+        let selector = eval(parts[0], &f).bits?.constant
+        func runFrom(_ start: Int, _ g: inout Frame) {
+            for item in items[start...] { if let st = item.stmt { exec(st, &g) }; if g.terminated || g.broke { break } }
+            g.broke = false
+        }
+        let labels = items.indices.filter { items[$0].label != nil }
+        if let selector {
+            let hit = labels.first { items[$0].label! == selector } ?? labels.first { items[$0].label! == nil }
+            if let hit { runFrom(hit, &f) }
+            return
+        }
+        // A switch on something other than the register: each case is a predicate on the selector.
+        let text = parts[0].text
+        var fallback = f
+        if let d = labels.first(where: { items[$0].label! == nil }) { runFrom(d, &fallback) }
+        for i in labels.reversed() {
+            guard let v = items[i].label! else { continue }
+            let atom = trace.atom("\(text) == \(v)", at: ref(s))
+            var g = f
+            g.path.append((atom, true))
+            runFrom(i, &g)
+            g.path = f.path
+            fallback = merge(atom, g, fallback)
+        }
+        f = fallback
+    }
+
+    /// A statement the interpreter does not model: every value it assigns becomes unknown.
+    private func spoil(_ s: Cursor, _ f: inout Frame) {
+        let n = trace.note("unmodelled statement: \(s.text.prefix(120))", at: ref(s))
+        s.descendants { c in
+            guard c.kind == .binaryOperator || c.kind == .compoundAssignOperator || c.kind == .unaryOperator,
+                  let op = c.operatorSpelling, op.hasSuffix("=") || op == "++" || op == "--",
+                  let target = c.children.first, let decl = self.local(target), f.env[decl] != nil else { return }
+            f.env[decl] = .bits(Bits(repeating: .unknown(n)))
+        }
+        if f.regval != nil, s.text.contains("regval") { f.regval = .bits(Bits(repeating: .unknown(n))) }
+    }
+
+    // MARK: - expressions
+
+    func eval(_ e: Cursor, _ f: inout Frame) -> Value {
+        trace.budget -= 1
+        guard trace.budget > 0 else { return unknown("analysis budget exhausted", e) }
+        switch e.kind {
+        case .integerLiteral, .unaryExpr:
+            return constant(e) ?? unknown("non-constant \(e.text)", e)
+        case .parenExpr, .unexposedExpr:
+            if let c = constantIfPure(e) { return c }
+            guard let child = e.children.last else { return constant(e) ?? .opaque }
+            return eval(child, &f)
+        case .cStyleCastExpr:
+            guard let child = e.children.last(where: { $0.kind.isExpression }) else { return .opaque }
+            return truncate(eval(child, &f), toType: e.canonicalTypeSpelling)
+        case .declRefExpr:
+            if let decl = e.referenced {
+                if decl.kind == .functionDecl { return .function(decl.spelling) }
+                if let v = f.env[decl] { return v }
+                if decl.kind == .enumConstantDecl, let c = constant(e) { return c }
+            }
+            return computed(e.text, e)
+        case .memberRefExpr:
+            return member(e, &f)
+        case .callExpr:
+            return call(e, &f)
+        case .stmtExpr:
+            // ({ ...; last; }) — FIELD_PREP, FIELD_GET, min: run the statements, the value is the last one's.
+            guard let body = e.children.first(where: { $0.kind == .compoundStmt }) else { return .opaque }
+            let stmts = body.children
+            for s in stmts.dropLast() { exec(s, &f) }
+            guard let last = stmts.last else { return .opaque }
+            return last.kind.isExpression ? eval(last, &f) : { exec(last, &f); return .opaque }()
+        case .conditionalOperator:
+            let parts = e.children
+            guard parts.count == 3 else { return unknown("conditional \(e.text)", e) }
+            let cond = condition(parts[0], &f)
+            return select(cond, { self.eval(parts[1], &f) }, { self.eval(parts[2], &f) })
+        case .unaryOperator:
+            return unary(e, &f)
+        case .binaryOperator, .compoundAssignOperator:
+            return binary(e, &f)
+        default:
+            return constant(e) ?? computed(e.text, e)
+        }
+    }
+
+    private func member(_ e: Cursor, _ f: inout Frame) -> Value {
+        let base = e.children.first.map { eval($0, &f) } ?? .opaque
+        if case .descriptor = base {
+            guard let m = context.descriptor[e.spelling] else { return .bits(Bits(constant: 0)) }
+            if let c = m.evaluate()?.bits { return .bits(Bits(constant: c)) }
+            var fn: String?
+            m.descendants { c in if fn == nil, c.kind == .declRefExpr, c.referenced?.kind == .functionDecl { fn = c.spelling } }
+            return fn.map { .function($0) } ?? .opaque
+        }
+        if case .params = base, e.spelling == "regval" { return f.regval ?? .opaque }
+        return computed(e.text, e)
+    }
+
+    private func call(_ e: Cursor, _ f: inout Frame) -> Value {
+        let kids = e.children
+        guard let calleeExpr = kids.first else { return computed(e.text, e) }
+        let callee = eval(calleeExpr, &f)
+        guard case .function(let name) = callee else { return computed(e.text, e) }
+        let args = e.arguments.map { eval($0, &f) }
+        if let assumed = context.assumptions[name] { return .bits(Bits(constant: assumed ? 1 : 0)) }
+        switch name {
+        case "read_sanitised_ftr_reg":
+            guard let id = args.first?.bits?.constant else { return unknown("register of \(e.text)", e) }
+            return .bits(.host(UInt32(truncatingIfNeeded: id)))
+        case "__builtin_expect":
+            return args.first ?? .opaque
+        case "__builtin_constant_p":
+            return .bits(Bits(constant: 0))
+        default:
+            break
+        }
+        let definition = e.referenced?.definition.flatMap { $0.children.contains { $0.kind == .compoundStmt } ? $0 : nil }
+            ?? context.functions.definition(of: name)
+        guard let definition, depth < Self.maxDepth else { return computed(e.text, e) }
+        let saved = f.regval
+        let result = run(definition, arguments: args)
+        if let rv = result.regval { f.regval = rv } else { f.regval = saved }
+        return result.value ?? .opaque
+    }
+
+    private func unary(_ e: Cursor, _ f: inout Frame) -> Value {
+        if let c = constantIfPure(e) { return c }
+        guard let operand = e.children.first else { return .opaque }
+        switch e.operatorSpelling {
+        case "~":
+            guard let b = eval(operand, &f).bits else { return computed(e.text, e) }
+            return .bits(Bits(b.bits.map { invert($0, e) }))
+        case "!":
+            return .bits(boolBits(condition(operand, &f).negated))
+        case "&", "*":
+            return .opaque
+        case "++", "--":
+            if let decl = local(operand) { f.env[decl] = computed(e.text, e) }
+            return computed(e.text, e)
+        default:
+            return computed(e.text, e)
+        }
+    }
+
+    private func binary(_ e: Cursor, _ f: inout Frame) -> Value {
+        let parts = e.children
+        if let encoding = descriptorEncoding(e, &f) { return encoding }
+        guard parts.count == 2 else { return unknown("operator in \(e.text)", e) }
+        guard let op = e.operatorSpelling else {
+            // Inside a macro body libclang 14 cannot show the operator: the result is still KVM's own
+            // value when no operand carries the register's host bits.
+            let operands = parts.map { eval($0, &f) }
+            let r = context.register
+            let carriesHost = operands.contains { v in
+                v.bits?.bits.contains { if case .host(r, _) = $0 { return true }; return false } ?? false
+            }
+            return carriesHost ? unknown("operator inside a macro in \(e.text)", e) : computed(e.text, e)
+        }
+        if op == "=" || (op.count >= 2 && op.hasSuffix("=") && !["==", "!=", "<=", ">="].contains(op)) {
+            let rhs = eval(parts[1], &f)
+            let value: Value = op == "=" ? rhs : arithmetic(String(op.dropLast()), eval(parts[0], &f), rhs, e)
+            assign(parts[0], value, e, &f)
+            return value
+        }
+        if let c = constantIfPure(e) { return c }
+        switch op {
+        case "&&": return .bits(boolBits(condition(parts[0], &f).and(condition(parts[1], &f))))
+        case "||": return .bits(boolBits(condition(parts[0], &f).or(condition(parts[1], &f))))
+        case "==", "!=", "<", ">", "<=", ">=":
+            return .bits(boolBits(compare(op, parts[0], parts[1], e, &f)))
+        case ",":
+            _ = eval(parts[0], &f); return eval(parts[1], &f)
+        default:
+            return arithmetic(op, eval(parts[0], &f), eval(parts[1], &f), e)
+        }
+    }
+
+    /// sys_reg(r->Op0, r->Op1, r->CRn, r->CRm, r->Op2) — however a kernel spells it — is the encoding
+    /// of the register under analysis: an expression whose only variable parts are those members.
+    private func descriptorEncoding(_ e: Cursor, _ f: inout Frame) -> Value? {
+        var members = Set<String>()
+        var other = false
+        e.descendants { c in
+            if c.kind == .callExpr { other = true }
+            if c.kind == .memberRefExpr { members.insert(c.spelling) }
+            if c.kind == .declRefExpr, let d = c.referenced, d.kind == .varDecl || d.kind == .parmDecl,
+               case .descriptor? = f.env[d] {} else if c.kind == .declRefExpr, let d = c.referenced,
+               d.kind == .varDecl || d.kind == .parmDecl { other = true }
+        }
+        guard !other, members == ["Op0", "Op1", "CRn", "CRm", "Op2"] else { return nil }
+        return .bits(Bits(constant: UInt64(context.register)))
+    }
+
+    private func assign(_ target: Cursor, _ value: Value, _ e: Cursor, _ f: inout Frame) {
+        if let decl = local(target) {
+            let new = truncate(value, to: decl)
+            if case .bits(let old)? = f.env[decl], case .bits(let nb) = new { record(old, nb, at: e) }
+            f.env[decl] = new
+        } else if target.kind == .memberRefExpr, target.spelling == "regval",
+                  case .params? = target.children.first.map({ eval($0, &f) }) {
+            f.regval = value
+        }
+    }
+
+    /// Notes which bits a statement changed, for values that hold the analysed register.
+    private func record(_ old: Bits, _ new: Bits, at e: Cursor) {
+        let r = context.register
+        let holds = { (b: Bits) in b.bits.contains { if case .host(r, _) = $0 { return true }; return false } }
+        guard holds(old) || holds(new) else { return }
+        let where_ = ref(e)
+        for i in 0..<64 where old.bits[i] != new.bits[i] { trace.touched[i, default: []].insert(where_) }
+    }
+
+    private func arithmetic(_ op: String, _ a: Value, _ b: Value, _ e: Cursor) -> Value {
+        guard let x = a.bits, let y = b.bits else { return computed(e.text, e) }
+        switch op {
+        case "&": return .bits(Bits(zip(x.bits, y.bits).map { and($0, $1, e) }))
+        case "|": return .bits(Bits(zip(x.bits, y.bits).map { or($0, $1, e) }))
+        case "<<", ">>":
+            guard let n = y.constant else { return computed(e.text, e) }
+            return .bits(op == "<<" ? x.shiftedLeft(Int(min(n, 64))) : x.shiftedRight(Int(min(n, 64))))
+        default:
+            if let p = x.constant, let q = y.constant, let v = fold(op, p, q) { return .bits(Bits(constant: v)) }
+            return computed(e.text, e)
+        }
+    }
+
+    private func fold(_ op: String, _ p: UInt64, _ q: UInt64) -> UInt64? {
+        switch op {
+        case "+": return p &+ q
+        case "-": return p &- q
+        case "*": return p &* q
+        case "^": return p ^ q
+        case "/": return q == 0 ? nil : p / q
+        case "%": return q == 0 ? nil : p % q
+        default: return nil
+        }
+    }
+
+    // MARK: - bits
+
+    private func and(_ a: Bit, _ b: Bit, _ e: Cursor) -> Bit {
+        switch (a, b) {
+        case (.zero, _), (_, .zero): return .zero
+        case (.one, let x), (let x, .one): return x
+        case let (.choice(c, p, q), y): return .pick(c, and(p, y, e), and(q, y, e))
+        case let (x, .choice(c, p, q)): return .pick(c, and(x, p, e), and(x, q, e))
+        case let (x, y) where x == y: return x
+        default: return .computed(trace.note(e.text, at: ref(e)))
+        }
+    }
+
+    private func or(_ a: Bit, _ b: Bit, _ e: Cursor) -> Bit {
+        switch (a, b) {
+        case (.one, _), (_, .one): return .one
+        case (.zero, let x), (let x, .zero): return x
+        case let (.choice(c, p, q), y): return .pick(c, or(p, y, e), or(q, y, e))
+        case let (x, .choice(c, p, q)): return .pick(c, or(x, p, e), or(x, q, e))
+        case let (x, y) where x == y: return x
+        default: return .computed(trace.note(e.text, at: ref(e)))
+        }
+    }
+
+    private func invert(_ a: Bit, _ e: Cursor) -> Bit {
+        switch a {
+        case .zero: return .one
+        case .one: return .zero
+        case let .choice(c, p, q): return .pick(c, invert(p, e), invert(q, e))
+        default: return .computed(trace.note(e.text, at: ref(e)))
+        }
+    }
+
+    // MARK: - conditions
+
+    func condition(_ e: Cursor, _ f: inout Frame) -> Cond {
+        let v = eval(e, &f)
+        guard let b = v.bits else { return .node(trace.atom(e.text, at: ref(e)), .known(true), .known(false)) }
+        return nonZero(b, text: e.text, at: e)
+    }
+
+    /// Whether bits are non-zero: decided when constant, split on choices, else a predicate as written.
+    private func nonZero(_ b: Bits, text: String, at e: Cursor) -> Cond {
+        if let c = b.constant { return .known(c != 0) }
+        if let atom = firstChoice(b) {
+            return .node(atom, nonZero(restrict(b, atom, true), text: text, at: e),
+                         nonZero(restrict(b, atom, false), text: text, at: e))
+        }
+        if b.bits.contains(where: { if case .one = $0 { return true }; return false }) { return .known(true) }
+        return .node(trace.atom(text, at: ref(e)), .known(true), .known(false))
+    }
+
+    private func compare(_ op: String, _ l: Cursor, _ r: Cursor, _ e: Cursor, _ f: inout Frame) -> Cond {
+        let lv = eval(l, &f).bits, rv = eval(r, &f).bits
+        guard let lv, let rv else { return .node(trace.atom(e.text, at: ref(e)), .known(true), .known(false)) }
+        return compareBits(op, lv, rv, e)
+    }
+
+    private func compareBits(_ op: String, _ lv: Bits, _ rv: Bits, _ e: Cursor) -> Cond {
+        if let p = lv.constant, let q = rv.constant {
+            let result: Bool
+            switch op {
+            case "==": result = p == q
+            case "!=": result = p != q
+            case "<": result = p < q
+            case ">": result = p > q
+            case "<=": result = p <= q
+            default: result = p >= q
+            }
+            return .known(result)
+        }
+        if let atom = firstChoice(lv) ?? firstChoice(rv) {
+            return .node(atom, compareBits(op, restrict(lv, atom, true), restrict(rv, atom, true), e),
+                         compareBits(op, restrict(lv, atom, false), restrict(rv, atom, false), e))
+        }
+        let field = hostField(lv) ?? hostField(rv)
+        return .node(trace.atom(e.text, at: ref(e), hostField: field), .known(true), .known(false))
+    }
+
+    /// A field of the analysed register's host value moved down to bit 0, zero above.
+    private func hostField(_ b: Bits) -> HostField? {
+        guard case .host(let reg, let lsb)? = b.bits.first, reg == context.register else { return nil }
+        var width = 0
+        while width < 64, case .host(reg, lsb + width) = b.bits[width] { width += 1 }
+        guard b.bits[width...].allSatisfy({ $0 == .zero }) else { return nil }
+        return HostField(register: reg, lsb: lsb, width: width)
+    }
+
+    private func firstChoice(_ b: Bits) -> Int? {
+        for bit in b.bits { if case .choice(let c, _, _) = bit { return c } }
+        return nil
+    }
+
+    func restrict(_ b: Bits, _ atom: Int, _ value: Bool) -> Bits { Bits(b.bits.map { restrict($0, atom, value) }) }
+
+    func restrict(_ b: Bit, _ atom: Int, _ value: Bool) -> Bit {
+        guard case .choice(let c, let p, let q) = b else { return b }
+        if c == atom { return restrict(value ? p : q, atom, value) }
+        return .pick(c, restrict(p, atom, value), restrict(q, atom, value))
+    }
+
+    private func select(_ cond: Cond, _ a: () -> Value, _ b: () -> Value) -> Value {
+        switch cond {
+        case .known(let v): return v ? a() : b()
+        case .node(let atom, let t, let e): return choose(atom, select(t, a, b), select(e, a, b))
+        }
+    }
+
+    private func boolBits(_ c: Cond) -> Bits {
+        switch c {
+        case .known(let v): return Bits(constant: v ? 1 : 0)
+        case .node(let atom, let t, let e):
+            let x = boolBits(t), y = boolBits(e)
+            return Bits(zip(x.bits, y.bits).map { Bit.pick(atom, $0, $1) })
+        }
+    }
+
+    func choose(_ atom: Int, _ a: Value, _ b: Value) -> Value {
+        switch (a, b) {
+        case let (.bits(x), .bits(y)): return .bits(Bits(zip(x.bits, y.bits).map { Bit.pick(atom, $0, $1) }))
+        case (.descriptor, .descriptor): return .descriptor
+        case (.params, .params): return .params
+        case let (.function(x), .function(y)) where x == y: return a
+        default: return .opaque
+        }
+    }
+
+    private func guarded(_ path: [(atom: Int, value: Bool)], _ v: Value, _ rest: Value) -> Value {
+        guard let (atom, value) = path.first else { return v }
+        let inner = guarded(Array(path.dropFirst()), v, rest)
+        return value ? choose(atom, inner, rest) : choose(atom, rest, inner)
+    }
+
+    // MARK: - helpers
+
+    private func local(_ e: Cursor) -> Cursor? {
+        var c = e
+        while c.kind == .parenExpr || c.kind == .unexposedExpr, let inner = c.children.first { c = inner }
+        guard c.kind == .declRefExpr, let d = c.referenced, d.kind == .varDecl || d.kind == .parmDecl else { return nil }
+        return d
+    }
+
+    private func constant(_ e: Cursor) -> Value? { e.evaluate()?.bits.map { .bits(Bits(constant: $0)) } }
+
+    /// Evaluates an expression that references no variable of the frame (masks, enum values, encodings).
+    private func constantIfPure(_ e: Cursor) -> Value? {
+        var pure = true
+        e.descendants { c in
+            if c.kind == .declRefExpr, let d = c.referenced, d.kind == .varDecl || d.kind == .parmDecl { pure = false }
+            if c.kind == .callExpr || c.kind == .memberRefExpr { pure = false }
+        }
+        return pure ? constant(e) : nil
+    }
+
+    private func truncate(_ v: Value, to decl: Cursor) -> Value { truncate(v, toType: decl.canonicalTypeSpelling) }
+
+    private func truncate(_ v: Value, toType type: String) -> Value {
+        guard case .bits(let b) = v else { return v }
+        if type == "_Bool" { return .bits(boolBits(nonZeroKnown(b))) }
+        let widths = ["unsigned char": 8, "char": 8, "signed char": 8, "unsigned short": 16, "short": 16,
+                      "unsigned int": 32, "int": 32]
+        return .bits(widths[type].map { b.truncated(to: $0) } ?? b)
+    }
+
+    private func nonZeroKnown(_ b: Bits) -> Cond {
+        if let c = b.constant { return .known(c != 0) }
+        if let atom = firstChoice(b) { return .node(atom, nonZeroKnown(restrict(b, atom, true)), nonZeroKnown(restrict(b, atom, false))) }
+        return .known(true)
+    }
+
+    private func computed(_ text: String, _ e: Cursor) -> Value {
+        .bits(Bits(repeating: .computed(trace.note(text, at: ref(e)))))
+    }
+
+    private func unknown(_ text: String, _ e: Cursor) -> Value {
+        .bits(Bits(repeating: .unknown(trace.note(text, at: ref(e)))))
+    }
+
+    func ref(_ c: Cursor) -> SourceRef {
+        let l = c.location
+        return SourceRef(path: context.relativize(l.file), line: l.line, column: l.column)
+    }
+}

@@ -1,0 +1,28 @@
+/// What one view's interpretation learnt beyond values: the predicates met, where values came from,
+/// and which statements changed which bits of the ID value.
+final class Trace {
+    struct Note { let text: String; let location: SourceRef }
+
+    private(set) var atoms: [Atom] = []
+    private var atomIndex: [String: Int] = [:]
+    private(set) var notes: [Note] = []
+    /// Bit → statements that changed it in a value holding the analysed register.
+    var touched: [Int: Set<SourceRef>] = [:]
+    /// Interpretation steps left before the analysis gives up (bounded work on hostile input).
+    var budget: Int
+
+    init(budget: Int) { self.budget = budget }
+
+    func atom(_ text: String, at location: SourceRef, hostField: HostField? = nil) -> Int {
+        let key = text + "|" + String(describing: hostField)
+        if let i = atomIndex[key] { return i }
+        atoms.append(Atom(text: text, location: location, hostField: hostField))
+        atomIndex[key] = atoms.count - 1
+        return atoms.count - 1
+    }
+
+    func note(_ text: String, at location: SourceRef) -> Int {
+        notes.append(Note(text: text, location: location))
+        return notes.count - 1
+    }
+}
