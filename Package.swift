@@ -44,14 +44,12 @@ let package = Package(
         // What the tree says: sysreg spec, cpufeature tables, KVM's guest view, the policy.
         .target(name: "KernelModel", dependencies: ["LibClang", "SysregSpec", "KernelTree", "Yams"],
                 resources: [.copy("Policy/policy.yaml")], swiftSettings: clangSwift),
-        // The checks, one per file, each with its examples.
-        .target(name: "Rules", dependencies: ["KernelModel"], swiftSettings: clangSwift),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "LibClang", "KernelTree", "KernelModel", "Rules",
+            "LibClang", "KernelTree", "KernelModel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
-        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "FtrLint"],
+        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )
