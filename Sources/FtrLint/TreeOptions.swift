@@ -6,11 +6,19 @@ struct TreeOptions: ParsableArguments {
     @Argument(help: "The kernel tree (default: the current directory).")
     var tree: String = "."
 
+    @Option(help: "A compile_commands.json to take each file's flags from (default: the tree's own, if built).")
+    var compileCommands: String?
+
+    @Option(name: .customLong("build-dir"), help: "The O= build folder holding compile_commands.json.")
+    var buildDirectory: String?
+
     @Option(help: "Folder for ftrlint's generated parse environment (default: $XDG_CACHE_HOME/ftrlint/env).")
     var cacheDir: String?
 
-    func open() throws -> (KernelTree, CompileArguments) {
-        let tree = try KernelTree(path: self.tree)
-        return (tree, try ParseEnvironment(tree: tree, cacheRoot: cacheDir))
+    func open(overlay: [String: String] = [:]) throws -> (KernelTree, CompileArguments) {
+        let tree = try KernelTree(path: self.tree, overlay: overlay)
+        let source = try CompileArgumentSource.resolve(tree: tree, compileCommands: compileCommands,
+                                                       buildDirectory: buildDirectory, cacheRoot: cacheDir)
+        return (tree, source)
     }
 }

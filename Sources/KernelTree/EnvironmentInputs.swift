@@ -5,7 +5,8 @@ struct EnvironmentInputs {
         "Makefile",
         "arch/arm64/include/asm/Kbuild", "arch/arm64/include/uapi/asm/Kbuild",
         "include/asm-generic/Kbuild", "include/uapi/asm-generic/Kbuild",
-        "arch/arm64/tools/cpucaps", "arch/arm64/tools/sysreg", "arch/arm64/include/uapi/asm/hwcap.h",
+        "arch/arm64/tools/cpucaps", "arch/arm64/tools/sysreg", "arch/arm64/tools/gen-sysreg.awk",
+        "arch/arm64/include/uapi/asm/hwcap.h",
         "arch/arm64/tools/syscall_32.tbl", "arch/arm64/tools/syscall_64.tbl", "arch/arm64/kernel/Makefile.syscalls",
         "arch/arm64/kernel/asm-offsets.c", "arch/arm64/kvm/hyp/hyp-constants.c", "kernel/sched/rq-offsets.c",
     ]

@@ -3,7 +3,7 @@ import SysregSpec
 /// The files `make prepare` would write for arm64, generated from the recorded inputs: build-folder-relative
 /// path → contents.
 enum GeneratedHeaders {
-    static func files(inputs: EnvironmentInputs, configuration: KernelConfiguration, toolchain: ClangToolchain) throws -> [String: String] {
+    static func files(inputs: EnvironmentInputs, configuration: KernelConfiguration) throws -> [String: String] {
         let config = configuration.values
         let compiler = config["CC_VERSION_TEXT"] ?? "clang"
         var files: [String: String] = [
@@ -60,8 +60,10 @@ enum GeneratedHeaders {
         case "sysreg-defs.h":
             let path = "arch/arm64/tools/sysreg"
             guard let text = inputs.text(path) else { return nil }
+            // The awk script is read, never run: its revision decides details of the output.
+            let generator = inputs.text("arch/arm64/tools/gen-sysreg.awk").map { SysregDefsHeader.Generator(script: $0) } ?? .current
             do {
-                return SysregDefsHeader.render(try SysregSpec(text: text, path: path))
+                return SysregDefsHeader.render(try SysregSpec(text: text, path: path), generator: generator)
             } catch {
                 throw KernelTreeError.generationFailed(path, reason: "\(error)")
             }

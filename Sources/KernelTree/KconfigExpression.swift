@@ -51,11 +51,21 @@ enum KconfigExpression {
 
     /// The value a single operand stands for: a literal's text, a macro's assumed "y", a symbol's value or "n".
     static func operand(_ token: String, values: [String: String]) -> String {
-        if token.hasPrefix("\"") || token.hasPrefix("'") { return String(token.dropFirst().dropLast()) }
+        if token.hasPrefix("\"") || token.hasPrefix("'") { return unquote(token) }
         // Macros ask the toolchain ($(cc-option,...), $(success,...)): assume the toolchain can.
         if token.hasPrefix("$(") { return "y" }
         if ["y", "m", "n"].contains(token) || Int(token) != nil || token.hasPrefix("0x") { return token }
         return values[token] ?? "n"
+    }
+
+    /// The text of a quoted Kconfig string: quotes dropped, backslash escapes undone.
+    private static func unquote(_ token: String) -> String {
+        var text = ""
+        var escaped = false
+        for c in token.dropFirst().dropLast() {
+            if escaped || c != "\\" { text.append(c); escaped = false } else { escaped = true }
+        }
+        return text
     }
 
     private struct Parser {

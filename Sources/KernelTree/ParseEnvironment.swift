@@ -5,7 +5,7 @@ import Foundation
 /// arguments that parse the tree's files against it.
 public final class ParseEnvironment: CompileArguments, Sendable {
     /// Bump when generated output changes, so older caches are not reused.
-    static let generatorVersion = "1"
+    static let generatorVersion = "2"
 
     /// The tree the environment was made for.
     public let tree: KernelTree
@@ -36,7 +36,7 @@ public final class ParseEnvironment: CompileArguments, Sendable {
         let directory = root + "/" + inputs.key(generator: Self.generatorVersion, toolchain: toolchain)
         var generated = false
         if !FileManager.default.fileExists(atPath: directory) {
-            let files = try GeneratedHeaders.files(inputs: inputs, configuration: configuration, toolchain: toolchain)
+            let files = try GeneratedHeaders.files(inputs: inputs, configuration: configuration)
             generated = try Self.publish(files, at: directory)
         }
         self.tree = tree
@@ -117,17 +117,25 @@ public final class ParseEnvironment: CompileArguments, Sendable {
         return "gnu11"
     }
 
-    /// Creates `path` if needed and refuses a folder inside the tree, which is never written.
+    /// Refuses a folder inside the tree, which is never written (checked before anything is created), then creates it.
     private static func cacheRoot(_ path: String, outside tree: KernelTree) throws -> String {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        // Resolve the deepest folder that exists: symlinks above the cache must not hide that it is in the tree.
+        var existing = (absolute as NSString).standardizingPath
+        var missing: [String] = []
+        while !FileManager.default.fileExists(atPath: existing), existing != "/" {
+            missing.insert((existing as NSString).lastPathComponent, at: 0)
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        guard let resolved = realpath(existing, nil) else { throw KernelTreeError.cacheUnwritable(path, reason: "cannot resolve") }
+        let root = ([String(cString: resolved)] + missing).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
+        free(resolved)
+        guard root != tree.root, !root.hasPrefix(tree.root + "/") else { throw KernelTreeError.cacheInsideTree(path) }
         do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         } catch {
             throw KernelTreeError.cacheUnwritable(path, reason: error.localizedDescription)
         }
-        guard let resolved = realpath(path, nil) else { throw KernelTreeError.cacheUnwritable(path, reason: "cannot resolve") }
-        defer { free(resolved) }
-        let root = String(cString: resolved)
-        guard root != tree.root, !root.hasPrefix(tree.root + "/") else { throw KernelTreeError.cacheInsideTree(path) }
         return root
     }
 
