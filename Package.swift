@@ -44,12 +44,14 @@ let package = Package(
         // What the tree says: sysreg spec, cpufeature tables, KVM's guest view, the policy.
         .target(name: "KernelModel", dependencies: ["LibClang", "SysregSpec", "KernelTree", "Yams"],
                 resources: [.copy("Policy/policy.yaml")], swiftSettings: clangSwift),
+        // The checks, one per file, each with its examples; findings are plain values.
+        .target(name: "Rules", dependencies: ["KernelModel"], swiftSettings: clangSwift),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "LibClang", "KernelTree", "KernelModel",
+            "LibClang", "KernelTree", "KernelModel", "Rules",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
-        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel"],
+        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "FtrLint"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )

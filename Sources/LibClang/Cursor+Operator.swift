@@ -3,28 +3,28 @@ import CClang
 extension Cursor {
     /// The operator of a binary, compound-assignment or unary operator expression ("&=", "|", "~", "!").
     ///
-    /// libclang 14 has no API for it. Cursor extents map macro-body code to the whole invocation, so
-    /// the operator is found by *spelling* location instead, which also works inside macro bodies
-    /// (sys_reg, FIELD_PREP, min): first as the token spelled just before the right operand, else as
-    /// the token after the left operand's first primary expression.
+    /// libclang 14 has no API for it, and inside macro bodies (sys_reg, FIELD_PREP, min) its extents and
+    /// even clang_getSpellingLocation report the expansion site. Lexing at a cursor's raw location does
+    /// reach the characters where they are spelled, so the operator is read there: first as the token
+    /// just before the right operand, else as the token after the left operand's first primary expression.
     public var operatorSpelling: String? {
         let k = kind
         if k == .unaryOperator {
             guard let (file, offset) = spelled(clang_getCursorLocation(raw)) else { return nil }
-            return unit.tokens(file: file, from: offset, to: offset + 3).first?.spelling
+            return unit.tokens(file: file, from: offset, to: offset + 1).first?.spelling
         }
         guard k == .binaryOperator || k == .compoundAssignOperator else { return nil }
         let kids = children
         guard kids.count == 2 else { return nil }
         let lhs = spelled(clang_getCursorLocation(kids[0].raw))
-        if let (file, offset) = spelled(clang_getCursorLocation(kids[1].raw)),
-           let lhs, lhs.file == file, lhs.offset < offset {
-            let before = unit.tokens(file: file, from: max(lhs.offset, offset - 64), to: offset)
-                .last { $0.location.offset < offset }
+        if let lhs, let rhs = spelled(clang_getCursorLocation(kids[1].raw)),
+           clang_File_isEqual(lhs.file, rhs.file) != 0, lhs.offset < rhs.offset {
+            let before = unit.tokens(file: rhs.file, from: max(lhs.offset, rhs.offset - 64), to: rhs.offset)
+                .last { $0.location.offset < rhs.offset }
             if let before, Self.binaryOperators.contains(before.spelling) { return before.spelling }
         }
-        guard let (file, offset) = lhs else { return nil }
-        let tokens = unit.tokens(file: file, from: offset, to: offset + 512)
+        guard let lhs else { return nil }
+        let tokens = unit.tokens(file: lhs.file, from: lhs.offset, to: lhs.offset + 512)
         let next = Self.skipPrimary(tokens)
         guard next < tokens.count, Self.binaryOperators.contains(tokens[next].spelling) else { return nil }
         return tokens[next].spelling
@@ -68,10 +68,17 @@ extension Cursor {
         return i
     }
 
+    /// The file and offset where the token at a (possibly macro) location is spelled: lexing a zero-width
+    /// range at the raw location yields that token with its true file location.
     private func spelled(_ loc: CXSourceLocation) -> (file: CXFile, offset: Int)? {
+        var buffer: UnsafeMutablePointer<CXToken>?
+        var count: UInt32 = 0
+        clang_tokenize(unit.raw, clang_getRange(loc, loc), &buffer, &count)
+        guard let buffer, count > 0 else { return nil }
+        defer { clang_disposeTokens(unit.raw, buffer, count) }
         var file: CXFile?
-        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-        clang_getSpellingLocation(loc, &file, &line, &column, &offset)
+        var offset: UInt32 = 0
+        clang_getExpansionLocation(clang_getTokenLocation(unit.raw, buffer[0]), &file, nil, nil, &offset)
         guard let file else { return nil }
         return (file, Int(offset))
     }

@@ -1,3 +1,4 @@
+import Foundation
 import LibClang
 
 /// Interprets KVM's C read path abstractly for one ID register: `id` is known, so switches and
@@ -72,12 +73,13 @@ final class ReadPathInterpreter {
         case .declStmt:
             for v in s.children where v.kind == .varDecl {
                 let initExpr = v.children.last { $0.kind.isExpression }
-                f.env[v] = initExpr.map { truncate(eval($0, &f), to: v) } ?? .bits(Bits(constant: 0))
+                f.env[v] = initExpr.map { truncate(eval($0, &f), to: v) } ?? computed("uninitialised \(v.spelling)", v)
             }
         case .ifStmt:
             let parts = s.children
             guard parts.count >= 2 else { return }
             let cond = condition(parts[0], &f)
+            if ProcessInfo.processInfo.environment["FTRLINT_DEBUG"] == String(context.register) { print(String(repeating: " ", count: depth), "if", parts[0].text.prefix(60), cond) }
             branch(cond, &f, then: { self.exec(parts[1], &$0) }, else: { if parts.count > 2 { self.exec(parts[2], &$0) } })
         case .switchStmt:
             execSwitch(s, &f)
@@ -196,8 +198,11 @@ final class ReadPathInterpreter {
         trace.budget -= 1
         guard trace.budget > 0 else { return unknown("analysis budget exhausted", e) }
         switch e.kind {
-        case .integerLiteral, .unaryExpr:
+        case .integerLiteral:
             return constant(e) ?? unknown("non-constant \(e.text)", e)
+        case .unaryExpr:
+            // A sizeof that does not fold is a compile-time assertion (BUILD_BUG_ON_ZERO): zero once it compiles.
+            return constant(e) ?? .bits(Bits(constant: 0))
         case .parenExpr, .unexposedExpr:
             if let c = constantIfPure(e) { return c }
             guard let child = e.children.last else { return constant(e) ?? .opaque }
@@ -251,6 +256,7 @@ final class ReadPathInterpreter {
     }
 
     private func call(_ e: Cursor, _ f: inout Frame) -> Value {
+        defer { if ProcessInfo.processInfo.environment["FTRLINT_DEBUG"] == String(context.register) { print(String(repeating: " ", count: depth), "call", e.text.prefix(80)) } }
         let kids = e.children
         guard let calleeExpr = kids.first else { return computed(e.text, e) }
         let callee = eval(calleeExpr, &f)
@@ -265,11 +271,25 @@ final class ReadPathInterpreter {
             return args.first ?? .opaque
         case "__builtin_constant_p":
             return .bits(Bits(constant: 0))
+        case "__builtin_ffsll", "__builtin_ffsl", "__builtin_ffs", "__builtin_ctzll", "__builtin_ctzl", "__builtin_ctz":
+            // __bf_shf() in FIELD_PREP/FIELD_GET: the lowest set bit of a constant mask.
+            guard let v = args.first?.bits?.constant, v != 0 else { return computed(e.text, e) }
+            let tz = UInt64(v.trailingZeroBitCount)
+            return .bits(Bits(constant: name.hasPrefix("__builtin_ffs") ? tz + 1 : tz))
         default:
             break
         }
-        let definition = e.referenced?.definition.flatMap { $0.children.contains { $0.kind == .compoundStmt } ? $0 : nil }
-            ?? context.functions.definition(of: name)
+        // Follow KVM's own functions, and any function the register's value or descriptor flows into;
+        // a header helper that only takes vcpu or VM pointers is a run-time predicate, kept as written.
+        let carries = args.contains { a in
+            switch a {
+            case .descriptor, .params: return true
+            case .bits(let b): return b.bits.contains { if case .host = $0 { return true }; if case .choice = $0 { return true }; return false }
+            default: return false
+            }
+        }
+        let own = context.functions.definition(of: name)
+        let definition = own ?? (carries ? e.referenced?.definition.flatMap { $0.children.contains { $0.kind == .compoundStmt } ? $0 : nil } : nil)
         guard let definition, depth < Self.maxDepth else { return computed(e.text, e) }
         let saved = f.regval
         let result = run(definition, arguments: args)
@@ -428,6 +448,7 @@ final class ReadPathInterpreter {
 
     func condition(_ e: Cursor, _ f: inout Frame) -> Cond {
         let v = eval(e, &f)
+        if case .function = v { return .known(true) }
         guard let b = v.bits else { return .node(trace.atom(e.text, at: ref(e)), .known(true), .known(false)) }
         return nonZero(b, text: e.text, at: e)
     }
@@ -549,16 +570,19 @@ final class ReadPathInterpreter {
 
     private func truncate(_ v: Value, toType type: String) -> Value {
         guard case .bits(let b) = v else { return v }
-        if type == "_Bool" { return .bits(boolBits(nonZeroKnown(b))) }
+        if type == "_Bool" { return .bits(Bits([truth(b)] + Array(repeating: .zero, count: 63))) }
         let widths = ["unsigned char": 8, "char": 8, "signed char": 8, "unsigned short": 16, "short": 16,
                       "unsigned int": 32, "int": 32]
         return .bits(widths[type].map { b.truncated(to: $0) } ?? b)
     }
 
-    private func nonZeroKnown(_ b: Bits) -> Cond {
-        if let c = b.constant { return .known(c != 0) }
-        if let atom = firstChoice(b) { return .node(atom, nonZeroKnown(restrict(b, atom, true)), nonZeroKnown(restrict(b, atom, false))) }
-        return .known(true)
+    /// A value converted to bool: decided when constant, split on choices, otherwise KVM's own bit.
+    private func truth(_ b: Bits) -> Bit {
+        if let c = b.constant { return c != 0 ? .one : .zero }
+        if let atom = firstChoice(b) { return .pick(atom, truth(restrict(b, atom, true)), truth(restrict(b, atom, false))) }
+        if b.bits.contains(where: { $0 == .one }) { return .one }
+        return b.bits.first { if case .unknown = $0 { return true }; return false }
+            ?? .computed(trace.note("truth value", at: SourceRef(path: "", line: 0, column: 0)))
     }
 
     private func computed(_ text: String, _ e: Cursor) -> Value {
