@@ -1,0 +1,13 @@
+/// A rule's public description: identifier, rationale, default severity and the examples that are its tests.
+public struct RuleDescription: Sendable {
+    /// Stable kebab-case identifier, printed as [ftrlint-IDENTIFIER]; public, never renamed.
+    public let identifier: String
+    public let name: String
+    /// Why the rule exists and what it cannot see.
+    public let rationale: String
+    public let severity: Severity
+
+    public init(identifier: String, name: String, rationale: String, severity: Severity) {
+        self.identifier = identifier; self.name = name; self.rationale = rationale; self.severity = severity
+    }
+}
