@@ -25,6 +25,13 @@ public struct TreeModel {
         }
         let units = try Self.parse(files, tree: tree, arguments: arguments)
         let relativize = { (p: String) in tree.relativePath(p) ?? p }
+        // The read path runs through KVM's function bodies and the headers they use, which parse without
+        // errors on every real tree: an error there may have dropped a statement, so fail closed.
+        for (file, unit) in zip(files, units).dropFirst() {
+            if let e = unit.diagnostics.first(where: { $0.severity >= .error }) {
+                throw IncompleteAnalysis(file: file, "did not parse: \(relativize(e.location.file)):\(e.location.line): \(e.message)")
+            }
+        }
         let names = try FieldNames(tree: tree, policy: policy)
         tables = try CpufeatureExtractor(unit: units[0], relativize: relativize, namer: names.namer).extract()
         kvmRegisters = try SysRegDescsExtractor(unit: units[1], relativize: relativize).extract()

@@ -17,17 +17,28 @@ extension Cursor {
         let kids = children
         guard kids.count == 2 else { return nil }
         let lhs = spelled(clang_getCursorLocation(kids[0].raw))
-        if let lhs, let rhs = spelled(clang_getCursorLocation(kids[1].raw)),
-           clang_File_isEqual(lhs.file, rhs.file) != 0, lhs.offset < rhs.offset {
-            let before = unit.tokens(file: rhs.file, from: max(lhs.offset, rhs.offset - 64), to: rhs.offset)
+        if let rhs = spelled(clang_getCursorLocation(kids[1].raw)) {
+            // When the lhs is spelled elsewhere (a pasted token such as 1ULL, another macro) the token
+            // before the rhs is still the operator, unless it is a comma between macro arguments.
+            let together = lhs.map { clang_File_isEqual($0.file, rhs.file) != 0 && $0.offset < rhs.offset } ?? false
+            let before = unit.tokens(file: rhs.file, from: max(together ? lhs!.offset : 0, rhs.offset - 64), to: rhs.offset)
                 .last { $0.location.offset < rhs.offset }
-            if let before, Self.binaryOperators.contains(before.spelling) { return before.spelling }
+            if let before, Self.binaryOperators.contains(before.spelling), together || before.spelling != "," {
+                return before.spelling
+            }
         }
         guard let lhs else { return nil }
         let tokens = unit.tokens(file: lhs.file, from: lhs.offset, to: lhs.offset + 512)
         let next = Self.skipPrimary(tokens)
         guard next < tokens.count, Self.binaryOperators.contains(tokens[next].spelling) else { return nil }
         return tokens[next].spelling
+    }
+
+    /// Where the cursor's first token is spelled — inside a macro's definition for expanded code —
+    /// as "file:offset": tells apart two expressions that one macro invocation expands to.
+    public var spellingKey: String {
+        guard let (file, offset) = spelled(clang_getCursorLocation(raw)) else { return "" }
+        return consume(clang_getFileName(file)) + ":\(offset)"
     }
 
     /// The source text of the cursor as written, tokens joined by single spaces.
@@ -43,7 +54,15 @@ extension Cursor {
         var i = 0
         while i < t.count, ["~", "!", "-", "+", "*", "&"].contains(t[i].spelling) { i += 1 }
         guard i < t.count else { return i }
-        i = t[i].spelling == "(" ? skipGroup(t, i) : i + 1
+        if t[i].spelling == "(" {
+            i = skipGroup(t, i)
+            // `(type) operand`: a cast is followed by the operand it converts.
+            if i < t.count, t[i].kind == .identifier || t[i].kind == .literal || t[i].spelling == "(" {
+                return i + skipPrimary(Array(t[i...]))
+            }
+        } else {
+            i += 1
+        }
         while i < t.count {
             switch t[i].spelling {
             case "(", "[": i = skipGroup(t, i)

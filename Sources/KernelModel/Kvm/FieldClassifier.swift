@@ -29,7 +29,9 @@ struct FieldClassifier {
             groups.append((g, fold(outcomes)))
         }
         let outcomes = groups.map(\.outcome)
-        let condition = conditions.isEmpty ? nil : conditions.map { trace.atoms[$0].text }.joined(separator: "; ")
+        var seen = Set<String>()
+        let texts = conditions.map { trace.atoms[$0].text }.filter { seen.insert($0).inserted }
+        let condition = texts.isEmpty ? nil : texts.joined(separator: "; ")
         let note = outcomes.lazy.compactMap { o -> String? in
             switch o { case .computed(let n), .unknown(let n): return self.trace.notes[n].text; default: return nil }
         }.first

@@ -25,13 +25,18 @@ public struct GuestViewAnalyzer {
 
     public func analyze(_ tables: CpufeatureTables) throws -> GuestView {
         let descs = try descriptors()
-        let hasNested = functions.names.contains("limit_nv_id_reg")
+        let encodings = tables.registers.map { reg in
+            UInt32(reg.encoding.op0 << 19 | reg.encoding.op1 << 16 | reg.encoding.crn << 12
+                   | reg.encoding.crm << 8 | reg.encoding.op2 << 5)
+        }
+        let normals = zip(tables.registers, encodings).map { reg, enc in
+            view(of: reg, encoding: enc, descriptor: descs[enc], assumptions: Self.normalAssumptions)
+        }
+        // A tree has a nested view when its read path tests the nested-guest predicate somewhere.
+        let hasNested = normals.contains { !$0.assumed.isDisjoint(with: Self.nestedAssumptions.keys) }
         var result: [String: GuestView.Field] = [:]
-        for reg in tables.registers {
-            let enc = UInt32(reg.encoding.op0 << 19 | reg.encoding.op1 << 16 | reg.encoding.crn << 12
-                             | reg.encoding.crm << 8 | reg.encoding.op2 << 5)
-            let desc = descs[enc]
-            let normal = view(of: reg, encoding: enc, descriptor: desc, assumptions: Self.normalAssumptions)
+        for (i, reg) in tables.registers.enumerated() {
+            let enc = encodings[i], desc = descs[enc], normal = normals[i]
             let nested = hasNested ? view(of: reg, encoding: enc, descriptor: desc, assumptions: Self.nestedAssumptions) : nil
             let writableMask = desc.flatMap(writableMask)
             for f in reg.fields {
@@ -46,7 +51,11 @@ public struct GuestViewAnalyzer {
         return GuestView(fields: result)
     }
 
-    private struct RegisterView { let treatments: [Int: KvmTreatment]; let function: String? }
+    private struct RegisterView {
+        let treatments: [Int: KvmTreatment]
+        let function: String?
+        var assumed: Set<String> = []
+    }
 
     private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?,
                       assumptions: [String: Bool]) -> RegisterView {
@@ -67,7 +76,7 @@ public struct GuestViewAnalyzer {
                 let note = "analysis budget exhausted in \(name)"
                 for f in reg.fields { treatments[f.lsb] = KvmTreatment(kind: .unknown, note: note) }
             }
-            return RegisterView(treatments: treatments, function: name)
+            return RegisterView(treatments: treatments, function: name, assumed: trace.assumed)
         }
         return RegisterView(treatments: [:], function: nil)
     }

@@ -1,4 +1,3 @@
-import Foundation
 import LibClang
 
 /// Interprets KVM's C read path abstractly for one ID register: `id` is known, so switches and
@@ -79,7 +78,6 @@ final class ReadPathInterpreter {
             let parts = s.children
             guard parts.count >= 2 else { return }
             let cond = condition(parts[0], &f)
-            if ProcessInfo.processInfo.environment["FTRLINT_DEBUG"] == String(context.register) { print(String(repeating: " ", count: depth), "if", parts[0].text.prefix(60), cond) }
             branch(cond, &f, then: { self.exec(parts[1], &$0) }, else: { if parts.count > 2 { self.exec(parts[2], &$0) } })
         case .switchStmt:
             execSwitch(s, &f)
@@ -256,13 +254,17 @@ final class ReadPathInterpreter {
     }
 
     private func call(_ e: Cursor, _ f: inout Frame) -> Value {
-        defer { if ProcessInfo.processInfo.environment["FTRLINT_DEBUG"] == String(context.register) { print(String(repeating: " ", count: depth), "call", e.text.prefix(80)) } }
         let kids = e.children
         guard let calleeExpr = kids.first else { return computed(e.text, e) }
         let callee = eval(calleeExpr, &f)
         guard case .function(let name) = callee else { return computed(e.text, e) }
         let args = e.arguments.map { eval($0, &f) }
-        if let assumed = context.assumptions[name] { return .bits(Bits(constant: assumed ? 1 : 0)) }
+        // A view's predicate, called directly or through a macro of that name (vcpu_has_nv(vcpu)).
+        let written = e.expansionTokens.first.map(\.spelling) ?? name
+        if let key = [name, written].first(where: { context.assumptions[$0] != nil }), let assumed = context.assumptions[key] {
+            trace.assumed.insert(key)
+            return .bits(Bits(constant: assumed ? 1 : 0))
+        }
         switch name {
         case "read_sanitised_ftr_reg":
             guard let id = args.first?.bits?.constant else { return unknown("register of \(e.text)", e) }
@@ -320,10 +322,15 @@ final class ReadPathInterpreter {
         let parts = e.children
         if let encoding = descriptorEncoding(e, &f) { return encoding }
         guard parts.count == 2 else { return unknown("operator in \(e.text)", e) }
+        if let c = constantIfPure(e) { return c }
         guard let op = e.operatorSpelling else {
             // Inside a macro body libclang 14 cannot show the operator: the result is still KVM's own
             // value when no operand carries the register's host bits.
             let operands = parts.map { eval($0, &f) }
+            // The kernel adds compile-time checks that are zero once they compile (GENMASK's
+            // BUILD_BUG_ON_ZERO(...) + mask): with a zero operand the value is the other one.
+            if operands[0].bits?.constant == 0, let other = operands[1].bits { return .bits(other) }
+            if operands[1].bits?.constant == 0, let other = operands[0].bits { return .bits(other) }
             let r = context.register
             let carriesHost = operands.contains { v in
                 v.bits?.bits.contains { if case .host(r, _) = $0 { return true }; return false } ?? false
@@ -338,7 +345,9 @@ final class ReadPathInterpreter {
         }
         if let c = constantIfPure(e) { return c }
         switch op {
-        case "&&": return .bits(boolBits(condition(parts[0], &f).and(condition(parts[1], &f))))
+        case "&&":
+            let a = condition(parts[0], &f), b = condition(parts[1], &f)
+            return .bits(boolBits(a.and(b)))
         case "||": return .bits(boolBits(condition(parts[0], &f).or(condition(parts[1], &f))))
         case "==", "!=", "<", ">", "<=", ">=":
             return .bits(boolBits(compare(op, parts[0], parts[1], e, &f)))
@@ -449,7 +458,7 @@ final class ReadPathInterpreter {
     func condition(_ e: Cursor, _ f: inout Frame) -> Cond {
         let v = eval(e, &f)
         if case .function = v { return .known(true) }
-        guard let b = v.bits else { return .node(trace.atom(e.text, at: ref(e)), .known(true), .known(false)) }
+        guard let b = v.bits else { return .node(trace.atom(e.text, at: ref(e), spelled: e.spellingKey), .known(true), .known(false)) }
         return nonZero(b, text: e.text, at: e)
     }
 
@@ -461,12 +470,12 @@ final class ReadPathInterpreter {
                          nonZero(restrict(b, atom, false), text: text, at: e))
         }
         if b.bits.contains(where: { if case .one = $0 { return true }; return false }) { return .known(true) }
-        return .node(trace.atom(text, at: ref(e)), .known(true), .known(false))
+        return .node(trace.atom(text, at: ref(e), spelled: e.spellingKey), .known(true), .known(false))
     }
 
     private func compare(_ op: String, _ l: Cursor, _ r: Cursor, _ e: Cursor, _ f: inout Frame) -> Cond {
         let lv = eval(l, &f).bits, rv = eval(r, &f).bits
-        guard let lv, let rv else { return .node(trace.atom(e.text, at: ref(e)), .known(true), .known(false)) }
+        guard let lv, let rv else { return .node(trace.atom(e.text, at: ref(e), spelled: e.spellingKey), .known(true), .known(false)) }
         return compareBits(op, lv, rv, e)
     }
 
@@ -488,7 +497,7 @@ final class ReadPathInterpreter {
                          compareBits(op, restrict(lv, atom, false), restrict(rv, atom, false), e))
         }
         let field = hostField(lv) ?? hostField(rv)
-        return .node(trace.atom(e.text, at: ref(e), hostField: field), .known(true), .known(false))
+        return .node(trace.atom(e.text, at: ref(e), spelled: e.spellingKey, hostField: field), .known(true), .known(false))
     }
 
     /// A field of the analysed register's host value moved down to bit 0, zero above.
@@ -585,8 +594,9 @@ final class ReadPathInterpreter {
             ?? .computed(trace.note("truth value", at: SourceRef(path: "", line: 0, column: 0)))
     }
 
+    /// A value KVM takes from its own state, as wide as the expression's type (a u8 field stays 8 bits).
     private func computed(_ text: String, _ e: Cursor) -> Value {
-        .bits(Bits(repeating: .computed(trace.note(text, at: ref(e)))))
+        truncate(.bits(Bits(repeating: .computed(trace.note(text, at: ref(e))))), toType: e.canonicalTypeSpelling)
     }
 
     private func unknown(_ text: String, _ e: Cursor) -> Value {

@@ -8,13 +8,17 @@ final class Trace {
     private(set) var notes: [Note] = []
     /// Bit → statements that changed it in a value holding the analysed register.
     var touched: [Int: Set<SourceRef>] = [:]
+    /// Predicates a view fixed that the read path actually tested (vcpu_has_nv: the tree has an NV view).
+    var assumed: Set<String> = []
     /// Interpretation steps left before the analysis gives up (bounded work on hostile input).
     var budget: Int
 
     init(budget: Int) { self.budget = budget }
 
-    func atom(_ text: String, at location: SourceRef, hostField: HostField? = nil) -> Int {
-        let key = text + "|" + String(describing: hostField)
+    /// The atom for a predicate: one per predicate text and spelling place, so a predicate repeated
+    /// in the code is one condition while two expressions of one macro invocation stay two.
+    func atom(_ text: String, at location: SourceRef, spelled: String = "", hostField: HostField? = nil) -> Int {
+        let key = text + "|" + spelled + "|" + String(describing: hostField)
         if let i = atomIndex[key] { return i }
         atoms.append(Atom(text: text, location: location, hostField: hostField))
         atomIndex[key] = atoms.count - 1

@@ -1,0 +1,67 @@
+import Foundation
+import KernelModel
+import KernelTree
+import XCTest
+
+/// KVM's guest view: one fixture field per idiom the read path uses, and the real trees' known cases.
+final class GuestViewTests: XCTestCase {
+    private func model(_ root: String) throws -> TreeModel {
+        let tree = try KernelTree(path: root)
+        let env = try ParseEnvironment(tree: tree, cacheRoot: NSTemporaryDirectory() + "ftrlint-tests-env")
+        return try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped())
+    }
+
+    func testFixtureIdioms() throws {
+        let m = try model(CpufeatureTablesTests.fixtures + "/kvm-idioms")
+        func normal(_ key: String) throws -> KvmTreatment { try XCTUnwrap(m.guestView.fields[key], key).normal }
+        XCTAssertEqual(try normal("ID_IDIOM0_EL1.bits3_0").kind, .passthrough)
+        XCTAssertEqual(try normal("ID_IDIOM0_EL1.bits7_4").kind, .hidden, "val &= ~MASK")
+        XCTAssertEqual(try normal("ID_IDIOM0_EL1.bits11_8").kind, .hidden, "val &= ~(0xfUL << SHIFT)")
+        let forced = try normal("ID_IDIOM0_EL1.bits15_12")
+        XCTAssertEqual(forced.kind, .forced); XCTAssertEqual(forced.value, 2)
+        let capped = try normal("ID_IDIOM0_EL1.bits19_16")
+        XCTAssertEqual(capped.kind, .capped); XCTAssertEqual(capped.cap, 3)
+        let sve = try normal("ID_IDIOM0_EL1.bits23_20")
+        XCTAssertEqual(sve.kind, .conditional)
+        XCTAssertEqual(sve.condition, "vcpu_has_sve ( vcpu )")
+        XCTAssertEqual(Set(sve.paths.map(\.kind)), [.passthrough, .hidden])
+        XCTAssertEqual(try normal("ID_IDIOM0_EL1.bits27_24").kind, .computed, "value from kvm->arch")
+        let ternary = try normal("ID_IDIOM0_EL1.bits31_28")
+        XCTAssertEqual(ternary.kind, .capped, "a cap under a ternary keeps its class")
+        XCTAssertEqual(ternary.cap, 5)
+        XCTAssertEqual(ternary.condition, "vcpu_has_pmu ( vcpu )")
+        XCTAssertEqual(try normal("ID_IDIOM1_EL1.bits3_0").kind, .passthrough, "kept by the allowlist")
+        XCTAssertEqual(try normal("ID_IDIOM1_EL1.bits7_4").kind, .hidden, "outside the allowlist")
+        XCTAssertEqual(try normal("ID_IDIOM2_EL1.bits3_0").kind, .hidden, "register read as zero")
+        // Every statement that decides a field is listed.
+        XCTAssertTrue(forced.locations.contains { $0.path == "arch/arm64/kvm/sys_regs.c" && $0.line == 70 })
+        // The nested view: a field that only nested guests lose, and writability from ID_WRITABLE.
+        let nv = try XCTUnwrap(m.guestView.fields["ID_IDIOM1_EL1.bits11_8"])
+        XCTAssertEqual(nv.normal.kind, .passthrough)
+        XCTAssertEqual(nv.nested?.kind, .hidden)
+        XCTAssertEqual(m.guestView.fields["ID_IDIOM0_EL1.bits3_0"]?.writable, true)
+        XCTAssertEqual(m.guestView.fields["ID_IDIOM0_EL1.bits7_4"]?.writable, false)
+    }
+
+    /// The cases maintainers know, on every cached Debian tree.
+    func testRealTrees() throws {
+        var seen = 0
+        for version in ["5.10", "6.1", "6.12", "7.2"] {
+            guard let root = RealTrees.path(version) else { continue }
+            seen += 1
+            let m = try model(root)
+            func normal(_ key: String) throws -> KvmTreatment { try XCTUnwrap(m.guestView.fields[key], "\(key) in \(version)").normal }
+            XCTAssertEqual(try normal("ID_AA64DFR0_EL1.PMSVer").kind, version == "5.10" ? .passthrough : .hidden, version)
+            let pmu = try normal("ID_AA64DFR0_EL1.PMUVer")
+            XCTAssertEqual(pmu.kind, .capped, "PMUVer in \(version)")
+            XCTAssertNotNil(pmu.cap)
+            XCTAssertEqual(try normal("ID_AA64PFR0_EL1.SVE").kind, .conditional, "SVE in \(version)")
+            if version == "6.1" {
+                let debug = try normal("ID_AA64DFR0_EL1.DebugVer")
+                XCTAssertEqual(debug.kind, .forced); XCTAssertEqual(debug.value, 6)
+            }
+            for f in m.tables.fields { XCTAssertNotNil(m.guestView.fields[f.key], "\(f.key) has a treatment in \(version)") }
+        }
+        if seen == 0 { throw XCTSkip("no real kernel tree cached; run scripts/fetch-kernels") }
+    }
+}
