@@ -19,7 +19,9 @@ public struct TreeModel {
 
     public init(tree: KernelTree, arguments: CompileArguments, policy: Policy) throws {
         let start = Date()
-        let files = [CpufeatureExtractor.path] + Self.kvmFiles.filter { tree.exists($0) }
+        let kvm = Self.kvmFiles.filter { tree.exists($0) }
+        let protected = tree.exists(GuestViewAnalyzer.protectedPath) ? [GuestViewAnalyzer.protectedPath] : []
+        let files = [CpufeatureExtractor.path] + kvm + protected
         guard tree.exists(GuestViewAnalyzer.path) else {
             throw IncompleteAnalysis(file: GuestViewAnalyzer.path, "file not found")
         }
@@ -35,9 +37,15 @@ public struct TreeModel {
         let names = try FieldNames(tree: tree, policy: policy)
         tables = try CpufeatureExtractor(unit: units[0], relativize: relativize, namer: names.namer).extract()
         kvmRegisters = try SysRegDescsExtractor(unit: units[1], relativize: relativize).extract()
-        let kvmUnits = Array(units.dropFirst())
-        guestView = try GuestViewAnalyzer(sysRegs: units[1], functions: FunctionIndex(units: kvmUnits),
-                                          relativize: relativize).analyze(tables)
+        let kvmUnits = Array(units[1...kvm.count])
+        let normal = GuestViewAnalyzer.ReadPath(unit: units[1], table: "sys_reg_descs", functions: FunctionIndex(units: kvmUnits))
+        // pKVM's table only exists where the hypervisor emulates ID registers itself (6.x and later).
+        let pkvm = protected.isEmpty ? nil : units.last.flatMap { unit in
+            Self.declares(unit, GuestViewAnalyzer.protectedTable)
+                ? GuestViewAnalyzer.ReadPath(unit: unit, table: GuestViewAnalyzer.protectedTable, functions: FunctionIndex(units: [unit]))
+                : nil
+        }
+        guestView = try GuestViewAnalyzer(normal: normal, protected: pkvm, relativize: relativize).analyze(tables)
         var counts: [String: Int] = [:]
         for (file, unit) in zip(files, units) { counts[file] = unit.diagnostics.filter { $0.severity >= .error }.count }
         diagnostics = counts
@@ -45,9 +53,20 @@ public struct TreeModel {
         seconds = Date().timeIntervalSince(start)
     }
 
+    static func declares(_ unit: TranslationUnit, _ name: String) -> Bool {
+        var found = false
+        unit.cursor.visit { c in
+            if c.kind == .varDecl, c.isInMainFile, c.spelling == name { found = true; return .break }
+            return .continue
+        }
+        return found
+    }
+
     /// Parses the files side by side, one libclang index per thread. cpufeature.c needs no function bodies.
     static func parse(_ files: [String], tree: KernelTree, arguments: CompileArguments) throws -> [TranslationUnit] {
         let args = try files.map { try arguments.arguments(for: $0) }
+        // What ftrlint reads itself is size-checked; libclang reads these directly, so check them the same way.
+        for file in files { _ = try tree.read(file) }
         let unsaved = tree.unsavedFiles
         var results = [Result<TranslationUnit, Error>?](repeating: nil, count: files.count)
         let lock = NSLock()

@@ -18,6 +18,8 @@ public struct CpufeatureAnalysis {
         guard tree.exists(CpufeatureExtractor.path) else {
             throw IncompleteAnalysis(file: CpufeatureExtractor.path, "file not found")
         }
+        // libclang reads the file itself: refuse it as KernelTree.read would (too large, unreadable).
+        _ = try tree.read(CpufeatureExtractor.path)
         let unit = try TranslationUnit(path: path, arguments: try arguments.arguments(for: CpufeatureExtractor.path),
                                        unsavedFiles: tree.unsavedFiles, options: [.keepGoing, .skipFunctionBodies])
         let relativize = { (p: String) in tree.relativePath(p) ?? p }

@@ -7,6 +7,8 @@ public struct GuestView: Codable, Hashable, Sendable {
         public let normal: KvmTreatment
         /// What a guest with nested virtualisation sees (nil: the tree has no NV support).
         public let nested: KvmTreatment?
+        /// What a protected (pKVM) guest sees (nil: the tree has no pKVM ID register emulation).
+        public let protected: KvmTreatment?
         /// Whether userspace may write the field (ID_WRITABLE masks); nil where the tree has no such mask.
         public let writable: Bool?
         /// The KVM function whose code decides the field for a normal guest.

@@ -15,35 +15,54 @@ public struct GuestViewAnalyzer {
     /// Interpretation steps per register and view: bounds the work on pathological input.
     static let budget = 200_000
 
-    let sysRegs: TranslationUnit
-    let functions: FunctionIndex
+    /// Where one kind of guest's ID values come from: a table of sys_reg_desc and the functions it calls.
+    public struct ReadPath {
+        let unit: TranslationUnit
+        let table: String
+        let functions: FunctionIndex
+
+        public init(unit: TranslationUnit, table: String, functions: FunctionIndex) {
+            self.unit = unit; self.table = table; self.functions = functions
+        }
+    }
+
+    /// Protected VMs (pKVM) read ID registers at EL2 through their own table.
+    public static let protectedPath = "arch/arm64/kvm/hyp/nvhe/sys_regs.c"
+    public static let protectedTable = "pvm_sys_reg_descs"
+
+    let normalPath: ReadPath
+    let protectedPath: ReadPath?
     let relativize: (String) -> String
 
-    public init(sysRegs: TranslationUnit, functions: FunctionIndex, relativize: @escaping (String) -> String) {
-        self.sysRegs = sysRegs; self.functions = functions; self.relativize = relativize
+    public init(normal: ReadPath, protected: ReadPath?, relativize: @escaping (String) -> String) {
+        self.normalPath = normal; self.protectedPath = protected; self.relativize = relativize
     }
 
     public func analyze(_ tables: CpufeatureTables) throws -> GuestView {
-        let descs = try descriptors()
-        let encodings = tables.registers.map { reg in
-            UInt32(reg.encoding.op0 << 19 | reg.encoding.op1 << 16 | reg.encoding.crn << 12
-                   | reg.encoding.crm << 8 | reg.encoding.op2 << 5)
-        }
+        let descs = try descriptors(normalPath)
+        let protectedDescs = try protectedPath.map { try descriptors($0) }
+        // pKVM keeps hypervisor copies of sanitised values named after their register (id_aa64pfr0_el1_sys_val).
+        let hostGlobals = Dictionary(tables.registers.map { ($0.name.lowercased() + "_sys_val", Self.encoding($0)) }) { a, _ in a }
+        let encodings = tables.registers.map(Self.encoding)
         let normals = zip(tables.registers, encodings).map { reg, enc in
-            view(of: reg, encoding: enc, descriptor: descs[enc], assumptions: Self.normalAssumptions)
+            view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.normalAssumptions)
         }
         // A tree has a nested view when its read path tests the nested-guest predicate somewhere.
         let hasNested = normals.contains { !$0.assumed.isDisjoint(with: Self.nestedAssumptions.keys) }
         var result: [String: GuestView.Field] = [:]
         for (i, reg) in tables.registers.enumerated() {
             let enc = encodings[i], desc = descs[enc], normal = normals[i]
-            let nested = hasNested ? view(of: reg, encoding: enc, descriptor: desc, assumptions: Self.nestedAssumptions) : nil
+            let nested = hasNested ? view(of: reg, encoding: enc, descriptor: desc, path: normalPath, assumptions: Self.nestedAssumptions) : nil
+            let protected = protectedPath.map { path in
+                view(of: reg, encoding: enc, descriptor: protectedDescs?[enc], path: path, assumptions: [:], hostGlobals: hostGlobals)
+            }
             let writableMask = desc.flatMap(writableMask)
             for f in reg.fields {
                 result[f.key] = GuestView.Field(
                     register: reg.name, field: f.name,
                     normal: normal.treatments[f.lsb] ?? Self.absent(reg),
                     nested: nested.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
+                    protected: protected.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
                     writable: writableMask.map { $0 & f.mask == f.mask },
                     function: normal.function)
             }
@@ -57,16 +76,21 @@ public struct GuestViewAnalyzer {
         var assumed: Set<String> = []
     }
 
-    private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?,
-                      assumptions: [String: Bool]) -> RegisterView {
+    static func encoding(_ reg: FtrRegister) -> UInt32 {
+        UInt32(reg.encoding.op0 << 19 | reg.encoding.op1 << 16 | reg.encoding.crn << 12
+               | reg.encoding.crm << 8 | reg.encoding.op2 << 5)
+    }
+
+    private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?, path: ReadPath,
+                      assumptions: [String: Bool], hostGlobals: [String: UInt32] = [:]) -> RegisterView {
         guard let descriptor else { return RegisterView(treatments: [:], function: nil) }
         let trace = Trace(budget: Self.budget)
         let context = ReadPathInterpreter.Context(register: encoding, descriptor: descriptor, assumptions: assumptions,
-                                                  functions: functions, relativize: relativize)
+                                                  functions: path.functions, hostGlobals: hostGlobals, relativize: relativize)
         let interpreter = ReadPathInterpreter(context: context, trace: trace)
         // The per-VM value set at reset is what the guest reads where KVM keeps one; else the access handler.
         for member in ["reset", "access"] {
-            guard let name = handler(descriptor[member]), let fn = functions.definition(of: name) else { continue }
+            guard let name = handler(descriptor[member]), let fn = path.functions.definition(of: name) else { continue }
             let run = interpreter.run(fn)
             guard case .bits(let bits)? = member == "reset" ? run.value : run.regval else { continue }
             let classifier = FieldClassifier(register: encoding, trace: trace)
@@ -101,14 +125,16 @@ public struct GuestViewAnalyzer {
     }
 
     /// sys_reg_descs[] entries by encoding, as member → initialiser maps.
-    private func descriptors() throws -> [UInt32: [String: Cursor]] {
+    private func descriptors(_ path: ReadPath) throws -> [UInt32: [String: Cursor]] {
         var table: Cursor?
-        sysRegs.cursor.visit { c in
-            if c.kind == .varDecl, c.isInMainFile, c.spelling == "sys_reg_descs" { table = c }
+        path.unit.cursor.visit { c in
+            if c.kind == .varDecl, c.isInMainFile, c.spelling == path.table,
+               c.children.contains(where: { $0.kind == .initListExpr }) { table = c }
             return table == nil ? .continue : .break
         }
+        let file = relativize(path.unit.path)
         guard let table, let list = table.children.first(where: { $0.kind == .initListExpr }) else {
-            throw IncompleteAnalysis(file: Self.path, "sys_reg_descs[] not found")
+            throw IncompleteAnalysis(file: file, "\(path.table)[] not found")
         }
         var result: [UInt32: [String: Cursor]] = [:]
         for entry in list.children where entry.kind == .initListExpr {
@@ -119,7 +145,7 @@ public struct GuestViewAnalyzer {
             let enc = p[0] << 19 | p[1] << 16 | p[2] << 12 | p[3] << 8 | p[4] << 5
             if result[enc] == nil { result[enc] = members }
         }
-        guard !result.isEmpty else { throw IncompleteAnalysis(file: Self.path, "sys_reg_descs[] has no entry that evaluates") }
+        guard !result.isEmpty else { throw IncompleteAnalysis(file: file, "\(path.table)[] has no entry that evaluates") }
         return result
     }
 }

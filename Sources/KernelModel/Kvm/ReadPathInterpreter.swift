@@ -17,6 +17,8 @@ final class ReadPathInterpreter {
         /// Predicates whose value a view fixes (vcpu_has_nv: false for normal guests).
         let assumptions: [String: Bool]
         let functions: FunctionIndex
+        /// Globals that hold a register's sanitised value (pKVM's hypervisor copies), by name.
+        let hostGlobals: [String: UInt32]
         let relativize: (String) -> String
     }
 
@@ -213,6 +215,7 @@ final class ReadPathInterpreter {
                 if decl.kind == .functionDecl { return .function(decl.spelling) }
                 if let v = f.env[decl] { return v }
                 if decl.kind == .enumConstantDecl, let c = constant(e) { return c }
+                if decl.kind == .varDecl, let reg = context.hostGlobals[decl.spelling] { return .bits(.host(reg)) }
             }
             return computed(e.text, e)
         case .memberRefExpr:
@@ -273,6 +276,10 @@ final class ReadPathInterpreter {
             return args.first ?? .opaque
         case "__builtin_constant_p":
             return .bits(Bits(constant: 0))
+        case "get_restricted_features_unsigned":
+            // pKVM's loop over 4-bit fields: each field is min(host field, restriction field).
+            guard args.count == 2, let host = args[0].bits, let limit = args[1].bits?.constant else { break }
+            return .bits(fieldwiseMin(host, limit, e))
         case "__builtin_ffsll", "__builtin_ffsl", "__builtin_ffs", "__builtin_ctzll", "__builtin_ctzl", "__builtin_ctz":
             // __bf_shf() in FIELD_PREP/FIELD_GET: the lowest set bit of a constant mask.
             guard let v = args.first?.bits?.constant, v != 0 else { return computed(e.text, e) }
@@ -297,6 +304,27 @@ final class ReadPathInterpreter {
         let result = run(definition, arguments: args)
         if let rv = result.regval { f.regval = rv } else { f.regval = saved }
         return result.value ?? .opaque
+    }
+
+    /// min(field, limit) for every 4-bit field: a cap where the field is the register's host value.
+    private func fieldwiseMin(_ host: Bits, _ limit: UInt64, _ e: Cursor) -> Bits {
+        var out = Bits(constant: 0)
+        for lsb in stride(from: 0, to: 64, by: 4) {
+            let cap = (limit >> UInt64(lsb)) & 0xf
+            guard cap != 0 else { continue }
+            guard case .host(let reg, lsb)? = host.bits[lsb] as Bit?,
+                  (1..<4).allSatisfy({ host.bits[lsb + $0] == .host(register: reg, bit: lsb + $0) }) else {
+                let n = trace.note(e.text, at: ref(e))
+                for i in lsb..<(lsb + 4) { out.bits[i] = .computed(n) }
+                continue
+            }
+            let atom = trace.atom("field > \(cap) in \(e.text)", at: ref(e), spelled: "\(lsb)",
+                                  hostField: HostField(register: reg, lsb: lsb, width: 4))
+            for i in 0..<4 {
+                out.bits[lsb + i] = .pick(atom, (cap >> UInt64(i)) & 1 == 1 ? .one : .zero, host.bits[lsb + i])
+            }
+        }
+        return out
     }
 
     private func unary(_ e: Cursor, _ f: inout Frame) -> Value {
@@ -429,6 +457,8 @@ final class ReadPathInterpreter {
         case let (.choice(c, p, q), y): return .pick(c, and(p, y, e), and(q, y, e))
         case let (x, .choice(c, p, q)): return .pick(c, and(x, p, e), and(x, q, e))
         case let (x, y) where x == y: return x
+        case (.unknown, _): return a
+        case (_, .unknown): return b
         default: return .computed(trace.note(e.text, at: ref(e)))
         }
     }
@@ -440,6 +470,8 @@ final class ReadPathInterpreter {
         case let (.choice(c, p, q), y): return .pick(c, or(p, y, e), or(q, y, e))
         case let (x, .choice(c, p, q)): return .pick(c, or(x, p, e), or(x, q, e))
         case let (x, y) where x == y: return x
+        case (.unknown, _): return a
+        case (_, .unknown): return b
         default: return .computed(trace.note(e.text, at: ref(e)))
         }
     }
@@ -449,6 +481,7 @@ final class ReadPathInterpreter {
         case .zero: return .one
         case .one: return .zero
         case let .choice(c, p, q): return .pick(c, invert(p, e), invert(q, e))
+        case .unknown: return a
         default: return .computed(trace.note(e.text, at: ref(e)))
         }
     }
