@@ -32,18 +32,22 @@ public struct CpufeatureAnalysis {
 /// Where field names come from: the tree's sysreg file, then canonical spellings for older macro names.
 public struct FieldNames {
     let spec: SysregSpec?
+    let positional: (String, Int) -> String?
     let canonical: (String, String) -> String?
 
     /// Reads the tree's arch/arm64/tools/sysreg when it has one (5.10 does not).
-    public init(tree: KernelTree, canonical: @escaping (String, String) -> String?) throws {
+    public init(tree: KernelTree, positional: @escaping (String, Int) -> String? = { _, _ in nil },
+                canonical: @escaping (String, String) -> String?) throws {
         let text = try tree.readIfPresent("arch/arm64/tools/sysreg")
         spec = try text.map { try SysregSpec(text: $0, path: "arch/arm64/tools/sysreg") }
+        self.positional = positional
         self.canonical = canonical
     }
 
     /// Canonical spellings from the policy, whose keys are the newest sysreg file's names.
     public init(tree: KernelTree, policy: Policy) throws {
-        try self.init(tree: tree) { reg, name in policy.entry(register: reg, field: name)?.field }
+        try self.init(tree: tree, positional: { reg, lsb in policy.entry(register: reg, lsb: lsb)?.field },
+                      canonical: { reg, name in policy.entry(register: reg, field: name)?.field })
     }
 
     var namer: FieldNamer {
@@ -51,6 +55,6 @@ public struct FieldNames {
         return FieldNamer(architectural: { reg, lsb in
             guard let f = spec?.field(register: reg, lsb: lsb), f.lsb == lsb, f.kind.isEnum || f.kind == .field else { return nil }
             return f.name
-        }, canonical: canonical)
+        }, positional: positional, canonical: canonical)
     }
 }

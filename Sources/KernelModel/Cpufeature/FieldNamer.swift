@@ -3,15 +3,18 @@
 public struct FieldNamer {
     /// The sysreg file's field name covering (register, lsb), where the tree has it.
     let architectural: (String, Int) -> String?
+    /// The newest architectural name of the field at (register, lsb), where known (from the policy).
+    let positional: (String, Int) -> String?
     /// The canonical spelling of a macro-derived name for a register (e.g. PMSVER → PMSVer), where known.
     let canonical: (String, String) -> String?
 
-    public init(architectural: @escaping (String, Int) -> String?, canonical: @escaping (String, String) -> String?) {
-        self.architectural = architectural; self.canonical = canonical
+    public init(architectural: @escaping (String, Int) -> String?, positional: @escaping (String, Int) -> String? = { _, _ in nil },
+                canonical: @escaping (String, String) -> String?) {
+        self.architectural = architectural; self.positional = positional; self.canonical = canonical
     }
 
     public func name(register: String, lsb: Int, width: Int, shiftMacro: String?) -> String {
-        if let name = architectural(register, lsb) { return name }
+        if let name = architectural(register, lsb) ?? positional(register, lsb) { return name }
         if let macro = shiftMacro, let derived = Self.strip(macro: macro, register: register) {
             return canonical(register, derived) ?? derived
         }

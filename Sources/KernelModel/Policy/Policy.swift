@@ -50,8 +50,12 @@ public struct Policy: Sendable {
         /// Older kernels' names that a case-insensitive match would not find.
         public let aliases: [String]
 
+        /// The field's bits in the newest sysreg file, when the policy states them.
+        public let bits: ClosedRange<Int>?
+
         public init(key: String, fieldClass: FieldClass, bound: Int?, reason: String,
-                    levels: [Level] = [], aliases: [String] = []) {
+                    levels: [Level] = [], aliases: [String] = [], bits: ClosedRange<Int>? = nil) {
+            self.bits = bits
             self.key = key
             let parts = Policy.splitKey(key)
             self.register = parts?.register ?? key
@@ -147,6 +151,12 @@ public struct Policy: Sendable {
             }
         }
         return nil
+    }
+
+    /// The entry whose bits start at `lsb` in `register` (any spelling of the register's name).
+    public func entry(register: String, lsb: Int) -> Entry? {
+        let names = Set(Policy.registerSpellings(register).map { $0.uppercased() } + [register.uppercased()])
+        return entries.values.first { names.contains($0.register.uppercased()) && $0.bits?.lowerBound == lsb }
     }
 
     /// The entry for a `REGISTER.Field` key, with the same fallbacks as `entry(register:field:)`.

@@ -7,7 +7,7 @@ struct PolicyLoader {
     let path: String
 
     private static let topKeys: Set<String> = ["version", "fields"]
-    private static let entryKeys: Set<String> = ["class", "bound", "reason", "levels", "aliases"]
+    private static let entryKeys: Set<String> = ["class", "bound", "reason", "levels", "aliases", "bits"]
     private static let levelKeys: Set<String> = ["feature", "registers", "needs"]
 
     func load(_ yaml: String) throws -> Policy {
@@ -73,6 +73,7 @@ struct PolicyLoader {
         var levels: [Policy.Level]?
         var levelsNode: Node?
         var aliases: [String] = []
+        var bits: ClosedRange<Int>?
         for (keyNode, value) in map {
             let name = try keyString(keyNode, entry: key, context: "entry key")
             switch name {
@@ -91,6 +92,13 @@ struct PolicyLoader {
                 levelsNode = value
             case "aliases":
                 aliases = try strings(value, entry: key, what: "'aliases'")
+            case "bits":
+                let text = try string(value, entry: key, what: "'bits'")
+                let parts = text.split(separator: ":").compactMap { Int($0) }
+                guard parts.count == 2, (0...63).contains(parts[0]), (0...parts[0]).contains(parts[1]) else {
+                    throw fail(key, value, "'bits' must be \"msb:lsb\" within 63:0, not '\(text)'")
+                }
+                bits = parts[1]...parts[0]
             default:
                 let known = Self.entryKeys.sorted().joined(separator: ", ")
                 throw fail(key, keyNode, "unknown key '\(name)' (expected: \(known))")
@@ -113,7 +121,7 @@ struct PolicyLoader {
             if levels != nil { throw fail(key, levelsNode ?? node, "'levels' are for kvm entries only") }
         }
         return Policy.Entry(key: key, fieldClass: fieldClass, bound: bound, reason: reason,
-                            levels: levels ?? [], aliases: aliases)
+                            levels: levels ?? [], aliases: aliases, bits: bits)
     }
 
     private func levels(_ node: Node, entry: String) throws -> [Policy.Level] {
