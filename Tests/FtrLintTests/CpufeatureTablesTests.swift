@@ -62,6 +62,14 @@ final class CpufeatureTablesTests: XCTestCase {
             XCTAssertEqual(t.registers.map(\.table), expected.registers, "tables bound in \(version)")
             XCTAssertEqual(t.fields.count, expected.fieldCount, "table entries in \(version)")
 
+            // The shipped policy classifies every field cpufeature describes, each with a reason.
+            let policy = try Policy.shipped()
+            for f in t.fields {
+                let entry = policy.entry(register: f.register, field: f.name)
+                XCTAssertNotNil(entry, "\(f.key) in \(version) is not in the policy")
+                XCTAssertFalse(entry?.reason.isEmpty ?? true)
+            }
+
             let pmsver = try XCTUnwrap(t.field("ID_AA64DFR0_EL1.PMSVer"), "PMSVer in \(version)")
             XCTAssertEqual([pmsver.lsb, pmsver.width], [32, 4])
             XCTAssertEqual(pmsver.policy, .lowerSafe)

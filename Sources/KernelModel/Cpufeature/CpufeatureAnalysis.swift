@@ -53,7 +53,8 @@ public struct FieldNames {
     var namer: FieldNamer {
         let spec = spec
         return FieldNamer(architectural: { reg, lsb in
-            guard let f = spec?.field(register: reg, lsb: lsb), f.lsb == lsb, f.kind.isEnum || f.kind == .field else { return nil }
+            // Reserved bits a table describes keep the sysreg file's name (RES1_31_31).
+            guard let f = spec?.field(register: reg, lsb: lsb), f.lsb == lsb, f.kind != .unkn else { return nil }
             return f.name
         }, positional: positional, canonical: canonical)
     }

@@ -389,6 +389,9 @@ final class ReadPathInterpreter {
     /// sys_reg(r->Op0, r->Op1, r->CRn, r->CRm, r->Op2) — however a kernel spells it — is the encoding
     /// of the register under analysis: an expression whose only variable parts are those members.
     private func descriptorEncoding(_ e: Cursor, _ f: inout Frame) -> Value? {
+        // Most expressions fail on what does not depend on the frame: decide those from the memoised shape.
+        let shape = shape(e)
+        guard !shape.call, shape.members == ["Op0", "Op1", "CRn", "CRm", "Op2"] else { return nil }
         var members = Set<String>()
         var other = false
         e.descendants { c in
@@ -600,12 +603,36 @@ final class ReadPathInterpreter {
 
     /// Evaluates an expression that references no variable of the frame (masks, enum values, encodings).
     private func constantIfPure(_ e: Cursor) -> Value? {
-        var pure = true
-        e.descendants { c in
-            if c.kind == .declRefExpr, let d = c.referenced, d.kind == .varDecl || d.kind == .parmDecl { pure = false }
-            if c.kind == .callExpr || c.kind == .memberRefExpr { pure = false }
+        shape(e).impure ? nil : constant(e)
+    }
+
+    /// What an expression's descendants contain, independent of the frame: the same for every register
+    /// and view, so computed once per expression (from its children's) rather than by a walk per question.
+    private struct Shape {
+        /// A variable or parameter reference, a call or a member access below: not a constant expression.
+        var impure = false
+        var call = false
+        /// The members accessed below (`r->Op0` ...).
+        var members: Set<String> = []
+    }
+
+    private static let shapes = CursorMemoSlot<Shape>("ReadPathInterpreter.Shape")
+
+    private func shape(_ e: Cursor) -> Shape {
+        e.memoized(Self.shapes) {
+            var s = Shape()
+            for c in e.children {
+                let below = shape(c)
+                s.impure = s.impure || below.impure
+                s.call = s.call || below.call
+                s.members.formUnion(below.members)
+                let kind = c.kind
+                if kind == .declRefExpr, let d = c.referenced, d.kind == .varDecl || d.kind == .parmDecl { s.impure = true }
+                if kind == .callExpr { s.call = true; s.impure = true }
+                if kind == .memberRefExpr { s.impure = true; s.members.insert(c.spelling) }
+            }
+            return s
         }
-        return pure ? constant(e) : nil
     }
 
     private func truncate(_ v: Value, to decl: Cursor) -> Value { truncate(v, toType: decl.canonicalTypeSpelling) }
