@@ -15,7 +15,22 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        printError("ftrlint: error: \(error)")
+        printError("ftrlint: error: " + oneLine("\(error)"))
         throw ExitStatus.incomplete
     }
+}
+
+/// A message as one line: what a hostile tree can put in one (file names, diagnostics) must not forge more.
+func oneLine(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\u{2028}", "\u{2029}", "\u{85}": out += " "
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7f { out += " " } else { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out
 }

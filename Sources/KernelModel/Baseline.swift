@@ -46,6 +46,14 @@ public struct Baseline: Equatable, Sendable {
 
     private static func match(_ rule: String, _ key: String) -> String { rule + "\u{0}" + key }
 
+    /// A JSON integer: not a boolean, not a fraction (Foundation hands all three over as NSNumber).
+    private static func integer(_ value: Any) -> Int? {
+        guard let n = value as? NSNumber else { return nil }
+        let type = String(cString: n.objCType)
+        guard type != "c", type != "B", type != "d", type != "f" else { return nil }
+        return n.intValue
+    }
+
     // MARK: - The file
 
     /// The file's JSON: sorted keys, one entry per finding, a trailing newline.
@@ -79,7 +87,7 @@ public struct Baseline: Equatable, Sendable {
             throw fail("not valid JSON")
         }
         guard let top = object as? [String: Any] else { throw fail("expected a JSON object with 'version' and 'findings'") }
-        guard let version = top["version"] as? Int, !(top["version"] is Bool) else {
+        guard let version = top["version"].flatMap(Self.integer) else {
             throw fail("missing or non-integer 'version'")
         }
         guard version >= 1 else { throw fail("unsupported version \(version)") }

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import KernelModel
+import Rules
+
+/// `ftrlint diff OLD NEW`: what NEW introduces and fixes against OLD.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "Report only the findings NEW_TREE introduces against OLD_TREE, and list the ones it fixes.",
+        discussion: """
+        Findings match on rule and REGISTER.Field, not on lines. New findings are printed as --format says; \
+        fixed ones are listed on stderr ("ftrlint: fixed: ID_AA64DFR0_EL1.PMSVer [ftrlint-leak]"). Exit \
+        status: 0 nothing new at or above --fail-on, 1 something new, 2 either tree could not be analysed.
+        """)
+
+    @Argument(help: "The tree before the change.") var oldTree: String
+    @Argument(help: "The tree after the change.") var newTree: String
+
+    @Option(help: "Folder for ftrlint's generated parse environment (default: $XDG_CACHE_HOME/ftrlint/env).")
+    var cacheDir: String?
+    @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis takes longer than this.", valueName: "seconds"))
+    var timeout: Double?
+
+    @OptionGroup var policy: PolicyOptions
+    @OptionGroup var report: ReportOptions
+
+    func run() throws {
+        try reportingErrors {
+            let policy = try self.policy.load()
+            let baseline = try report.loadBaseline()
+            let old = try Analysis(options: try treeOptions(oldTree), policy: policy)
+            let new = try Analysis(options: try treeOptions(newTree), policy: policy)
+            let diff = FindingDiff(old: old.findings, new: new.findings)
+            try report.emit(new, findings: diff.introduced, baseline: baseline, fixed: diff.fixed, against: oldTree)
+        }
+    }
+
+    /// The tree options `check` would have for one of the trees.
+    func treeOptions(_ tree: String) throws -> TreeOptions {
+        var args = ["--", tree]
+        if let cacheDir { args = ["--cache-dir", cacheDir] + args }
+        if let timeout { args = ["--timeout", String(timeout)] + args }
+        return try TreeOptions.parse(args)
+    }
+}

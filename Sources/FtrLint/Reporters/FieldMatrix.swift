@@ -1,0 +1,114 @@
+import KernelModel
+
+/// Per field, cpufeature's description against KVM's guest view and the shipped policy: what `matrix`
+/// prints and `explain` tells. Built from plain model values (not a parsed tree) so tests can make one.
+struct FieldMatrix {
+    struct Row {
+        let register: FtrRegister
+        let field: FtrField
+        /// What a normal guest sees. A field the guest view lacks is `unknown` (the analysis did not
+        /// reach it): the matrix fails closed rather than leave a row out.
+        let normal: KvmTreatment
+        /// What a guest with nested virtualisation sees (nil: the tree has no NV support).
+        let nested: KvmTreatment?
+        /// What a protected (pKVM) guest sees (nil: the tree has no pKVM ID register emulation).
+        let protected: KvmTreatment?
+        let writable: Bool?
+        /// The KVM function that decides the field for a normal guest.
+        let function: String?
+        let policy: Policy.Entry?
+
+        var key: String { field.key }
+        var bits: String { field.width == 1 ? "\(field.lsb)" : "\(field.lsb + field.width - 1):\(field.lsb)" }
+        /// The field's most significant bit.
+        var msb: Int { field.lsb + field.width - 1 }
+        /// A field KVM must support (or an EL2-only field) whose host value reaches a normal guest
+        /// unchanged: what a reviewer looks at first. A visual cue, not a verdict (that is `check`'s).
+        var attention: Bool {
+            guard let policy, policy.fieldClass != .isa else { return false }
+            return normal.kind == .passthrough
+        }
+    }
+
+    static let missingNote = "KVM's guest view has no treatment for this field"
+
+    let kernel: String
+    let rows: [Row]
+
+    init(tables: CpufeatureTables, guestView: GuestView, policy: Policy, kernel: String) {
+        self.kernel = kernel
+        rows = tables.registers.flatMap { reg in
+            reg.fields.map { f in
+                let g = guestView.fields[f.key]
+                return Row(register: reg, field: f,
+                           normal: g?.normal ?? KvmTreatment(kind: .unknown, note: Self.missingNote),
+                           nested: g?.nested, protected: g?.protected, writable: g?.writable, function: g?.function,
+                           policy: policy.entry(register: f.register, field: f.name))
+            }
+        }
+    }
+
+    var registers: [FtrRegister] {
+        var seen = Set<String>()
+        return rows.compactMap { seen.insert($0.register.name).inserted ? $0.register : nil }
+    }
+
+    /// Fields whose normal treatment the analysis could not establish (exit status 2).
+    var unknown: [Row] { rows.filter { $0.normal.kind == .unknown } }
+
+    /// How many fields have each normal treatment, in KvmTreatment.Kind order, without zeros.
+    var counts: [(KvmTreatment.Kind, Int)] {
+        KvmTreatment.Kind.allCases.compactMap { k in
+            let n = rows.filter { $0.normal.kind == k }.count
+            return n == 0 ? nil : (k, n)
+        }
+    }
+
+    var summary: String {
+        "\(rows.count) fields in \(registers.count) registers: "
+            + counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")
+    }
+}
+
+/// Short spellings shared by the text formats.
+enum Describe {
+    /// `capped<=1`, `forced=0`, `hidden`, ….
+    static func treatment(_ t: KvmTreatment) -> String {
+        switch t.kind {
+        case .capped: return "capped<=\(t.cap.map(String.init) ?? "?")"
+        case .forced: return "forced=\(t.value.map(String.init) ?? "?")"
+        default: return t.kind.rawValue
+        }
+    }
+
+    /// `when: kind[=value]; …` for a conditional treatment.
+    static func paths(_ t: KvmTreatment) -> String {
+        t.paths.map { p in "\(p.when): \(p.kind.rawValue)\(p.value.map { "=\($0)" } ?? "")" }.joined(separator: "; ")
+    }
+
+    /// `LOWER_SAFE 0 visible`: cpufeature's type, safe value and visibility.
+    static func cpufeature(_ f: FtrField) -> String {
+        let visibility = f.visibleIf.map { "if:\($0)" } ?? (f.visible ? "visible" : "hidden")
+        return "\(f.policy.rawValue) \(f.safe) \(visibility)"
+    }
+
+    static func writable(_ w: Bool?) -> String { w.map { $0 ? "yes" : "no" } ?? "-" }
+
+    /// `kvm<=1`, `el2<=0`, `isa`, or `-` when the policy has no entry.
+    static func policy(_ p: Policy.Entry?) -> String {
+        guard let p else { return "-" }
+        return p.fieldClass.rawValue + (p.bound.map { "<=\($0)" } ?? "")
+    }
+
+    /// `sys_regs.c:1522,1645`: the deciding statements, grouped by file name.
+    static func locations(_ refs: [SourceRef]) -> String {
+        var order: [String] = []
+        var lines: [String: [Int]] = [:]
+        for r in refs {
+            let name = r.path.split(separator: "/").last.map(String.init) ?? r.path
+            if lines[name] == nil { order.append(name) }
+            lines[name, default: []].append(r.line)
+        }
+        return order.map { "\($0):" + lines[$0]!.map(String.init).joined(separator: ",") }.joined(separator: " ")
+    }
+}

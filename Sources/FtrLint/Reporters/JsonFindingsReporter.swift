@@ -1,0 +1,76 @@
+import KernelModel
+import Rules
+
+/// `check --format json`: ftrlint's own document of findings, version 1
+/// (docs/json-schema/findings.schema.json). Changes are additive: keys are never renamed or removed.
+struct JsonFindingsReporter {
+    func render(_ report: CheckReport) -> String {
+        encodeJSON(FindingsDocument(report)) + "\n"
+    }
+}
+
+/// A place in the tree: path relative to the tree root, 1-based line and column.
+struct JSONLocation: Encodable {
+    let path: String
+    let line: Int
+    let column: Int
+    init(_ ref: SourceRef) { path = ref.path; line = ref.line; column = ref.column }
+}
+
+struct FindingsDocument: Encodable {
+    struct Tool: Encodable { let name = "ftrlint" }
+    struct Rule: Encodable {
+        let id: String
+        let name: String
+        let severity: String
+        let rationale: String
+    }
+    struct Related: Encodable {
+        let message: String
+        let location: JSONLocation
+    }
+    struct Item: Encodable {
+        let rule: String
+        let severity: String
+        let register: String
+        let field: String
+        let key: String
+        let message: String
+        let location: JSONLocation
+        let related: [Related]
+    }
+    struct Summary: Encodable {
+        let error: Int
+        let warning: Int
+        let note: Int
+    }
+
+    let version = 1
+    let tool = Tool()
+    let kernel: String
+    let rules: [Rule]
+    /// Every REGISTER.Field the check looked at.
+    let fields: [String]
+    let summary: Summary
+    let findings: [Item]
+
+    init(_ report: CheckReport) {
+        kernel = report.kernel
+        rules = report.rules.map { Rule(id: $0.identifier, name: $0.name, severity: $0.severity.rawValue, rationale: $0.rationale) }
+        fields = report.fields
+        summary = Summary(error: report.findings.filter { $0.severity == .error }.count,
+                          warning: report.findings.filter { $0.severity == .warning }.count,
+                          note: report.findings.filter { $0.severity == .note }.count)
+        findings = report.findings.map { f in
+            Item(rule: f.rule, severity: f.severity.rawValue, register: f.register, field: f.field, key: f.key,
+                 message: f.message, location: JSONLocation(f.location),
+                 related: f.related.map { Related(message: $0.message, location: JSONLocation($0.location)) })
+        }
+    }
+}
+
+/// Pretty, key-sorted JSON (stable, diffable). Encoding these plain values cannot fail; a failure is a
+/// programming error, not an input the user can cause.
+func encodeJSON<T: Encodable>(_ value: T) -> String {
+    do { return try jsonString(value) } catch { fatalError("ftrlint: cannot encode \(T.self) as JSON: \(error)") }
+}

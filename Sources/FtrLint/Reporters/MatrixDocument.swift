@@ -1,0 +1,151 @@
+import KernelModel
+
+/// The public JSON of `ftrlint matrix --format json`, version 1 (docs/json-schema/matrix.schema.json,
+/// docs/output.md). Changes are additive. Absent values are `null`, never left out, so every field
+/// object has the same keys.
+struct MatrixDocument: Encodable {
+    struct Summary: Encodable {
+        let registers: Int
+        let fields: Int
+        /// Fields per normal treatment (every kind, zeros included).
+        let treatments: [String: Int]
+        /// REGISTER.Field of every field whose normal treatment is unknown (exit status 2 when any).
+        let unknown: [String]
+    }
+
+    struct Register: Encodable {
+        let name: String
+        let encoding: String
+        let table: String
+        let location: JSONLocation
+    }
+
+    struct Cpufeature: Encodable {
+        let type: String
+        let safe: Int64
+        let signed: Bool
+        let visibility: String
+        let visible: Bool
+        let visibleIf: String?
+        let strict: Bool
+        let table: String
+        let location: JSONLocation
+
+        init(_ f: FtrField) {
+            type = f.policy.rawValue; safe = f.safe; signed = f.signed; visibility = f.visibility
+            visible = f.visible; visibleIf = f.visibleIf; strict = f.strict; table = f.table
+            location = JSONLocation(f.location)
+        }
+
+        enum CodingKeys: String, CodingKey { case type, safe, signed, visibility, visible, visibleIf, strict, table, location }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(type, forKey: .type); try c.encode(safe, forKey: .safe); try c.encode(signed, forKey: .signed)
+            try c.encode(visibility, forKey: .visibility); try c.encode(visible, forKey: .visible)
+            try c.encode(visibleIf, forKey: .visibleIf); try c.encode(strict, forKey: .strict)
+            try c.encode(table, forKey: .table); try c.encode(location, forKey: .location)
+        }
+    }
+
+    struct Path: Encodable {
+        let when: String
+        let treatment: String
+        let value: Int64?
+        enum CodingKeys: String, CodingKey { case when, treatment, value }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(when, forKey: .when); try c.encode(treatment, forKey: .treatment); try c.encode(value, forKey: .value)
+        }
+    }
+
+    /// One view's treatment (the normal guest's, or the nested guest's).
+    struct Kvm: Encodable {
+        let treatment: String
+        let cap: Int64?
+        let value: Int64?
+        /// The highest value a guest can see when it is bounded; null when the host's value can reach it.
+        let bound: Int64?
+        let condition: String?
+        let paths: [Path]
+        let locations: [JSONLocation]
+        let note: String?
+        let function: String?
+
+        init(_ t: KvmTreatment, function: String?) {
+            treatment = t.kind.rawValue; cap = t.cap; value = t.value; bound = t.bound; condition = t.condition
+            paths = t.paths.map { Path(when: $0.when, treatment: $0.kind.rawValue, value: $0.value) }
+            locations = t.locations.map(JSONLocation.init); note = t.note; self.function = function
+        }
+
+        enum CodingKeys: String, CodingKey { case treatment, cap, value, bound, condition, paths, locations, note, function }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(treatment, forKey: .treatment); try c.encode(cap, forKey: .cap); try c.encode(value, forKey: .value)
+            try c.encode(bound, forKey: .bound); try c.encode(condition, forKey: .condition); try c.encode(paths, forKey: .paths)
+            try c.encode(locations, forKey: .locations); try c.encode(note, forKey: .note); try c.encode(function, forKey: .function)
+        }
+    }
+
+    struct PolicyEntry: Encodable {
+        let `class`: String
+        let bound: Int?
+        let reason: String
+        enum CodingKeys: String, CodingKey { case `class`, bound, reason }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(`class`, forKey: .class); try c.encode(bound, forKey: .bound); try c.encode(reason, forKey: .reason)
+        }
+    }
+
+    struct Field: Encodable {
+        let register: String
+        let field: String
+        let key: String
+        let lsb: Int
+        let width: Int
+        let bits: String
+        let cpufeature: Cpufeature
+        let kvm: Kvm
+        let nested: Kvm?
+        let writable: Bool?
+        /// A protected (pKVM) guest's view; null when the tree has no pKVM ID register emulation.
+        let `protected`: Kvm?
+        let policy: PolicyEntry?
+
+        enum CodingKeys: String, CodingKey {
+            case register, field, key, lsb, width, bits, cpufeature, kvm, nested, writable, `protected`, policy
+        }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(register, forKey: .register); try c.encode(field, forKey: .field); try c.encode(key, forKey: .key)
+            try c.encode(lsb, forKey: .lsb); try c.encode(width, forKey: .width); try c.encode(bits, forKey: .bits)
+            try c.encode(cpufeature, forKey: .cpufeature); try c.encode(kvm, forKey: .kvm)
+            try c.encode(nested, forKey: .nested); try c.encode(writable, forKey: .writable)
+            try c.encode(`protected`, forKey: .protected); try c.encode(policy, forKey: .policy)
+        }
+    }
+
+    let version = 1
+    let kernel: String
+    let summary: Summary
+    let registers: [Register]
+    let fields: [Field]
+
+    init(_ m: FieldMatrix) {
+        kernel = m.kernel
+        var treatments: [String: Int] = [:]
+        for k in KvmTreatment.Kind.allCases { treatments[k.rawValue] = m.rows.filter { $0.normal.kind == k }.count }
+        summary = Summary(registers: m.registers.count, fields: m.rows.count, treatments: treatments,
+                          unknown: m.unknown.map(\.key))
+        registers = m.registers.map {
+            Register(name: $0.name, encoding: $0.encoding.description, table: $0.table, location: JSONLocation($0.location))
+        }
+        fields = m.rows.map { r in
+            Field(register: r.register.name, field: r.field.name, key: r.key, lsb: r.field.lsb, width: r.field.width,
+                  bits: r.bits, cpufeature: Cpufeature(r.field), kvm: Kvm(r.normal, function: r.function),
+                  nested: r.nested.map { Kvm($0, function: nil) }, writable: r.writable,
+                  protected: r.protected.map { Kvm($0, function: nil) },
+                  policy: r.policy.map { PolicyEntry(class: $0.fieldClass.rawValue, bound: $0.bound, reason: $0.reason) })
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import KernelModel
+import Rules
+
+/// `check --format sarif`: one SARIF 2.1.0 log with one run, as code-scanning services take it.
+///
+/// - Every run has `tool.driver.rules` (every rule that ran, and any rule a finding names) and a
+///   `results` array, empty when there is nothing to report.
+/// - Paths are relative `artifactLocation.uri`s with `uriBaseId` `SRCROOT`; `originalUriBaseIds` says
+///   where SRCROOT was on the machine that ran the check.
+/// - `partialFingerprints["ftrlint/field/v1"]` is `RULE:REGISTER.Field`: an alert stays the same alert
+///   when unrelated edits move its line.
+/// - `automationDetails.id` is `ftrlint/KERNELVERSION`: the category (before the last slash) is `ftrlint`.
+/// - The KVM side of a finding (Finding.related) becomes `relatedLocations`.
+struct SarifReporter {
+    static let schemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+    static let fingerprintKey = "ftrlint/field/v1"
+    static let uriBaseId = "SRCROOT"
+
+    /// Resolves a relative tree root (the default ".") against this directory; tests pin it.
+    var currentDirectory: String = FileManager.default.currentDirectoryPath
+
+    func render(_ report: CheckReport) -> String {
+        encodeJSON(log(report)) + "\n"
+    }
+
+    func log(_ report: CheckReport) -> SarifLog {
+        var rules = report.rules.map { r in
+            SarifLog.Rule(id: r.identifier, name: Self.identifierName(r.identifier),
+                          shortDescription: .init(text: r.name), fullDescription: .init(text: r.rationale),
+                          defaultConfiguration: .init(level: Self.level(r.severity)))
+        }
+        // A finding of a rule the report does not describe still needs a descriptor.
+        for f in report.findings where !rules.contains(where: { $0.id == f.rule }) {
+            rules.append(SarifLog.Rule(id: f.rule, name: Self.identifierName(f.rule),
+                                       shortDescription: .init(text: f.rule), fullDescription: .init(text: f.rule),
+                                       defaultConfiguration: .init(level: Self.level(f.severity))))
+        }
+        let results = report.findings.map { f in
+            SarifLog.Result(
+                ruleId: f.rule, ruleIndex: rules.firstIndex { $0.id == f.rule } ?? 0, level: Self.level(f.severity),
+                message: .init(text: f.message),
+                locations: [SarifLog.Location(id: nil, physicalLocation: Self.physical(f.location), message: nil)],
+                relatedLocations: f.related.isEmpty ? nil : f.related.enumerated().map { i, r in
+                    SarifLog.Location(id: i, physicalLocation: Self.physical(r.location), message: .init(text: r.message))
+                },
+                partialFingerprints: [Self.fingerprintKey: "\(f.rule):\(f.key)"],
+                properties: .init(register: f.register, field: f.field))
+        }
+        let run = SarifLog.Run(
+            tool: .init(driver: .init(name: "ftrlint", rules: rules)),
+            automationDetails: .init(id: "ftrlint/\(report.kernel)"),
+            originalUriBaseIds: [Self.uriBaseId: .init(uri: rootURI(report.treeRoot),
+                                                       description: .init(text: "The root of the kernel tree"))],
+            columnKind: "utf16CodeUnits",
+            results: results,
+            properties: .init(kernel: report.kernel))
+        return SarifLog(runs: [run])
+    }
+
+    static func level(_ s: Severity) -> String {
+        switch s {
+        case .error: return "error"
+        case .warning: return "warning"
+        case .note: return "note"
+        }
+    }
+
+    /// `leaked-field` → `LeakedField`: reportingDescriptor.name is an identifier, not a sentence.
+    static func identifierName(_ id: String) -> String {
+        id.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    static func physical(_ ref: SourceRef) -> SarifLog.PhysicalLocation {
+        let uri = ref.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ref.path
+        return .init(artifactLocation: .init(uri: uri, uriBaseId: uriBaseId),
+                     region: .init(startLine: max(1, ref.line), startColumn: max(1, ref.column)))
+    }
+
+    /// The tree root as an absolute file URI ending in "/", as originalUriBaseIds requires.
+    func rootURI(_ root: String) -> String {
+        let path = root.isEmpty ? "." : root
+        let absolute = path.hasPrefix("/") ? path : currentDirectory + "/" + path
+        return URL(fileURLWithPath: absolute, isDirectory: true).standardizedFileURL.absoluteString
+    }
+}
+
+/// The subset of SARIF 2.1.0 ftrlint writes (nil properties are left out, as SARIF wants).
+struct SarifLog: Encodable {
+    struct Text: Encodable { let text: String }
+    struct Rule: Encodable {
+        struct Configuration: Encodable { let level: String }
+        let id: String
+        let name: String
+        let shortDescription: Text
+        let fullDescription: Text
+        let defaultConfiguration: Configuration
+    }
+    struct Driver: Encodable {
+        let name: String
+        let rules: [Rule]
+    }
+    struct Tool: Encodable { let driver: Driver }
+    struct ArtifactLocation: Encodable {
+        let uri: String
+        let uriBaseId: String
+    }
+    struct Region: Encodable {
+        let startLine: Int
+        let startColumn: Int
+    }
+    struct PhysicalLocation: Encodable {
+        let artifactLocation: ArtifactLocation
+        let region: Region
+    }
+    struct Location: Encodable {
+        let id: Int?
+        let physicalLocation: PhysicalLocation
+        let message: Text?
+    }
+    struct ResultProperties: Encodable {
+        let register: String
+        let field: String
+    }
+    struct Result: Encodable {
+        let ruleId: String
+        let ruleIndex: Int
+        let level: String
+        let message: Text
+        let locations: [Location]
+        let relatedLocations: [Location]?
+        let partialFingerprints: [String: String]
+        let properties: ResultProperties
+    }
+    struct AutomationDetails: Encodable { let id: String }
+    struct BaseURI: Encodable {
+        let uri: String
+        let description: Text
+    }
+    struct RunProperties: Encodable { let kernel: String }
+    struct Run: Encodable {
+        let tool: Tool
+        let automationDetails: AutomationDetails
+        let originalUriBaseIds: [String: BaseURI]
+        let columnKind: String
+        let results: [Result]
+        let properties: RunProperties
+    }
+
+    let schema = SarifReporter.schemaURI
+    let version = "2.1.0"
+    let runs: [Run]
+
+    enum CodingKeys: String, CodingKey { case schema = "$schema", version, runs }
+}

@@ -1,0 +1,61 @@
+import KernelModel
+
+/// `latent`: a field the architecture defines that cpufeature does not describe yet, which KVM would let through.
+public enum LatentRule: Rule {
+    public static let description = RuleDescription(
+        identifier: "latent", name: "Field KVM would leak once cpufeature describes it",
+        rationale: """
+        The policy lists every field the newest sysreg file defines. For the registers cpufeature describes, a \
+        `kvm` or `el2` field that cpufeature does not describe yet reads as zero in the sanitised value today; \
+        the day an ARM64_FTR_BITS entry is added for it, KVM's read path decides what guests see. This note \
+        reports the fields for which KVM's read path would then let through more than the policy allows (what \
+        `leak` or `over-bound` would report), so the KVM side can be fixed with, or before, the cpufeature \
+        patch. It needs KVM's treatment of the undescribed field (RuleContext.undescribed); where the model \
+        does not compute it — TreeModel does not yet — this rule reports nothing. Undescribed fields are taken \
+        as 4-bit unsigned.
+        """,
+        severity: .note)
+
+    public static func check(_ context: RuleContext) -> [Finding] {
+        guard !context.undescribed.isEmpty else { return [] }
+        let described = context.describedKeys
+        var findings: [Finding] = []
+        for entry in context.policy.entries.values.sorted(by: { $0.key < $1.key }) {
+            guard entry.fieldClass != .isa, !described.contains(entry.key), let reg = context.describedRegister(entry),
+                  let v = context.undescribedView(entry.key) else { continue }
+            let shape = FieldShape(width: 4, signed: false)
+            let why: String
+            if let leak = Leak.assess(entry, v.normal, shape, context.support) {
+                why = "once it does, \(leak.message(entry.key, guests: "normal"))"
+            } else if let bound = entry.bound, let top = Exposure(v.normal, shape).highest(shape), top > Int64(bound) {
+                why = "once it does, \(Exposure(v.normal, shape).how), above the policy's bound \(bound)"
+            } else { continue }
+            let related = context.kvmNote(v, treatment: v.normal) { fn in "\(fn) decides \(reg.name) here" }
+            findings.append(finding(reg.name, entry.field, "cpufeature does not describe \(entry.key) yet; \(why)",
+                                    at: reg.location, related: related))
+        }
+        return findings
+    }
+
+    static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
+    static let aes = Example.Field("ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
+
+    public static var triggeringExamples: [RuleExample] {
+        [
+            RuleExample("KVM would pass through an undescribed kvm field whose registers it does not handle",
+                        Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)]),
+                        expect: [brbe.key]),
+        ]
+    }
+
+    public static var nonTriggeringExamples: [RuleExample] {
+        [
+            RuleExample("KVM already hides the undescribed field",
+                        Example.context([aes, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)])),
+            RuleExample("cpufeature describes the field (leak's to report)",
+                        Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52)])),
+            RuleExample("the model has no view of undescribed fields",
+                        Example.context([aes], policy: [brbe])),
+        ]
+    }
+}

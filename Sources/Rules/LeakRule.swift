@@ -1,0 +1,61 @@
+import KernelModel
+
+/// `leak`: a field KVM must support reaches normal guests at a value whose requirements KVM does not meet.
+public enum LeakRule: Rule {
+    public static let description = RuleDescription(
+        identifier: "leak", name: "Field leaks to guests",
+        rationale: """
+        cpufeature describes the field, so the sanitised value KVM starts from carries the hardware's value; \
+        the policy classifies it `kvm` (the feature needs registers, traps or state KVM must provide). A normal \
+        guest can see a value whose requirements KVM does not meet in this tree: KVM passes the host's value \
+        through (always, or on one side of a run-time condition), or caps or sets it above what it handles. \
+        What KVM handles is the highest level L such that every register the policy names for levels 1..L has a \
+        sys_reg_descs entry with a real access handler (not one that only injects UNDEF, not always hidden). A \
+        level with no registers but a `needs` text counts as not handled unless KVM caps or sets the field itself: \
+        the analysis cannot see traps. Levels at or below 0 (SignedEnum's "implemented") are not checked. A value \
+        KVM computes from its own state is KVM's choice, not a leak; an unknown treatment is reported by \
+        unknown-treatment, never taken as safe. New hardware that implements the feature then shows guests a \
+        feature KVM cannot run (FEAT_SPE did, until commit 96f4f6809bee).
+        """,
+        severity: .error)
+
+    public static func check(_ context: RuleContext) -> [Finding] {
+        context.leakFindings(Self.self, guests: "normal") { $0.normal }
+    }
+
+    static let spe = Example.kvm("ID_AA64DFR0_EL1.PMSVer", bound: 0,
+                                levels: [1: ["PMSCR_EL1", "PMSIDR_EL1"], 3: ["PMSNEVFR_EL1"]], needs: [2: "SPEv1p1 events"])
+    static let dit = Example.kvm("ID_AA64PFR0_EL1.DIT", bound: 1, levels: [:], needs: [1: "preserve PSTATE.DIT"])
+
+    public static var triggeringExamples: [RuleExample] {
+        [
+            RuleExample("passthrough of a field whose level-1 registers KVM does not handle",
+                        Example.context([.init(spe.key, spe, normal: Example.passthrough)], undefined: ["PMSCR_EL1"]),
+                        expect: [spe.key]),
+            RuleExample("passthrough on one side of a run-time condition",
+                        Example.context([.init(spe.key, spe, normal: Example.passthrough(when: "kvm_has_feat(kvm, SPE)"))]),
+                        expect: [spe.key]),
+            RuleExample("a cap above what KVM handles: level 3 needs a register KVM lacks",
+                        Example.context([.init(spe.key, spe, normal: Example.capped(3))], handled: ["PMSCR_EL1", "PMSIDR_EL1"]),
+                        expect: [spe.key]),
+            RuleExample("passthrough of a level that only has `needs`: the analysis cannot see KVM meet it",
+                        Example.context([.init(dit.key, dit, normal: Example.passthrough)]), expect: [dit.key]),
+        ]
+    }
+
+    public static var nonTriggeringExamples: [RuleExample] {
+        [
+            RuleExample("KVM hides the field", Example.context([.init(spe.key, spe, normal: Example.hidden)])),
+            RuleExample("KVM caps the field below the first level it does not handle",
+                        Example.context([.init(spe.key, spe, normal: Example.capped(2))], handled: ["PMSCR_EL1", "PMSIDR_EL1"])),
+            RuleExample("KVM handles every level's registers and caps the needs-only ones",
+                        Example.context([.init(dit.key, dit, normal: Example.forced(1))])),
+            RuleExample("KVM computes the value from its own state",
+                        Example.context([.init(spe.key, spe, normal: Example.computed)])),
+            RuleExample("an isa field passes through", Example.context([.init("ID_AA64ISAR0_EL1.AES",
+                        Example.isa("ID_AA64ISAR0_EL1.AES", bound: 2), normal: Example.passthrough)])),
+            RuleExample("an unknown treatment is unknown-treatment's to report, not a leak verdict",
+                        Example.context([.init(spe.key, spe, normal: Example.unknown("a loop"))])),
+        ]
+    }
+}

@@ -1,0 +1,73 @@
+import KernelModel
+import SysregSpec
+
+/// What the rules read: one tree's model and the policy, as plain values.
+///
+/// Tests build it directly from model values (see `RuleContext.example`); `check` builds it from a
+/// TreeModel. Nothing here parses C.
+public struct RuleContext: Sendable {
+    /// cpufeature's ARM64_FTR_BITS tables.
+    public let tables: CpufeatureTables
+    /// KVM's register tables (which registers a guest access reaches a real handler for).
+    public let kvmRegisters: KvmRegisterTables
+    /// What KVM shows normal guests of every field cpufeature describes, and nested-virtualisation and
+    /// protected (pKVM) guests where the tree has those views (`GuestView.Field.nested`, `.protected`).
+    public let guestView: GuestView
+    /// KVM's treatment of fields the architecture defines that cpufeature does not describe, keyed
+    /// REGISTER.Field (policy spelling). Empty when the model does not compute them (TreeModel does not yet).
+    public let undescribed: [String: GuestView.Field]
+    public let policy: Policy
+
+    /// Registers KVM handles, by every spelling the policy may use for them.
+    let support: KvmSupport
+
+    /// The architecture's encodings of AArch64 registers by name (from the tree's sysreg file), so that policy
+    /// register names find KVM entries that carry no name.
+    public let registerEncodings: [String: Encoding]
+
+    public init(tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView, policy: Policy,
+                undescribed: [String: GuestView.Field]? = nil, registerEncodings: [String: Encoding] = [:]) {
+        self.tables = tables; self.kvmRegisters = kvmRegisters; self.guestView = guestView; self.policy = policy
+        // Entries of the guest view for fields cpufeature does not describe are, by definition, undescribed ones.
+        let described = Set(tables.fields.map(\.key))
+        self.undescribed = undescribed ?? guestView.fields.filter { !described.contains($0.key) }
+        self.registerEncodings = registerEncodings
+        support = KvmSupport(kvmRegisters, encodings: registerEncodings)
+    }
+
+    /// The context of a tree's model; register encodings come from the tree's arch/arm64/tools/sysreg
+    /// (none for trees without one, or whose file does not parse: names are then matched by spelling only).
+    public init(model: TreeModel, policy: Policy) {
+        var encodings: [String: Encoding] = [:]
+        if let text = try? model.tree.readIfPresent("arch/arm64/tools/sysreg"),
+           let spec = try? SysregSpec(text: text, path: "arch/arm64/tools/sysreg") {
+            for r in spec.registers {
+                let e = r.encoding
+                encodings[r.name] = Encoding(op0: e.op0, op1: e.op1, crn: e.crn, crm: e.crm, op2: e.op2)
+            }
+        }
+        self.init(tables: model.tables, kvmRegisters: model.kvmRegisters, guestView: model.guestView, policy: policy,
+                  registerEncodings: encodings)
+    }
+
+    /// Whether the model has a nested-virtualisation view / a protected view of the tree.
+    var hasNestedView: Bool { guestView.fields.values.contains { $0.nested != nil } }
+    var hasProtectedView: Bool { guestView.fields.values.contains { $0.protected != nil } }
+
+    /// Every REGISTER.Field the rules look at: the fields cpufeature describes, in table order.
+    public var fieldKeys: [String] { tables.fields.map(\.key) }
+
+    /// Where KVM decides a register: the first statement the treatment names, else its sys_reg_descs entry.
+    func kvmLocation(register: String, treatment: KvmTreatment?) -> SourceRef? {
+        if let first = treatment?.locations.first { return first }
+        let entries = kvmRegisters.entries(named: register)
+        return (entries.first { $0.table == "sys_reg_descs" } ?? entries.first)?.location
+    }
+
+    /// The note naming the KVM function that decides a field, at the place it does.
+    func kvmNote(_ view: GuestView.Field, treatment: KvmTreatment?, _ text: (String) -> String) -> [Finding.Related] {
+        guard let location = kvmLocation(register: view.register, treatment: treatment) else { return [] }
+        let function = view.function.map { "\($0)()" } ?? "KVM's sys_reg_descs[] entry for \(view.register)"
+        return [Finding.Related(location: location, message: text(function))]
+    }
+}

@@ -1,0 +1,22 @@
+import KernelModel
+
+/// Every rule ftrlint runs, in the order their descriptions are listed.
+public enum RuleRegistry {
+    public static let all: [any Rule.Type] = [
+        LeakRule.self, NestedLeakRule.self, ProtectedLeakRule.self, UnknownTreatmentRule.self,
+        OverBoundRule.self, UnclassifiedRule.self, LatentRule.self, StaleMaskRule.self,
+    ]
+
+    public static var descriptions: [RuleDescription] { all.map { $0.description } }
+
+    public static func rule(_ identifier: String) -> (any Rule.Type)? {
+        all.first { $0.description.identifier == identifier }
+    }
+
+    /// Runs the rules on one model: findings sorted by place, then rule, then field.
+    public static func run(_ context: RuleContext, rules: [any Rule.Type] = all) -> [Finding] {
+        rules.flatMap { $0.check(context) }.sorted {
+            ($0.location, $0.rule, $0.key) < ($1.location, $1.rule, $1.key)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import KernelModel
+
+/// `stale-mask`: KVM masks a field cpufeature does not describe.
+public enum StaleMaskRule: Rule {
+    public static let description = RuleDescription(
+        identifier: "stale-mask", name: "KVM masks a field cpufeature does not describe",
+        rationale: """
+        cpufeature's sanitised value has zeros in every field it does not describe, so a KVM mask or cap on \
+        such a field has no effect today: either cpufeature is missing the field (and the mask is KVM being \
+        ahead, which is fine but worth knowing), or the field was removed from cpufeature and the mask is \
+        stale. Reported at the KVM statement. It needs KVM's treatment of undescribed fields \
+        (RuleContext.undescribed); where the model does not compute it — TreeModel does not yet — this rule \
+        reports nothing.
+        """,
+        severity: .note)
+
+    public static func check(_ context: RuleContext) -> [Finding] {
+        let described = context.describedKeys
+        var findings: [Finding] = []
+        for (key, v) in context.undescribed.sorted(by: { $0.key < $1.key }) where !described.contains(key) {
+            let t = v.normal
+            guard t.kind == .hidden || t.kind == .capped, let at = t.locations.first else { continue }
+            let verb = t.kind == .hidden ? "hides" : "caps"
+            let fn = v.function.map { " in \($0)()" } ?? ""
+            findings.append(finding(v.register, v.field,
+                                    "KVM \(verb) \(key)\(fn), which cpufeature does not describe: the sanitised value always reads 0 there",
+                                    at: at))
+        }
+        return findings
+    }
+
+    static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
+    static let debug = Example.Field("ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
+
+    public static var triggeringExamples: [RuleExample] {
+        [
+            RuleExample("KVM hides an undescribed field",
+                        Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)]),
+                        expect: [brbe.key]),
+        ]
+    }
+
+    public static var nonTriggeringExamples: [RuleExample] {
+        [
+            RuleExample("KVM would pass the undescribed field through (latent's to report)",
+                        Example.context([debug, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)])),
+            RuleExample("KVM hides a field cpufeature describes",
+                        Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52)])),
+        ]
+    }
+}

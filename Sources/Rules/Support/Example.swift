@@ -1,0 +1,130 @@
+import Foundation
+import KernelModel
+
+/// Builders for the small constructed models rule examples (and tests) run on: no C is parsed.
+public enum Example {
+    /// One field of a constructed model.
+    public struct Field: Sendable {
+        public let register: String
+        public let field: String
+        public var lsb: Int
+        public var width: Int
+        public var signed: Bool
+        /// The policy's entry (nil: the policy does not know the field).
+        public var entry: Policy.Entry?
+        /// What a normal guest sees (nil: the model has no view of the field).
+        public var normal: KvmTreatment?
+        /// What a nested guest sees (nil: no NV support).
+        public var nested: KvmTreatment?
+        /// What a protected guest sees (nil: no pKVM view).
+        public var protected: KvmTreatment?
+        /// False for a field the architecture defines that cpufeature does not describe.
+        public var described: Bool
+        public var function: String?
+
+        public init(_ key: String, _ entry: Policy.Entry?, normal: KvmTreatment?, nested: KvmTreatment? = nil,
+                    protected: KvmTreatment? = nil, lsb: Int = 0, width: Int = 4, signed: Bool = false,
+                    described: Bool = true, function: String? = "read_sanitised_id_reg") {
+            let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+            register = parts[0]; field = parts.count > 1 ? parts[1] : ""
+            self.entry = entry; self.normal = normal; self.nested = nested; self.protected = protected
+            self.lsb = lsb; self.width = width; self.signed = signed; self.described = described
+            self.function = function
+        }
+    }
+
+    // MARK: Policy entries
+
+    /// A kvm entry: `levels` maps each value to the registers it adds; `needs` to what else it needs.
+    public static func kvm(_ key: String, bound: Int, levels: [Int: [String]], needs: [Int: String] = [:]) -> Policy.Entry {
+        let values = Set(levels.keys).union(needs.keys)
+        return Policy.Entry(key: key, fieldClass: .kvm, bound: bound, reason: "example",
+                            levels: values.map { Policy.Level(value: $0, feature: "FEAT_\($0)", registers: levels[$0] ?? [], needs: needs[$0]) })
+    }
+
+    public static func isa(_ key: String, bound: Int? = nil) -> Policy.Entry {
+        Policy.Entry(key: key, fieldClass: .isa, bound: bound, reason: "example")
+    }
+
+    public static func el2(_ key: String, bound: Int = 0) -> Policy.Entry {
+        Policy.Entry(key: key, fieldClass: .el2, bound: bound, reason: "example")
+    }
+
+    // MARK: Treatments
+
+    /// A statement of KVM's read path, for examples.
+    public static func kvmLine(_ line: Int) -> SourceRef { SourceRef(path: "arch/arm64/kvm/sys_regs.c", line: line, column: 2) }
+
+    public static let passthrough = KvmTreatment(kind: .passthrough, locations: [kvmLine(1500)])
+    public static let hidden = KvmTreatment(kind: .hidden, locations: [kvmLine(1510)])
+    public static let computed = KvmTreatment(kind: .computed, locations: [kvmLine(1530)], note: "kvm->arch.value")
+    public static func capped(_ cap: Int64) -> KvmTreatment { KvmTreatment(kind: .capped, cap: cap, locations: [kvmLine(1520)]) }
+    public static func forced(_ value: Int64) -> KvmTreatment { KvmTreatment(kind: .forced, value: value, locations: [kvmLine(1525)]) }
+    public static func unknown(_ note: String) -> KvmTreatment { KvmTreatment(kind: .unknown, locations: [kvmLine(1540)], note: note) }
+    /// Hidden unless `condition`, when the host's value passes through.
+    public static func passthrough(when condition: String) -> KvmTreatment {
+        KvmTreatment(kind: .conditional, condition: condition,
+                     paths: [path(condition, .passthrough, nil), path("!(\(condition))", .hidden, 0)],
+                     locations: [kvmLine(1550)])
+    }
+
+    /// One side of a conditional treatment (KvmTreatment.Path has no public initialiser; it is Codable).
+    public static func path(_ when: String, _ kind: KvmTreatment.Kind, _ value: Int64?) -> KvmTreatment.Path {
+        struct Mirror: Encodable { let when: String, kind: KvmTreatment.Kind, value: Int64? }
+        return try! JSONDecoder().decode(KvmTreatment.Path.self, from: try! JSONEncoder().encode(Mirror(when: when, kind: kind, value: value)))
+    }
+
+    // MARK: Models
+
+    /// A model of the given fields. `handled` registers get a sys_reg_descs entry with a real access handler,
+    /// `undefined` ones an entry whose handler only injects UNDEF; every ID register of `fields` gets one too.
+    public static func context(_ fields: [Field], handled: [String] = [], undefined: [String] = [],
+                               policy extra: [Policy.Entry] = []) -> RuleContext {
+        var registers: [String: [FtrField]] = [:], order: [String] = []
+        var views: [String: GuestView.Field] = [:], undescribed: [String: GuestView.Field] = [:]
+        var entries: [String: Policy.Entry] = [:]
+        for e in extra { entries[e.key] = e }
+        for (i, f) in fields.enumerated() {
+            let key = "\(f.register).\(f.field)"
+            if let entry = f.entry { entries[entry.key] = entry }
+            if !order.contains(f.register) { order.append(f.register) }
+            if f.described {
+                registers[f.register, default: []].append(FtrField(
+                    register: f.register, name: f.field, lsb: f.lsb, width: f.width, policy: .lowerSafe, safe: 0,
+                    signed: f.signed, visible: false, visibleIf: nil, strict: true, table: "ftr_example",
+                    location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 100 + i, column: 2)))
+            }
+            if let normal = f.normal {
+                let v = view(f.register, f.field, normal, nested: f.nested, protected: f.protected, function: f.function)
+                if f.described { views[key] = v } else { undescribed[key] = v }
+            }
+        }
+        let tables = CpufeatureTables(registers: order.enumerated().map { i, name in
+            FtrRegister(name: name, encoding: Encoding(op0: 3, op1: 0, crn: 0, crm: 4 + i / 8, op2: i % 8),
+                        table: "ftr_example", location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 900 + i, column: 2),
+                        fields: registers[name] ?? [])
+        })
+        var kvm: [KvmRegister] = []
+        for (i, name) in (order + handled + undefined).enumerated() {
+            let undef = undefined.contains(name) && !handled.contains(name)
+            kvm.append(KvmRegister(table: "sys_reg_descs", name: name, nameIsDerived: false, encoding: nil,
+                                   access: undef ? "undef_access" : "access_example", reset: nil, visibility: nil,
+                                   getUser: nil, setUser: nil, reg: nil, regIndex: nil, value: 0, valueIsExplicit: false,
+                                   accessIsUndefined: undef, visibilityKind: .none, location: kvmLine(2000 + i), macro: nil))
+        }
+        return RuleContext(tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
+                           policy: Policy(entries: entries), undescribed: undescribed)
+    }
+
+    /// GuestView.Field has no public memberwise initialiser; it is Codable, so build it through its coding.
+    public static func view(_ register: String, _ field: String, _ normal: KvmTreatment, nested: KvmTreatment? = nil,
+                            protected: KvmTreatment? = nil, function: String?) -> GuestView.Field {
+        struct Mirror: Encodable {
+            let register: String, field: String, normal: KvmTreatment, nested: KvmTreatment?, protected: KvmTreatment?
+            let writable: Bool?, function: String?
+        }
+        let data = try! JSONEncoder().encode(Mirror(register: register, field: field, normal: normal, nested: nested,
+                                                    protected: protected, writable: nil, function: function))
+        return try! JSONDecoder().decode(GuestView.Field.self, from: data)
+    }
+}

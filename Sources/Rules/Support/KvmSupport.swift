@@ -1,0 +1,90 @@
+import Foundation
+import KernelModel
+
+/// Which registers KVM handles in a tree, found by the spellings the policy uses for them.
+///
+/// KVM handles a register when a guest access reaches a handler that emulates it (`KvmRegister.isHandled`),
+/// or when KVM keeps the register's state per vCPU and switches it (`.reg` names a vcpu sysreg, as for the
+/// pointer-authentication keys, ZCR_EL1 or PIR_EL1, whose entries have no access handler or one that only
+/// injects UNDEF because the guest's accesses do not trap) — in both cases unless a visibility function
+/// always hides the register.
+///
+/// The policy names registers as the sysreg file or the SYS_ macros do ("PMSCR_EL1", "PMEVCNTRn_EL0") and
+/// AArch32 registers by their AArch32 names ("CNTKCTL"). KVM's tables name entries by their SYS_ macro, with
+/// an index for families ("PMEVCNTRn_EL0(3)", "DBGBCR0_EL1"), by encoding where the entry has no name
+/// ("S2_0_0_0_2"), and its AArch32 tables by encoding, with the AArch64 register they alias in `.reg`.
+struct KvmSupport: Sendable {
+    /// Upper-cased names (and family names, digits replaced by N) of entries KVM handles.
+    private let handled: Set<String>
+    /// Encodings of AArch64 entries KVM handles.
+    private let handledEncodings: Set<Encoding>
+    /// Access handler of each handled AArch64 entry, by upper-cased name.
+    private let access: [String: String]
+    /// Access handlers and `.reg` registers of the handled entries of the AArch32 tables (cp14/cp15).
+    private let aarch32Access: Set<String>
+    private let aarch32Regs: Set<String>
+    /// The architecture's encodings of AArch64 registers by upper-cased name (the tree's sysreg file).
+    private let encodings: [String: Encoding]
+
+    init(_ tables: KvmRegisterTables, encodings: [String: Encoding] = [:]) {
+        var handled = Set<String>(), byEncoding = Set<Encoding>(), access: [String: String] = [:]
+        var aarch32 = Set<String>(), aarch32Regs = Set<String>()
+        for r in tables.registers where Self.supports(r) {
+            let aarch64 = r.table == "sys_reg_descs"
+            for name in Self.spellings(ofEntry: r.name) {
+                handled.insert(name)
+                if aarch64, let a = r.access, r.isHandled { access[name] = access[name] ?? a }
+            }
+            if aarch64, let e = r.encoding { byEncoding.insert(e) }
+            if !aarch64 {
+                if let a = r.access, r.isHandled { aarch32.insert(a) }
+                if let reg = r.reg { aarch32Regs.insert(Self.normalize(reg)) }
+            }
+        }
+        self.handled = handled; self.handledEncodings = byEncoding; self.access = access
+        self.aarch32Access = aarch32; self.aarch32Regs = aarch32Regs
+        self.encodings = Dictionary(encodings.map { (Self.normalize($0.key), $0.value) }) { a, _ in a }
+    }
+
+    /// Whether KVM does something with guest accesses to the entry's register: emulates it, or keeps its state.
+    static func supports(_ r: KvmRegister) -> Bool {
+        guard r.visibilityKind != .alwaysHidden else { return false }
+        return r.isHandled || r.reg != nil
+    }
+
+    /// Whether KVM handles the register the policy names.
+    ///
+    /// An AArch32 name (no _ELx suffix) that no entry carries counts as handled when an entry of an AArch32
+    /// table aliases its AArch64 counterpart (NAME_EL1 or NAME_EL0) in `.reg`, or uses the access handler
+    /// of the counterpart's entry: KVM's cp14/cp15 tables name entries by encoding.
+    func handles(_ name: String) -> Bool {
+        let n = Self.normalize(name)
+        if handled.contains(n) || handled.contains(Self.family(n)) || handled.contains("AARCH32_" + n) { return true }
+        if let e = encodings[n], handledEncodings.contains(e) { return true }
+        guard n.range(of: #"_EL[0-3]$"#, options: .regularExpression) == nil else { return false }
+        for suffix in ["_EL1", "_EL0"] {
+            if aarch32Regs.contains(n + suffix) { return true }
+            if let a = access[n + suffix] ?? access[Self.family(n + suffix)], aarch32Access.contains(a) { return true }
+        }
+        return false
+    }
+
+    static func normalize(_ name: String) -> String {
+        var n = name.uppercased()
+        if n.hasPrefix("SYS_") { n.removeFirst(4) }
+        return n
+    }
+
+    /// "PMEVCNTR3_EL0" → "PMEVCNTRN_EL0": the family name the policy writes with a lower-case n.
+    static func family(_ name: String) -> String {
+        guard let r = name.range(of: #"[0-9]+(_EL[0-3])$"#, options: .regularExpression) else { return name }
+        return name.replacingCharacters(in: r, with: "N" + name[r].drop { $0.isNumber })
+    }
+
+    /// An entry's name, without an index argument ("PMEVCNTRn_EL0(3)"), and its family name.
+    static func spellings(ofEntry name: String) -> Set<String> {
+        var n = normalize(name)
+        if let paren = n.firstIndex(of: "(") { n = String(n[..<paren]) }
+        return [n, family(n)]
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+@testable import FtrLint
+import KernelModel
+import XCTest
+
+/// `matrix` and `explain` end to end: the built binary on the kvm-idioms fixture tree, and the whole
+/// pipeline on a real Debian tree when it is cached. The KVM analysis is still changing, so these assert
+/// structure (every field, valid JSON and HTML, exit statuses), not particular treatments.
+final class MatrixCommandTests: XCTestCase {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let idioms = repo + "/testdata/trees/kvm-idioms"
+
+    /// The ftrlint executable SwiftPM built beside the test bundle ($FTRLINT_BIN overrides).
+    static func binary() throws -> String {
+        if let path = ProcessInfo.processInfo.environment["FTRLINT_BIN"], !path.isEmpty { return path }
+        let candidates = [URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath(),
+                          Bundle.main.bundleURL.resolvingSymlinksInPath()]
+            .map { $0.deletingLastPathComponent().appendingPathComponent("ftrlint").path }
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no ftrlint executable beside the test bundle (set FTRLINT_BIN)")
+        }
+        return found
+    }
+
+    func ftrlint(_ arguments: [String]) throws -> TestProcess.Result {
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        return try TestProcess.run([try Self.binary()] + arguments, timeout: 300, environment: env)
+    }
+
+    /// Every field of `tables --format json`, as REGISTER.Field.
+    func tableKeys(_ tree: String) throws -> [String] {
+        let r = try ftrlint(["tables", tree, "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.error)
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any])
+        return (doc["registers"] as? [[String: Any]] ?? []).flatMap { reg in
+            (reg["fields"] as? [[String: Any]] ?? []).map { "\(reg["name"]!).\($0["name"]!)" }
+        }
+    }
+
+    func testMatrixCommandOnTheIdiomsTree() throws {
+        let keys = try tableKeys(Self.idioms)
+        XCTAssertFalse(keys.isEmpty)
+
+        let json = try ftrlint(["matrix", Self.idioms, "--format", "json"])
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any], json.error)
+        let fields = try XCTUnwrap(doc["fields"] as? [[String: Any]])
+        XCTAssertEqual(fields.compactMap { $0["key"] as? String }, keys, "every field, in table order")
+        try SchemaValidation.validate(json.output, schema: SchemaValidation.docs + "/matrix.schema.json")
+        let unknown = (doc["summary"] as? [String: Any])?["unknown"] as? [String] ?? []
+        XCTAssertEqual(json.status, unknown.isEmpty ? 0 : 2, "exit 2 exactly when a treatment is unknown: \(json.error)")
+        if !unknown.isEmpty { XCTAssertTrue(json.error.contains("ftrlint: error: the KVM treatment of"), json.error) }
+
+        let text = try ftrlint(["matrix", Self.idioms])
+        XCTAssertEqual(text.status, json.status)
+        XCTAssertFalse(text.output.contains("\u{1B}"), "no colour when stdout is not a terminal")
+        XCTAssertEqual(text.output.split(separator: "\n").count, keys.count + 2)
+
+        let csv = try ftrlint(["matrix", Self.idioms, "--format", "csv"])
+        XCTAssertEqual(MatrixTests.parseCSV(csv.output).count, keys.count + 1)
+
+        let markdown = try ftrlint(["matrix", Self.idioms, "--format", "markdown"])
+        XCTAssertEqual(markdown.output.split(separator: "\n").filter { $0.hasPrefix("| `") }.count, keys.count)
+
+        let html = try ftrlint(["matrix", Self.idioms, "--format", "html"])
+        for key in keys { XCTAssertTrue(html.output.contains("data-key=\"\(key)\""), key) }
+    }
+
+    func testExplainCommandOnTheIdiomsTree() throws {
+        let keys = try tableKeys(Self.idioms)
+        let key = try XCTUnwrap(keys.first)
+        let r = try ftrlint(["explain", key.lowercased(), Self.idioms])
+        XCTAssertTrue([0, 2].contains(r.status), r.error)
+        XCTAssertTrue(r.output.hasPrefix(key + " — bits "), r.output)
+        XCTAssertTrue(r.output.contains("cpufeature: arch/arm64/kernel/cpufeature.c:"), r.output)
+        XCTAssertNotNil(r.output.range(of: #"cpufeature: [^\n]+\n    \| \S"#, options: .regularExpression),
+                        "the entry's source line follows its location: \(r.output)")
+        XCTAssertTrue(r.output.contains("KVM, normal guest: "), r.output)
+        XCTAssertTrue(r.output.contains("\npolicy: "), r.output)
+
+        let missing = try ftrlint(["explain", "ID_NOPE_EL1.Nothing", Self.idioms])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.error.hasPrefix("ftrlint: error: no register ID_NOPE_EL1"), missing.error)
+        XCTAssertEqual(missing.output, "")
+    }
+
+    /// The whole pipeline on Debian's 6.12 tree: every field in every format, JSON valid against the
+    /// schema, the HTML rendered by chromium, and explain quoting the tree's own lines.
+    func testRealTree() throws {
+        guard let root = RealTrees.path("6.12") else { throw XCTSkip("linux-6.12 is not cached (scripts/fetch-kernels 6.12)") }
+        let (tree, arguments) = try TreeOptions.parse([root]).open()
+        let policy = try Policy.shipped()
+        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy)
+        let matrix = FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy, kernel: tree.version.description)
+        XCTAssertEqual(matrix.rows.map(\.key), model.tables.fields.map(\.key))
+        XCTAssertGreaterThan(matrix.rows.count, 250)
+
+        let json = MatrixFormat.json.render(matrix)
+        try SchemaValidation.validate(json, schema: SchemaValidation.docs + "/matrix.schema.json")
+        XCTAssertEqual(MatrixFormat.text.render(matrix).split(separator: "\n").count, matrix.rows.count + 2)
+        XCTAssertEqual(MatrixTests.parseCSV(MatrixFormat.csv.render(matrix)).count, matrix.rows.count + 1)
+
+        let dom = try HtmlMatrixTests.dumpDOM(MatrixFormat.html.render(matrix))
+        try HtmlMatrixTests.assertRendered(dom, matrix)
+
+        // explain: every statement it cites is a line of the tree it can quote.
+        let lines = SourceLines { try? tree.read($0) }
+        for key in ["ID_AA64PFR0_EL1.SVE", "ID_AA64DFR0_EL1.PMUVer"] {
+            let row = try XCTUnwrap(matrix.rows.first { $0.key == key })
+            let story = FieldStory(row: row, line: lines.line).render()
+            XCTAssertTrue(story.contains("| ARM64_FTR_BITS("), story)
+            for ref in row.normal.locations {
+                XCTAssertNotNil(lines.line(ref), "\(ref) is a line of the tree")
+                XCTAssertTrue(story.contains(ref.description), story)
+            }
+        }
+    }
+}
