@@ -15,7 +15,21 @@ struct TreeOptions: ParsableArguments {
     @Option(help: "Folder for ftrlint's generated parse environment (default: $XDG_CACHE_HOME/ftrlint/env).")
     var cacheDir: String?
 
+    @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis takes longer than this.", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis holds more memory than this.", valueName: "MiB"))
+    var memoryLimit: Int = 4096
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
+        guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be a positive number of MiB") }
+    }
+
     func open(overlay: [String: String] = [:]) throws -> (KernelTree, CompileArguments) {
+        Watchdog.start(seconds: timeout, memoryMiB: memoryLimit)
         let tree = try KernelTree(path: self.tree, overlay: overlay)
         let source = try CompileArgumentSource.resolve(tree: tree, compileCommands: compileCommands,
                                                        buildDirectory: buildDirectory, cacheRoot: cacheDir)

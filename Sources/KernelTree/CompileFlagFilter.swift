@@ -8,6 +8,7 @@ enum CompileFlagFilter {
         "-iwithprefixbefore", "-isysroot", "--sysroot", "-x", "-MF", "-MT", "-MQ", "-Xclang", "-Xassembler", "-Xlinker",
         "-Xpreprocessor", "-mllvm", "-target", "--param", "-B", "-L", "-l", "-aux-info", "--serialize-diagnostics",
         "-z", "-T", "-G", "-specs", "-load", "-plugin", "-add-plugin", "-dependency-file", "-module-dependency-dir",
+        "-MJ", "-gen-cdb-fragment-path", "--config", "-meabi", "-mthread-model", "-stdlib++-isystem", "-dependency-dot",
     ]
 
     /// Paired flags kept, with their paths made absolute against the entry's directory.
@@ -51,6 +52,13 @@ enum CompileFlagFilter {
         "@", "-Xassembler", "-Xlinker", "-Xpreprocessor", "-L", "-l", "-T", "-z", "-fcs-profile", "-fplugin-arg",
     ]
 
+    /// Prefixes of the option families kept once the lists above have dropped their unsafe members:
+    /// features and warnings, machine options, optimisation level, macros, include folders, language and target.
+    static let safeFamilies: [String] = ["-f", "-m", "-W", "-O", "-D", "-U", "-I", "-std=", "--std=", "--target="]
+
+    /// Single options kept as they are.
+    static let safeExact: Set<String> = ["-nostdinc", "-nostdinc++", "-nostdlibinc", "-w", "-ansi", "-pedantic", "-pedantic-errors"]
+
     /// The filtered arguments of one command (argv[0] included, as the database states it), run in `directory`.
     /// `builtinIncludes` replaces a compiler's own builtin header folder (GCC's or another clang's).
     static func filter(_ argv: [String], directory: String, builtinIncludes: String?) -> [String] {
@@ -84,6 +92,10 @@ enum CompileFlagFilter {
                 out.append(joined + absolute(String(arg.dropFirst(joined.count)), directory))
                 continue
             }
+            // Anything else must belong to a family that only steers the parse: a driver option outside them
+            // (-MJ, -gen-cdb-fragment-path, -emit-interface-stubs, --config...) may write files or read options,
+            // and one that takes a separate value would swallow the next argument.
+            guard safeFamilies.contains(where: { arg.hasPrefix($0) }) || safeExact.contains(arg) else { continue }
             if arg.hasPrefix("--target=") { hasTarget = true }
             out.append(arg)
         }

@@ -8,6 +8,10 @@ extension Cursor {
     /// reach the characters where they are spelled, so the operator is read there: first as the token
     /// just before the right operand, else as the token after the left operand's first primary expression.
     public var operatorSpelling: String? {
+        unit.memo.value(unit.memo.operatorSpelling, raw) { operatorSpellingUncached }
+    }
+
+    private var operatorSpellingUncached: String? {
         let k = kind
         if k == .unaryOperator {
             guard let (file, offset) = spelled(clang_getCursorLocation(raw)) else { return nil }
@@ -37,12 +41,18 @@ extension Cursor {
     /// Where the cursor's first token is spelled — inside a macro's definition for expanded code —
     /// as "file:offset": tells apart two expressions that one macro invocation expands to.
     public var spellingKey: String {
+        unit.memo.value(unit.memo.spellingKey, raw) { spellingKeyUncached }
+    }
+
+    private var spellingKeyUncached: String {
         guard let (file, offset) = spelled(clang_getCursorLocation(raw)) else { return "" }
         return consume(clang_getFileName(file)) + ":\(offset)"
     }
 
     /// The source text of the cursor as written, tokens joined by single spaces.
-    public var text: String { expansionTokens.map(\.spelling).joined(separator: " ") }
+    public var text: String {
+        unit.memo.value(unit.memo.text, raw) { expansionTokens.map(\.spelling).joined(separator: " ") }
+    }
 
     static let binaryOperators: Set<String> = [
         "=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=",

@@ -13,16 +13,22 @@ public struct Cursor: Hashable, @unchecked Sendable {
     public var kind: CursorKind { CursorKind(clang_getCursorKind(raw)) }
     public var isNull: Bool { clang_Cursor_isNull(raw) != 0 }
     /// The name of the entity (declaration name, referenced name, macro name).
-    public var spelling: String { consume(clang_getCursorSpelling(raw)) }
+    public var spelling: String { unit.memo.value(unit.memo.spelling, raw) { consume(clang_getCursorSpelling(raw)) } }
     /// The spelling of the cursor's type, as written after typedef resolution is *not* applied.
-    public var typeSpelling: String { consume(clang_getTypeSpelling(clang_getCursorType(raw))) }
+    public var typeSpelling: String {
+        unit.memo.value(unit.memo.typeSpelling, raw) { consume(clang_getTypeSpelling(clang_getCursorType(raw))) }
+    }
     /// The spelling of the canonical type (typedefs resolved).
     public var canonicalTypeSpelling: String {
-        consume(clang_getTypeSpelling(clang_getCanonicalType(clang_getCursorType(raw))))
+        unit.memo.value(unit.memo.canonicalTypeSpelling, raw) {
+            consume(clang_getTypeSpelling(clang_getCanonicalType(clang_getCursorType(raw))))
+        }
     }
 
     /// Where the cursor starts, at the macro expansion site for expanded code.
-    public var location: SourceLocation { SourceLocation(expansionOf: clang_getCursorLocation(raw)) }
+    public var location: SourceLocation {
+        unit.memo.value(unit.memo.location, raw) { SourceLocation(expansionOf: clang_getCursorLocation(raw)) }
+    }
     /// Where the cursor's characters are spelled (inside a macro definition for expanded code).
     public var spellingLocation: SourceLocation { SourceLocation(spellingOf: clang_getCursorLocation(raw)) }
     /// The cursor's extent, by expansion location.
@@ -35,18 +41,21 @@ public struct Cursor: Hashable, @unchecked Sendable {
     public var isInMainFile: Bool { clang_Location_isFromMainFile(clang_getCursorLocation(raw)) != 0 }
 
     /// The entity this cursor refers to (a declaration for a reference, a definition for a macro expansion).
-    public var referenced: Cursor? { wrap(clang_getCursorReferenced(raw)) }
+    public var referenced: Cursor? { wrap(unit.memo.value(unit.memo.referenced, raw) { clang_getCursorReferenced(raw) }) }
     /// The defining declaration of the entity, if the unit has it.
-    public var definition: Cursor? { wrap(clang_getCursorDefinition(raw)) }
+    public var definition: Cursor? { wrap(unit.memo.value(unit.memo.definition, raw) { clang_getCursorDefinition(raw) }) }
     public var semanticParent: Cursor? { wrap(clang_getCursorSemanticParent(raw)) }
     /// The declaration of the cursor's type (the struct of an initialiser list, say).
     public var typeDeclaration: Cursor? { wrap(clang_getTypeDeclaration(clang_getCanonicalType(clang_getCursorType(raw)))) }
 
     /// Direct children in source order.
     public var children: [Cursor] {
-        var result: [Cursor] = []
-        visit { result.append($0); return .continue }
-        return result
+        let raws = unit.memo.value(unit.memo.children, raw) {
+            var result: [CXCursor] = []
+            visit { result.append($0.raw); return .continue }
+            return result
+        }
+        return raws.map { Cursor($0, unit) }
     }
 
     public enum Visit { case `continue`, recurse, `break` }
@@ -75,13 +84,20 @@ public struct Cursor: Hashable, @unchecked Sendable {
 
     /// The arguments of a call expression.
     public var arguments: [Cursor] {
-        let n = clang_Cursor_getNumArguments(raw)
-        guard n > 0 else { return [] }
-        return (0..<UInt32(n)).compactMap { wrap(clang_Cursor_getArgument(raw, $0)) }
+        let raws = unit.memo.value(unit.memo.arguments, raw) {
+            let n = clang_Cursor_getNumArguments(raw)
+            guard n > 0 else { return [] }
+            return (0..<UInt32(n)).compactMap { wrap(clang_Cursor_getArgument(raw, $0))?.raw }
+        }
+        return raws.map { Cursor($0, unit) }
     }
 
     /// The value of a constant expression, after macro expansion, by libclang's evaluator.
     public func evaluate() -> EvalResult? {
+        unit.memo.value(unit.memo.evaluation, raw) { evaluateUncached() }
+    }
+
+    private func evaluateUncached() -> EvalResult? {
         guard let r = clang_Cursor_Evaluate(raw) else { return nil }
         defer { clang_EvalResult_dispose(r) }
         switch clang_EvalResult_getKind(r) {

@@ -12,6 +12,8 @@ public struct ParseError: Error, CustomStringConvertible, Sendable {
 public final class TranslationUnit: @unchecked Sendable {
     private let index: CXIndex
     let raw: CXTranslationUnit
+    /// What has been asked about the unit's cursors (CursorMemo): freed with the unit.
+    let memo = CursorMemo()
     /// The file that was parsed.
     public let path: String
 
@@ -24,8 +26,10 @@ public final class TranslationUnit: @unchecked Sendable {
         var unit: CXTranslationUnit?
         let code = withCStrings(arguments) { argv in
             withUnsavedFiles(unsavedFiles) { files in
-                clang_parseTranslationUnit2(index, path, argv.baseAddress, Int32(argv.count),
-                                            files.baseAddress, UInt32(files.count), options.rawValue, &unit)
+                StderrSilencer.during {
+                    clang_parseTranslationUnit2(index, path, argv.baseAddress, Int32(argv.count),
+                                                files.baseAddress, UInt32(files.count), options.rawValue, &unit)
+                }
             }
         }
         guard code == CXError_Success, let unit else {
@@ -60,8 +64,7 @@ public final class TranslationUnit: @unchecked Sendable {
         var size = 0
         guard clang_getFileContents(raw, file, &size) != nil else { return [] }
         let lo = max(0, min(from, size)), hi = max(lo, min(to, size))
-        let range = clang_getRange(clang_getLocationForOffset(raw, file, UInt32(lo)),
-                                   clang_getLocationForOffset(raw, file, UInt32(hi)))
+        let range = clang_getRange(location(in: file, offset: lo), location(in: file, offset: hi))
         return tokens(in: range)
     }
 
@@ -71,11 +74,19 @@ public final class TranslationUnit: @unchecked Sendable {
         clang_tokenize(raw, range, &buffer, &count)
         guard let buffer else { return [] }
         defer { clang_disposeTokens(raw, buffer, count) }
+        // Tokens of one range nearly all lie in one file: name each file once, not once per token.
+        var lastFile: CXFile?
+        var lastName = ""
         return (0..<Int(count)).map { i in
             let t = buffer[i]
+            var file: CXFile?
+            var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+            clang_getExpansionLocation(clang_getTokenLocation(raw, t), &file, &line, &column, &offset)
+            if let file, file != lastFile { lastFile = file; lastName = consume(clang_getFileName(file)) }
             return Token(kind: Token.Kind(clang_getTokenKind(t)),
                          spelling: consume(clang_getTokenSpelling(raw, t)),
-                         location: SourceLocation(expansionOf: clang_getTokenLocation(raw, t)))
+                         location: SourceLocation(file: file == nil ? "" : lastName, line: Int(line),
+                                                  column: Int(column), offset: Int(offset)))
         }
     }
 
@@ -112,4 +123,37 @@ private func withUnsavedFiles<R>(_ files: [String: String], _ body: (UnsafeMutab
         CXUnsavedFile(Filename: names[i], Contents: dup[i], Length: UInt(contents[i].count - 1))
     }
     return unsaved.withUnsafeMutableBufferPointer { body($0) }
+}
+
+/// While libclang parses, fd 2 points at /dev/null: a crash it recovers from (or an LLVM fatal error) prints a
+/// multi-line report there, and the caller already turns the failure into its one error line (ParseError).
+/// Counted, so that parses running side by side restore stderr once the last one ends.
+enum StderrSilencer {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var depth = 0
+    nonisolated(unsafe) private static var saved: Int32 = -1
+
+    static func during<R>(_ body: () -> R) -> R {
+        lock.lock()
+        if depth == 0 {
+            fflush(stderr)
+            saved = dup(STDERR_FILENO)
+            let null = open("/dev/null", O_WRONLY)
+            if saved >= 0, null >= 0 { dup2(null, STDERR_FILENO) }
+            if null >= 0 { close(null) }
+        }
+        depth += 1
+        lock.unlock()
+        defer {
+            lock.lock()
+            depth -= 1
+            if depth == 0, saved >= 0 {
+                dup2(saved, STDERR_FILENO)
+                close(saved)
+                saved = -1
+            }
+            lock.unlock()
+        }
+        return body()
+    }
 }

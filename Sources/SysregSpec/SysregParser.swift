@@ -94,7 +94,7 @@ struct SysregParser {
     private mutating func openRegister(_ args: [String]) throws {
         try expectRoot("Sysreg", args)
         try expect("Sysreg", args, count: 6, usage: "<name> <op0> <op1> <crn> <crm> <op2>")
-        let name = try validName(args[0], "register name")
+        let name = try validName(args[0], "register name", startsMacro: true)
         if let first = registerLines[name] { throw fail("duplicate Sysreg \(name) (first defined at line \(first))") }
         let encoding = SysregEncoding(
             op0: try encodingField(args[1], "op0", max: 3), op1: try encodingField(args[2], "op1", max: 7),
@@ -107,7 +107,7 @@ struct SysregParser {
     private mutating func openType(_ args: [String]) throws {
         try expectRoot("SysregFields", args)
         try expect("SysregFields", args, count: 1, usage: "<name>")
-        let name = try validName(args[0], "field set name")
+        let name = try validName(args[0], "field set name", startsMacro: true)
         if let first = typeLines[name] { throw fail("duplicate SysregFields \(name) (first defined at line \(first))") }
         typeLines[name] = line
         block = OpenBlock(name: name, line: line, encoding: nil)
@@ -135,7 +135,7 @@ struct SysregParser {
         }
         try expect(directive, args, count: 1, usage: "<name>")
         guard open.nextBit == 63 else { throw fail("\(directive) in \(open.name) after some of its fields are already described") }
-        let target = try validName(args[0], "\(directive) target")
+        let target = try validName(args[0], "\(directive) target", startsMacro: true)
         open.reference = directive == "Fields" ? .fields(target) : .mapping(target)
         // The referenced block describes every bit, as the generator's next_bit = -1 says.
         open.nextBit = -1
@@ -147,7 +147,7 @@ struct SysregParser {
         if let prefix = open.prefix { throw fail("Prefix inside Prefix \(prefix.name) (line \(prefix.line)); missing EndPrefix?") }
         try expect("Prefix", args, count: 1, usage: "<name>")
         guard open.nextBit == 63 else { throw fail("Prefix in \(open.name) must precede its non-prefixed fields") }
-        let name = try validName(args[0], "prefix")
+        let name = try validName(args[0], "prefix", startsMacro: true)
         if let first = open.prefixLines[name] { throw fail("duplicate Prefix \(name) in \(open.name) (first at line \(first))") }
         open.prefixLines[name] = line
         open.prefix = (name, line)
@@ -252,13 +252,17 @@ struct SysregParser {
         throw fail("\(label): bits \(open.nextBit):0 are not described")
     }
 
-    /// Names become parts of C macro names.
-    private func validName(_ token: String, _ what: String) throws -> String {
+    /// Names become parts of C macro names; those that start one (register, field set and prefix names) may
+    /// not start with a digit.
+    private func validName(_ token: String, _ what: String, startsMacro: Bool = false) throws -> String {
         let ok = token.utf8.count <= Self.maxNameLength && token.utf8.allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
         }
         guard ok else { throw fail("invalid \(what) \(Self.quoted(token)) (letters, digits and _ only, at most \(Self.maxNameLength))") }
+        if startsMacro, let first = token.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) {
+            throw fail("invalid \(what) \(Self.quoted(token)) (it starts a C macro name: not with a digit)")
+        }
         return token
     }
 

@@ -39,10 +39,40 @@ public struct GuestViewAnalyzer {
     }
 
     public func analyze(_ tables: CpufeatureTables) throws -> GuestView {
-        let descs = try descriptors(normalPath)
-        let protectedDescs = try protectedPath.map { try descriptors($0) }
+        try analyze(tables) { try protectedPath.map { try protectedViews(tables, $0) } }
+    }
+
+    /// What a protected guest sees of each register, from the protected read path alone. Computed apart
+    /// from the normal views it can run beside them, and its unit be released once it is done; pass it
+    /// to `analyze(_:protected:)`, which gives what `analyze(_:)` would.
+    public struct ProtectedViews: Sendable {
+        fileprivate let registers: [RegisterView]
+    }
+
+    public static func protectedViews(of tables: CpufeatureTables, path: ReadPath,
+                                      relativize: @escaping (String) -> String) throws -> ProtectedViews {
+        try GuestViewAnalyzer(normal: path, protected: path, relativize: relativize).protectedViews(tables, path)
+    }
+
+    /// `analyze(_:)` with the protected views computed by `protectedViews(of:path:relativize:)` (nil: the tree has none).
+    public func analyze(_ tables: CpufeatureTables, protected: Result<ProtectedViews, Error>?) throws -> GuestView {
+        try analyze(tables) { try protected?.get() }
+    }
+
+    private func protectedViews(_ tables: CpufeatureTables, _ path: ReadPath) throws -> ProtectedViews {
+        let descs = try descriptors(path)
         // pKVM keeps hypervisor copies of sanitised values named after their register (id_aa64pfr0_el1_sys_val).
         let hostGlobals = Dictionary(tables.registers.map { ($0.name.lowercased() + "_sys_val", Self.encoding($0)) }) { a, _ in a }
+        return ProtectedViews(registers: tables.registers.map { reg in
+            let enc = Self.encoding(reg)
+            return view(of: reg, encoding: enc, descriptor: descs[enc], path: path, assumptions: [:], hostGlobals: hostGlobals)
+        })
+    }
+
+    private func analyze(_ tables: CpufeatureTables, protected computeProtected: () throws -> ProtectedViews?) throws -> GuestView {
+        let descs = try descriptors(normalPath)
+        // Each view has its own trace: computing the protected ones first (or elsewhere) changes nothing.
+        let protectedViews = try computeProtected()
         let encodings = tables.registers.map(Self.encoding)
         let normals = zip(tables.registers, encodings).map { reg, enc in
             view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.normalAssumptions)
@@ -53,9 +83,7 @@ public struct GuestViewAnalyzer {
         for (i, reg) in tables.registers.enumerated() {
             let enc = encodings[i], desc = descs[enc], normal = normals[i]
             let nested = hasNested ? view(of: reg, encoding: enc, descriptor: desc, path: normalPath, assumptions: Self.nestedAssumptions) : nil
-            let protected = protectedPath.map { path in
-                view(of: reg, encoding: enc, descriptor: protectedDescs?[enc], path: path, assumptions: [:], hostGlobals: hostGlobals)
-            }
+            let protected = protectedViews?.registers[i]
             let writableMask = desc.flatMap(writableMask)
             for f in reg.fields {
                 result[f.key] = GuestView.Field(
@@ -70,7 +98,7 @@ public struct GuestViewAnalyzer {
         return GuestView(fields: result)
     }
 
-    private struct RegisterView {
+    fileprivate struct RegisterView: Sendable {
         let treatments: [Int: KvmTreatment]
         let function: String?
         var assumed: Set<String> = []

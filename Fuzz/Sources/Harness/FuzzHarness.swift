@@ -1,0 +1,1 @@
+../../../Tests/FtrLintTests/FuzzHarness.swift
