@@ -11,8 +11,8 @@ public enum LeakRule: Rule {
         through (always, or on one side of a run-time condition), or caps or sets it above what it handles. \
         What KVM handles is the highest level L such that every register the policy names for levels 1..L has a \
         sys_reg_descs entry with a real access handler (not one that only injects UNDEF, not always hidden). A \
-        level with no registers but a `needs` text counts as not handled unless KVM caps or sets the field itself: \
-        the analysis cannot see traps. Levels at or below 0 (SignedEnum's "implemented") are not checked. A value \
+        level with no registers but a `needs` text has nothing to look for in the tree: the unverified rule \
+        reports those, as a warning. Levels at or below 0 (SignedEnum's "implemented") are not checked. A value \
         KVM computes from its own state is KVM's choice, not a leak; an unknown treatment is reported by \
         unknown-treatment, never taken as safe. New hardware that implements the feature then shows guests a \
         feature KVM cannot run (FEAT_SPE did, until commit 96f4f6809bee).
@@ -38,8 +38,6 @@ public enum LeakRule: Rule {
             RuleExample("a cap above what KVM handles: level 3 needs a register KVM lacks",
                         Example.context([.init(spe.key, spe, normal: Example.capped(3))], handled: ["PMSCR_EL1", "PMSIDR_EL1"]),
                         expect: [spe.key]),
-            RuleExample("passthrough of a level that only has `needs`: the analysis cannot see KVM meet it",
-                        Example.context([.init(dit.key, dit, normal: Example.passthrough)]), expect: [dit.key]),
         ]
     }
 
@@ -50,6 +48,8 @@ public enum LeakRule: Rule {
                         Example.context([.init(spe.key, spe, normal: Example.capped(2))], handled: ["PMSCR_EL1", "PMSIDR_EL1"])),
             RuleExample("KVM handles every level's registers and caps the needs-only ones",
                         Example.context([.init(dit.key, dit, normal: Example.forced(1))])),
+            RuleExample("passthrough of a level that only has `needs`: unverified's to report, with no register to look for",
+                        Example.context([.init(dit.key, dit, normal: Example.passthrough)])),
             RuleExample("KVM computes the value from its own state",
                         Example.context([.init(spe.key, spe, normal: Example.computed)])),
             RuleExample("an isa field passes through", Example.context([.init("ID_AA64ISAR0_EL1.AES",

@@ -45,7 +45,7 @@ final class RuleExamplesTests: XCTestCase {
             }
         }
         XCTAssertEqual(RuleRegistry.all.map { $0.description.identifier },
-                       ["leak", "nv-leak", "protected-leak", "unknown-treatment", "over-bound", "unclassified", "latent", "stale-mask"])
+                       ["leak", "nv-leak", "protected-leak", "unknown-treatment", "unverified", "over-bound", "unclassified", "latent", "stale-mask"])
     }
 
     /// The leak message names the level, the registers and, as a note, the KVM function that decides.

@@ -359,6 +359,11 @@ final class ReadPathInterpreter {
             // BUILD_BUG_ON_ZERO(...) + mask): with a zero operand the value is the other one.
             if operands[0].bits?.constant == 0, let other = operands[1].bits { return .bits(other) }
             if operands[1].bits?.constant == 0, let other = operands[0].bits { return .bits(other) }
+            // Masks built from FIELD_PREP(...) | FIELD_PREP(...): constants with disjoint bits combine the
+            // same under |, + and ^, the operators that build masks.
+            if let a = operands[0].bits?.constant, let b = operands[1].bits?.constant, a & b == 0 {
+                return .bits(Bits(constant: a | b))
+            }
             let r = context.register
             let carriesHost = operands.contains { v in
                 v.bits?.bits.contains { if case .host(r, _) = $0 { return true }; return false } ?? false

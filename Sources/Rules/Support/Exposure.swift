@@ -104,7 +104,8 @@ struct Shortfall: Sendable {
     var text: String {
         let feature = level.feature.map { " (\($0))" } ?? ""
         if missing.isEmpty {
-            return "value \(level.value)\(feature) needs what the analysis cannot see KVM do: \(level.needs ?? "support in KVM")"
+            let what = level.needs ?? "registers \(level.registers.prefix(4).joined(separator: ", ")) that KVM's AArch32 tables name only by encoding"
+            return "value \(level.value)\(feature) needs what the analysis cannot see KVM do: \(what)"
         }
         let shown = missing.prefix(4).joined(separator: ", ")
         let more = missing.count > 4 ? " and \(missing.count - 4) more" : ""
@@ -117,9 +118,12 @@ struct Shortfall: Sendable {
     /// (`bounded`), since the analysis cannot see traps; a level with neither needs nothing.
     static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool) -> Shortfall? {
         for level in entry.levels where level.value >= 1 {
-            let missing = level.registers.filter { !support.handles($0) }
+            let unhandled = level.registers.filter { !support.handles($0) }
+            let missing = unhandled.filter(support.isEvidence)
             if !missing.isEmpty { return Shortfall(level: level, missing: missing) }
-            if level.registers.isEmpty, level.needs != nil, !bounded { return Shortfall(level: level, missing: []) }
+            // Nothing to look for in the tree (only `needs`, or AArch32 names matched by encoding only).
+            let unverifiable = !unhandled.isEmpty || (level.registers.isEmpty && level.needs != nil)
+            if unverifiable, !bounded { return Shortfall(level: level, missing: []) }
         }
         return nil
     }

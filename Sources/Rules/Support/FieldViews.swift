@@ -16,12 +16,15 @@ extension RuleContext {
     }
 
     /// The leak findings of one view: `treatment` picks the view's treatment of a field (nil: no view).
-    func leakFindings<R: Rule>(_ rule: R.Type, guests: String,
+    /// `evidenced`: a level whose registers KVM does not handle (leak rules), or one the analysis can
+    /// only describe with `needs`, with no register to look for (unverified).
+    func leakFindings<R: Rule>(_ rule: R.Type, guests: String, evidenced: Bool = true,
                                treatment: (GuestView.Field) -> KvmTreatment?) -> [Finding] {
         var findings: [Finding] = []
         for (f, entry) in classifiedFields {
             guard let entry, entry.fieldClass == .kvm, let v = guestView.fields[f.key], let t = treatment(v),
-                  let leak = Leak.assess(entry, t, FieldShape(f), support) else { continue }
+                  let leak = Leak.assess(entry, t, FieldShape(f), support),
+                  leak.shortfall.missing.isEmpty != evidenced else { continue }
             let related = kvmNote(v, treatment: t) { fn in
                 "\(fn) decides \(f.register) for \(guests) guests here; it should hide or cap \(f.name)"
             }

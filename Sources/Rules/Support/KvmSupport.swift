@@ -52,6 +52,13 @@ struct KvmSupport: Sendable {
         return r.isHandled || r.reg != nil
     }
 
+    /// Whether the tree's absence of a handler is evidence: an AArch64 register (NAME_ELn) that KVM does not
+    /// handle traps to an UNDEF; an AArch32 name that no entry or alias matches may still be handled by an
+    /// entry KVM's cp14/cp15 tables name only by encoding, so its absence proves nothing.
+    func isEvidence(_ name: String) -> Bool {
+        Self.normalize(name).range(of: #"_EL[0-3][0-9]?$"#, options: .regularExpression) != nil
+    }
+
     /// Whether KVM handles the register the policy names.
     ///
     /// An AArch32 name (no _ELx suffix) that no entry carries counts as handled when an entry of an AArch32
