@@ -1,5 +1,6 @@
 // swift-tools-version:5.9
-// libFuzzer targets for the parsers ftrlint writes itself, one executable per parser. The parsers' sources are
+// libFuzzer targets for the parsers ftrlint writes itself (sysreg file, policy, compile_commands.json, baseline,
+// b4 patch), one executable per parser. The parsers' sources are
 // the main package's, through symlinks under Sources/ (KernelModel here holds only the policy and the baseline);
 // each target links Tests/FtrLintTests/FuzzHarness.swift, the same harness the XCTest fuzz pass runs.
 // Built and run by scripts/fuzz:
@@ -48,5 +49,7 @@ let package = Package(
         fuzzer("fuzz-policy", "FuzzPolicy"),
         fuzzer("fuzz-compiledb", "FuzzCompiledb"),
         fuzzer("fuzz-baseline", "FuzzBaseline"),
+        // check --b4's patch parser lives in the FtrLint executable: its file is compiled into this target.
+        fuzzer("fuzz-patch", "FuzzPatch"),
     ]
 )

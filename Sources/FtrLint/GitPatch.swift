@@ -156,6 +156,10 @@ struct GitPatch: Equatable {
         let numbers = header[m].dropFirst(3).split(whereSeparator: { " ,+-@".contains($0) }).compactMap { Int($0) }
         let hasOldCount = header[m].split(separator: " ")[1].contains(",")
         let hasNewCount = header[m].split(separator: " ")[2].contains(",")
+        // A number too large for Int does not convert: the header is malformed, not a shorter one.
+        guard numbers.count == 2 + (hasOldCount ? 1 : 0) + (hasNewCount ? 1 : 0) else {
+            throw PatchError("line \(start + 1): malformed hunk header: \(header)")
+        }
         var k = 0
         let oldStart = numbers[k]; k += 1
         let oldCount = hasOldCount ? numbers[k] : 1; if hasOldCount { k += 1 }

@@ -14,9 +14,10 @@ import SysregSpec
 ///   option that writes, loads or reads options (`-o`, `-M*`, `-fplugin`, `-Xclang`, `@file`...), and every
 ///   path they name is absolute; on failure one line.
 /// - baseline (`Baseline(json:path:)`): parse; on success the encoded file parses back to the same baseline.
+/// - b4 patch (`GitPatch(parsing:)`, in the FtrLint executable): FuzzPatchHarness, under the same contract.
 public enum FuzzHarness {
     public enum Parser: String, CaseIterable, Sendable {
-        case sysreg, policy, compiledb, baseline
+        case sysreg, policy, compiledb, baseline, patch
     }
 
     /// Why a property failed: the message libFuzzer prints before the crash.

@@ -1,5 +1,6 @@
 import Foundation
 import KernelTree
+import SysregSpec
 import XCTest
 
 /// A short, deterministic fuzz pass over every parser ftrlint writes itself, so CI exercises what scripts/fuzz
@@ -137,6 +138,30 @@ final class FuzzTests: XCTestCase {
 
     func testBaselineParser() throws {
         try fuzz(.baseline, seed: 4) { FuzzHarness.baseline($0) }
+    }
+
+    func testPatchParser() throws {
+        try fuzz(.patch, seed: 5) { FuzzPatchHarness.patch($0) }
+    }
+
+    /// Inputs libFuzzer found that broke a property, kept as regressions (and as seeds in testdata/fuzz).
+    func testRegressionsFoundByFuzzing() throws {
+        // A register name that starts with a digit made `#define 8EST_EL1_RES0 ...`: refused now.
+        let digit = try XCTUnwrap(FileManager.default.contents(atPath: Self.root + "/sysreg/regression-digit-name.sysreg"))
+        XCTAssertFalse(FuzzHarness.sysreg(digit))
+        XCTAssertThrowsError(try SysregSpec(data: digit, path: "sysreg")) { XCTAssertTrue("\($0)".contains("starts a C macro name"), "\($0)") }
+        // Enum value names may still start with a digit, as the kernel's own do (PARange's 32, 36...).
+        let value = "Sysreg\tX_EL1\t3\t0\t0\t4\t0\nRes0\t63:4\nUnsignedEnum\t3:0\tPARange\n\t0b0000\t32\n\t0b0001\t36\nEndEnum\nEndSysreg\n"
+        XCTAssertTrue(FuzzHarness.sysreg(Data(value.utf8)))
+        // compile_commands.json arguments that made libclang write files (-MJ, -gen-cdb-fragment-path,
+        // -emit-interface-stubs) or swallowed the next argument as the file to write.
+        let tree = try KernelTree(path: Robustness.kvmMini)
+        let scratch = try Robustness.temporaryFolder(self, "fuzz") + "/compile_commands.json"
+        let db = #"[{"directory": "@TREE@", "file": "arch/arm64/kernel/cpufeature.c", "arguments": ["cc", "-MJ", "/tmp/x", "-MJ/tmp/y", "-gen-cdb-fragment-path", "/tmp/z", "-emit-interface-stubs", "--config", "/tmp/c", "-meabi", "gnu", "-DKEEP"]}]"#
+        XCTAssertTrue(FuzzHarness.compiledb(Data(db.utf8), tree: tree, scratch: scratch))
+        // A hunk header whose line number does not fit in an Int trapped (index out of range): an error now.
+        let hunk = try XCTUnwrap(FileManager.default.contents(atPath: Self.root + "/patch/regression-huge-line-number.diff"))
+        XCTAssertFalse(FuzzPatchHarness.patch(hunk))
     }
 
     /// The mutator makes what it should: deterministic, varied, and inputs that parse as well as ones that fail.

@@ -66,9 +66,9 @@ enum Robustness {
         let scratch = NSTemporaryDirectory() + "ftrlint-run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
-        FileManager.default.createFile(atPath: scratch + "/out", contents: nil)
-        FileManager.default.createFile(atPath: scratch + "/err", contents: nil)
-        FileManager.default.createFile(atPath: scratch + "/in", contents: stdin ?? Data())
+        for (name, data) in [("out", Data()), ("err", Data()), ("in", stdin ?? Data())] {
+            try data.write(to: URL(fileURLWithPath: scratch + "/" + name))
+        }
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/out"))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/err"))
         let input = try FileHandle(forReadingFrom: URL(fileURLWithPath: scratch + "/in"))
@@ -76,7 +76,8 @@ enum Robustness {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        if let environment { process.environment = environment }
+        // By default ftrlint's caches (the result cache under $XDG_CACHE_HOME) go to a scratch folder, not the user's.
+        process.environment = environment ?? ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": xdgCache]) { _, new in new }
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -96,6 +97,9 @@ enum Robustness {
                    signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
                    stdout: read("out"), stderr: read("err"), seconds: Date().timeIntervalSince(start))
     }
+
+    /// $XDG_CACHE_HOME for the runs of these tests.
+    static let xdgCache = NSTemporaryDirectory() + "ftrlint-robust-xdg"
 
     /// Runs the ftrlint binary.
     static func ftrlint(_ arguments: [String], in directory: String? = nil, timeout: Double = 120, stdin: Data? = nil) throws -> Run {

@@ -49,8 +49,9 @@ final class RobustnessTests: XCTestCase {
                 let arguments = [command, target, "--cache-dir", cache] + c.options(root)
                 let result: Robustness.Run
                 if let uid {
+                    let env = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": cache, "HOME": cache]) { _, new in new }
                     result = try Robustness.run("/usr/bin/setpriv", ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups", binary]
-                                                + arguments, timeout: 120)
+                                                + arguments, timeout: 120, environment: env)
                 } else {
                     result = try Robustness.run(binary, arguments, timeout: 120)
                 }
@@ -419,6 +420,44 @@ final class RobustnessTests: XCTestCase {
                 return root
             },
         ], asUser: uid)
+    }
+
+    // MARK: - libclang
+
+    /// A crash inside libclang (here: out of memory under an address-space limit, reading /dev/zero) is
+    /// recovered by libclang's crash recovery and reported as one line, without libclang's own crash report.
+    func testLibclangCrashIsContained() throws {
+        let binary = try Robustness.requireBinary()
+        let root = try Robustness.copyTree(self)
+        try Robustness.edit(root, Self.cpufeature, "#include <stdbool.h>", "#include <stdbool.h>\n#include \"/dev/zero\"")
+        for command in try Robustness.analysisCommands() {
+            let line = "ulimit -v 3000000; exec \"$0\" \(command) \"$1\" --cache-dir \"$2\" --memory-limit 1000000"
+            let r = try Robustness.run("/bin/sh", ["-c", line, binary, root, cacheDir], timeout: 120)
+            Robustness.assertFailsCleanly(r, mentioning: "libclang", "\(command): libclang out of memory")
+        }
+    }
+
+    // MARK: - Values from outside the read path
+
+    /// Known gap (reported to the lead, not fixed here): a value KVM takes from outside what it can follow — a
+    /// raw `mrs` of the host's register, a function of another file — is classified `computed` ("KVM's own
+    /// state"), which `check` accepts, so a patch that ORs the raw host register into the guest's value passes.
+    /// Strict with FTRLINT_STRICT_GAPS=1; otherwise the test reports what it sees and skips.
+    func testHostValueFromOutsideTheReadPathIsNotClean() throws {
+        let commands = try Robustness.analysisCommands()
+        guard commands.contains("check") else { throw XCTSkip("no check command yet") }
+        let root = try Robustness.copyTree(self)
+        try Robustness.edit(root, Self.sysRegs, "u64 read_sanitised_ftr_reg(u32 id);", """
+            u64 read_sanitised_ftr_reg(u32 id);
+            #define read_sysreg_raw() ({ u64 __v; asm volatile("mrs %0, id_aa64pfr0_el1" : "=r" (__v)); __v; })
+            """)
+        try Robustness.edit(root, Self.sysRegs, "\treturn val;\n}", "\tval |= read_sysreg_raw() & ID_AA64PFR0_EL1_AMU_MASK;\n\treturn val;\n}")
+        let r = try Robustness.ftrlint(["check", root, "--cache-dir", cacheDir])
+        XCTAssertFalse(r.signaled || r.timedOut, "\(r)")
+        if r.status == 0 && ProcessInfo.processInfo.environment["FTRLINT_STRICT_GAPS"] == nil {
+            throw XCTSkip("known gap: check passes a guest value ORed with the raw host register (classified computed)")
+        }
+        XCTAssertNotEqual(r.status, 0, "the raw host value reaches the guest: check must not pass\n\(r)")
     }
 
     // MARK: - Bounded time

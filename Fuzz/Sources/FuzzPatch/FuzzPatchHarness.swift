@@ -1,0 +1,1 @@
+../../../Tests/FtrLintTests/FuzzPatchHarness.swift

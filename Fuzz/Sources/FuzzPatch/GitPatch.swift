@@ -1,0 +1,1 @@
+../../../Sources/FtrLint/GitPatch.swift
