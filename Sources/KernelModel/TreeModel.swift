@@ -12,45 +12,54 @@ public struct TreeModel {
     public let guestView: GuestView
     /// libclang errors per parsed file (tree-relative path → count); errors inside what is read fail closed.
     public let diagnostics: [String: Int]
+    /// Encodings of the system registers the policy names, from the tree's SYS_<NAME> macros.
+    public let registerEncodings: [String: Encoding]
     public let seconds: Double
+    /// Whether the model was taken from the result cache (an earlier run on exactly these inputs).
+    public let fromCache: Bool
 
     /// KVM files whose functions the read path may call; absent ones (nested.c before 6.x) are skipped.
     static let kvmFiles = ["arch/arm64/kvm/sys_regs.c", "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"]
 
-    public init(tree: KernelTree, arguments: CompileArguments, policy: Policy) throws {
-        let start = Date()
-        let kvm = Self.kvmFiles.filter { tree.exists($0) }
+    /// The translation units the model of `tree` reads: cpufeature.c, KVM's files, pKVM's where present.
+    public static func files(of tree: KernelTree) -> [String] {
+        let kvm = kvmFiles.filter { tree.exists($0) }
         let protected = tree.exists(GuestViewAnalyzer.protectedPath) ? [GuestViewAnalyzer.protectedPath] : []
-        let files = [CpufeatureExtractor.path] + kvm + protected
+        return [CpufeatureExtractor.path] + kvm + protected
+    }
+
+    /// Builds the model of `tree`, or takes it from `cache` when a run had exactly the same inputs before.
+    public init(tree: KernelTree, arguments: CompileArguments, policy: Policy,
+                cache: ResultCache? = ResultCache.default) throws {
+        let clock = Stopwatch()
+        let files = Self.files(of: tree)
         guard tree.exists(GuestViewAnalyzer.path) else {
             throw IncompleteAnalysis(file: GuestViewAnalyzer.path, "file not found")
         }
-        let units = try Self.parse(files, tree: tree, arguments: arguments)
-        let relativize = { (p: String) in tree.relativePath(p) ?? p }
-        // The read path runs through KVM's function bodies and the headers they use, which parse without
-        // errors on every real tree: an error there may have dropped a statement, so fail closed.
-        for (file, unit) in zip(files, units).dropFirst() {
-            if let e = unit.diagnostics.first(where: { $0.severity >= .error }) {
-                throw IncompleteAnalysis(file: file, "did not parse: \(relativize(e.location.file)):\(e.location.line): \(e.message)")
-            }
+        let args = try files.map { try arguments.arguments(for: $0) }
+        // What ftrlint reads itself is size-checked; libclang reads these directly, so check them the same way.
+        for file in files { _ = try tree.read(file) }
+        let key = cache?.key(tree: tree, files: files, arguments: args, policy: policy)
+        if let cache, let key, let hit = cache.lookup(key) {
+            clock.note("result cache: hit")
+            self.init(tree: tree, entry: hit, seconds: clock.seconds, fromCache: true)
+            return
         }
-        let names = try FieldNames(tree: tree, policy: policy)
-        tables = try CpufeatureExtractor(unit: units[0], relativize: relativize, namer: names.namer).extract()
-        kvmRegisters = try SysRegDescsExtractor(unit: units[1], relativize: relativize).extract()
-        let kvmUnits = Array(units[1...kvm.count])
-        let normal = GuestViewAnalyzer.ReadPath(unit: units[1], table: "sys_reg_descs", functions: FunctionIndex(units: kvmUnits))
-        // pKVM's table only exists where the hypervisor emulates ID registers itself (6.x and later).
-        let pkvm = protected.isEmpty ? nil : units.last.flatMap { unit in
-            Self.declares(unit, GuestViewAnalyzer.protectedTable)
-                ? GuestViewAnalyzer.ReadPath(unit: unit, table: GuestViewAnalyzer.protectedTable, functions: FunctionIndex(units: [unit]))
-                : nil
+        let build = Build(files: files)
+        let entry = try build.run(tree: tree, arguments: args, policy: policy,
+                                  record: cache.flatMap { cache in key.map { (cache, $0) } }, clock: clock)
+        self.init(tree: tree, entry: entry, seconds: clock.seconds, fromCache: false)
+        if let cache, let key, let inputs = build.inputs {
+            cache.store(entry, key: key, inputs: inputs)
+            clock.note("result cache: stored")
         }
-        guestView = try GuestViewAnalyzer(normal: normal, protected: pkvm, relativize: relativize).analyze(tables)
-        var counts: [String: Int] = [:]
-        for (file, unit) in zip(files, units) { counts[file] = unit.diagnostics.filter { $0.severity >= .error }.count }
-        diagnostics = counts
+    }
+
+    private init(tree: KernelTree, entry: ResultCache.Entry, seconds: Double, fromCache: Bool) {
         self.tree = tree
-        seconds = Date().timeIntervalSince(start)
+        tables = entry.tables; kvmRegisters = entry.kvmRegisters; guestView = entry.guestView
+        diagnostics = entry.diagnostics; registerEncodings = entry.registerEncodings
+        self.seconds = seconds; self.fromCache = fromCache
     }
 
     static func declares(_ unit: TranslationUnit, _ name: String) -> Bool {
@@ -61,21 +70,310 @@ public struct TreeModel {
         }
         return found
     }
+}
 
-    /// Parses the files side by side, one libclang index per thread. cpufeature.c needs no function bodies.
-    static func parse(_ files: [String], tree: KernelTree, arguments: CompileArguments) throws -> [TranslationUnit] {
-        let args = try files.map { try arguments.arguments(for: $0) }
-        // What ftrlint reads itself is size-checked; libclang reads these directly, so check them the same way.
-        for file in files { _ = try tree.read(file) }
+/// One build of a model from source: the units parsed side by side, each read as soon as what it needs
+/// is parsed and released once read, so that few are alive at once.
+///
+/// Tasks and what they need (cpufeature.c is parsed without function bodies):
+///
+///     parse cpufeature.c ─→ cpufeature tables ─┬─→ protected view ←─ parse pKVM's sys_regs.c
+///     parse sys_regs.c ──→ sys_reg_descs ──────┴─→ normal view ←── parse nested.c, pmu-emul.c
+///
+/// The normal view takes the protected one (if any) only at its end. Errors are kept and thrown
+/// afterwards in the order a sequential run meets them, so the outcome is the same whatever ran first.
+private final class Build: @unchecked Sendable {
+    /// What the parsed units read, for the result cache (nil: not recorded, or an input changed meanwhile).
+    private(set) var inputs: ResultCache.Inputs?
+
+    private let files: [String]
+    private let lock = NSLock()
+    private var units: [TranslationUnit?]
+    private var parsed: [Result<Void, Error>?]
+    private var firstError: [Diagnostic?]
+    private var errorCounts: [Int]
+    private var inclusions: [[String]]
+    private var tables: Result<CpufeatureTables, Error>?
+    private var kvmRegisters: Result<KvmRegisterTables, Error>?
+    private var protectedViews: Result<GuestViewAnalyzer.ProtectedViews, Error>?
+    private var guestView: Result<GuestView, Error>?
+    private var names: Result<FieldNames, Error>?
+    private var encodings: Result<[String: Encoding], Error>?
+
+    init(files: [String]) {
+        self.files = files
+        units = Array(repeating: nil, count: files.count)
+        parsed = Array(repeating: nil, count: files.count)
+        firstError = Array(repeating: nil, count: files.count)
+        errorCounts = Array(repeating: 0, count: files.count)
+        inclusions = Array(repeating: [], count: files.count)
+    }
+
+    func run(tree: KernelTree, arguments: [[String]], policy: Policy,
+             record: (cache: ResultCache, key: ResultCache.Key)?, clock: Stopwatch) throws -> ResultCache.Entry {
+        let files = self.files
+        let relativize = { (p: String) in tree.relativePath(p) ?? p }
         let unsaved = tree.unsavedFiles
-        var results = [Result<TranslationUnit, Error>?](repeating: nil, count: files.count)
-        let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in
-            let options: ParseOptions = i == 0 ? [.keepGoing, .skipFunctionBodies] : [.keepGoing]
-            let r = Result { try TranslationUnit(path: tree.absolutePath(files[i]), arguments: args[i],
-                                                 unsavedFiles: unsaved, options: options) }
-            lock.lock(); results[i] = r; lock.unlock()
+        let sysRegs = 1
+        let kvm = Array(files.indices.filter { TreeModel.kvmFiles.contains(files[$0]) })
+        let pkvm = files.indices.last.flatMap { files[$0] == GuestViewAnalyzer.protectedPath ? $0 : nil }
+
+        let graph = TaskGraph(clock: clock)
+        let fieldNames = graph.add("field names") {
+            let names = Result { try FieldNames(tree: tree, policy: policy) }
+            self.set { self.names = names }
         }
-        return try results.map { try $0!.get() }
+        graph.add("register encodings") {
+            let names = Set(policy.entries.values.flatMap { $0.levels.flatMap(\.registers) })
+            let encodings = Result { try RegisterEncodings.resolve(names, tree: tree, arguments: arguments[0]) }
+            self.set { self.encodings = encodings }
+        }
+        let parses = files.indices.map { i in
+            graph.add("parse \(files[i])", order: 1 + Self.parseOrder(files[i])) {
+                self.parse(i, path: tree.absolutePath(files[i]), arguments: arguments[i], unsaved: unsaved,
+                           record: record != nil)
+            }
+        }
+        let cpufeature = graph.add("cpufeature tables", after: [parses[0], fieldNames]) {
+            let tables = Result {
+                let unit = try self.unit(0)
+                let namer = try self.get({ self.names! }).get().namer
+                return try CpufeatureExtractor(unit: unit, relativize: relativize, namer: namer).extract()
+            }
+            self.release(0)
+            self.set { self.tables = tables }
+        }
+        let registers = graph.add("sys_reg_descs", after: [parses[sysRegs]]) {
+            guard self.clean([sysRegs]) else { return }
+            let registers = Result { try SysRegDescsExtractor(unit: try self.unit(sysRegs), relativize: relativize).extract() }
+            self.set { self.kvmRegisters = registers }
+        }
+        let protectedTask = pkvm.map { pkvm in
+            graph.add("protected view", after: [parses[pkvm], cpufeature]) {
+                defer { self.release(pkvm) }
+                guard self.clean([pkvm]), case .success(let tables)? = self.get({ self.tables }),
+                      let unit = try? self.unit(pkvm) else { return }
+                // pKVM's table only exists where the hypervisor emulates ID registers itself (6.x and later).
+                guard TreeModel.declares(unit, GuestViewAnalyzer.protectedTable) else { return }
+                let path = GuestViewAnalyzer.ReadPath(unit: unit, table: GuestViewAnalyzer.protectedTable,
+                                                      functions: FunctionIndex(units: [unit]))
+                let views = Result { try GuestViewAnalyzer.protectedViews(of: tables, path: path, relativize: relativize) }
+                self.set { self.protectedViews = views }
+            }
+        }
+        graph.add("normal view", after: kvm.map { parses[$0] } + [cpufeature, registers]) {
+            defer { kvm.forEach { self.release($0, trim: false) } }
+            guard self.clean(kvm), case .success(let tables)? = self.get({ self.tables }),
+                  let units = try? kvm.map({ try self.unit($0) }) else { return }
+            let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: "sys_reg_descs", functions: FunctionIndex(units: units))
+            let view = Result {
+                try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize).analyze(tables, protected: {
+                    // The protected view runs beside this one; wait for it (helping with what is left).
+                    guard let protectedTask else { return nil }
+                    clock.note("normal and nested views done")
+                    graph.wait(for: protectedTask)
+                    return try self.get({ self.protectedViews })?.get()
+                })
+            }
+            self.set { self.guestView = view }
+        }
+        if let record {
+            graph.add("result cache inputs", after: parses, order: Int.max) {
+                let inclusions = self.get { self.inclusions }
+                let inputs = record.cache.inputs(for: record.key, inclusions: inclusions, arguments: arguments,
+                                                 startedAt: clock.start)
+                self.set { self.inputs = inputs }
+            }
+        }
+        graph.run()
+
+        // As a sequential run would: parse failures, then errors in the KVM units, then the readers.
+        for i in files.indices { _ = try parsed[i]!.get() }
+        for i in files.indices.dropFirst() {
+            if let e = firstError[i] {
+                throw IncompleteAnalysis(file: files[i], "did not parse: \(relativize(e.location.file)):\(e.location.line): \(e.message)")
+            }
+        }
+        _ = try names!.get()
+        let tables = try tables!.get()
+        let kvmRegisters = try kvmRegisters!.get()
+        let guestView = try guestView!.get()
+        var counts: [String: Int] = [:]
+        for (i, file) in files.enumerated() { counts[file] = errorCounts[i] }
+        return ResultCache.Entry(tables: tables, kvmRegisters: kvmRegisters, guestView: guestView, diagnostics: counts,
+                                 registerEncodings: try encodings!.get())
+    }
+
+    /// Parse order: pKVM's unit and sys_regs.c first, then cpufeature.c (every view needs its tables), so
+    /// that the protected view is done and its unit released before the KVM units the normal view reads
+    /// together are all parsed: fewer units alive at once, at little cost in time.
+    private static func parseOrder(_ file: String) -> Int {
+        [GuestViewAnalyzer.protectedPath, "arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path,
+         "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"].firstIndex(of: file) ?? 5
+    }
+
+    /// Parses unit i (cpufeature.c, the first, without function bodies) and notes its errors.
+    private func parse(_ i: Int, path: String, arguments: [String], unsaved: [String: String], record: Bool) {
+        let options: ParseOptions = i == 0 ? [.keepGoing, .skipFunctionBodies] : [.keepGoing]
+        do {
+            let unit = try TranslationUnit(path: path, arguments: arguments, unsavedFiles: unsaved, options: options)
+            let errors = unit.diagnostics.filter { $0.severity >= .error }
+            let included = record ? unit.includedFiles : []
+            set {
+                units[i] = unit; parsed[i] = .success(()); firstError[i] = errors.first
+                errorCounts[i] = errors.count; inclusions[i] = included
+            }
+        } catch {
+            set { parsed[i] = .failure(error) }
+        }
+    }
+
+    private func unit(_ i: Int) throws -> TranslationUnit {
+        try get {
+            guard let unit = units[i] else { throw IncompleteAnalysis(file: files[i], "was not parsed") }
+            return unit
+        }
+    }
+
+    /// Drops the build's reference to unit i: libclang frees it once the last cursor into it is gone. The
+    /// memory then goes back to the system rather than stay with the allocator arena of the thread that
+    /// parsed the unit, where a parse on the other thread could not reuse it.
+    /// `trim: false` for the last units: nothing is parsed after them, so handing their memory back would
+    /// only cost time at the end of the run.
+    private func release(_ i: Int, trim: Bool = true) {
+        let unit: TranslationUnit? = get { units[i] }
+        set { units[i] = nil }
+        guard unit != nil else { return }
+        _ = consume unit
+        if trim { Self.mallocTrim?(0) }
+    }
+
+    /// glibc's malloc_trim, where the C library has it.
+    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(nil, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+
+    /// Whether the units parsed with no error (the read path runs through them: it fails closed otherwise).
+    private func clean(_ indices: [Int]) -> Bool {
+        get { indices.allSatisfy { units[$0] != nil && firstError[$0] == nil } }
+    }
+
+    private func get<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock(); defer { lock.unlock() }
+        return try body()
+    }
+
+    private func set(_ body: () -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        body()
+    }
+}
+
+/// Tasks with dependencies, run on as many threads as the machine has cores. A ready task is taken by
+/// `order` (lowest first, then as added); a task may wait for another, helping with ready work meanwhile.
+private final class TaskGraph: @unchecked Sendable {
+    private struct Task {
+        let name: String
+        let after: [Int]
+        let order: Int
+        let body: () -> Void
+        var started = false
+        var done = false
+    }
+
+    private let condition = NSCondition()
+    private var tasks: [Task] = []
+    private let clock: Stopwatch
+
+    init(clock: Stopwatch) { self.clock = clock }
+
+    /// Adds a task that runs once every task in `after` is done.
+    @discardableResult
+    func add(_ name: String, after: [Int] = [], order: Int = 0, _ body: @escaping () -> Void) -> Int {
+        tasks.append(Task(name: name, after: after, order: order, body: body))
+        return tasks.count - 1
+    }
+
+    /// Runs every task, on up to one thread per core.
+    func run() {
+        let threads = max(1, min(ProcessInfo.processInfo.activeProcessorCount, tasks.count))
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in work(until: nil) }
+        tasks.removeAll()
+    }
+
+    /// Blocks until task `target` is done, running ready tasks in the meantime (from inside a task).
+    func wait(for target: Int) { work(until: target) }
+
+    private func work(until target: Int?) {
+        condition.lock()
+        while true {
+            if let target, tasks[target].done { break }
+            if target == nil, tasks.allSatisfy(\.done) { break }
+            guard let next = ready() else {
+                // Nothing to take: a running task will finish (tasks form no cycle) and signal.
+                condition.wait()
+                continue
+            }
+            tasks[next].started = true
+            let task = tasks[next]
+            condition.unlock()
+            let start = clock.seconds, cpu = Stopwatch.threadCPU()
+            task.body()
+            clock.note(task.name + String(format: " %.3f s (cpu %.3f s), from %.3f", clock.seconds - start,
+                                          Stopwatch.threadCPU() - cpu, start))
+            condition.lock()
+            tasks[next].done = true
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
+    private func ready() -> Int? {
+        var best: Int?
+        for i in tasks.indices where !tasks[i].started && tasks[i].after.allSatisfy({ tasks[$0].done }) {
+            if best == nil || tasks[i].order < tasks[best!].order { best = i }
+        }
+        return best
+    }
+}
+
+/// Wall-clock time since the model was asked for. With FTRLINT_TIMINGS set, notes of what took how long
+/// go to stderr when the model is done (scripts/bench): stderr is silenced while libclang parses.
+final class Stopwatch: @unchecked Sendable {
+    let start = Date()
+    private let enabled = ProcessInfo.processInfo.environment["FTRLINT_TIMINGS"].map { !$0.isEmpty && $0 != "0" } ?? false
+    private let lock = NSLock()
+    private var notes: [String] = []
+
+    var seconds: Double { Date().timeIntervalSince(start) }
+
+    func note(_ text: @autoclosure () -> String) {
+        guard enabled else { return }
+        let line = String(format: "ftrlint: timing: %7.3f s %5d MiB  ", seconds, Self.residentMiB()) + text() + "\n"
+        lock.lock(); notes.append(line); lock.unlock()
+    }
+
+    /// CPU time of the calling thread, in seconds.
+    static func threadCPU() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    /// Resident memory now (/proc/self/statm), 0 where there is no such file.
+    private static func residentMiB() -> Int {
+        let fd = open("/proc/self/statm", O_RDONLY)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 128)
+        let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let text = String(decoding: buffer.prefix(max(0, n)), as: UTF8.self)
+        let pages = text.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        return (pages * Int(sysconf(Int32(_SC_PAGESIZE)))) >> 20
+    }
+
+    deinit {
+        if !notes.isEmpty { FileHandle.standardError.write(Data(notes.joined().utf8)) }
     }
 }

@@ -15,7 +15,7 @@ extension Cursor {
         let k = kind
         if k == .unaryOperator {
             guard let (file, offset) = spelled(clang_getCursorLocation(raw)) else { return nil }
-            return unit.tokens(file: file, from: offset, to: offset + 1).first?.spelling
+            return unit.tokens(file: file, from: offset, to: offset + 1, lean: true).first?.spelling
         }
         guard k == .binaryOperator || k == .compoundAssignOperator else { return nil }
         let kids = children
@@ -25,17 +25,23 @@ extension Cursor {
             // When the lhs is spelled elsewhere (a pasted token such as 1ULL, another macro) the token
             // before the rhs is still the operator, unless it is a comma between macro arguments.
             let together = lhs.map { clang_File_isEqual($0.file, rhs.file) != 0 && $0.offset < rhs.offset } ?? false
-            let before = unit.tokens(file: rhs.file, from: max(together ? lhs!.offset : 0, rhs.offset - 64), to: rhs.offset)
-                .last { $0.location.offset < rhs.offset }
+            let before = unit.tokens(file: rhs.file, from: max(together ? lhs!.offset : 0, rhs.offset - 64), to: rhs.offset,
+                                     lean: true).last { $0.location.offset < rhs.offset }
             if let before, Self.binaryOperators.contains(before.spelling), together || before.spelling != "," {
                 return before.spelling
             }
         }
         guard let lhs else { return nil }
-        let tokens = unit.tokens(file: lhs.file, from: lhs.offset, to: lhs.offset + 512)
-        let next = Self.skipPrimary(tokens)
-        guard next < tokens.count, Self.binaryOperators.contains(tokens[next].spelling) else { return nil }
-        return tokens[next].spelling
+        // The operator is the token after the left operand's primary expression, within 512 bytes. The
+        // tokens of a shorter window are a prefix of those: when the primary ends inside it, so does the answer.
+        for window in [96, 512] {
+            let tokens = unit.tokens(file: lhs.file, from: lhs.offset, to: lhs.offset + window, lean: true)
+            let next = Self.skipPrimary(tokens)
+            if next >= tokens.count, window < 512 { continue }
+            guard next < tokens.count, Self.binaryOperators.contains(tokens[next].spelling) else { return nil }
+            return tokens[next].spelling
+        }
+        return nil
     }
 
     /// Where the cursor's first token is spelled — inside a macro's definition for expanded code —
@@ -107,8 +113,10 @@ extension Cursor {
         defer { clang_disposeTokens(unit.raw, buffer, count) }
         var file: CXFile?
         var offset: UInt32 = 0
-        clang_getExpansionLocation(clang_getTokenLocation(unit.raw, buffer[0]), &file, nil, nil, &offset)
+        let location = clang_getTokenLocation(unit.raw, buffer[0])
+        clang_getExpansionLocation(location, &file, nil, nil, &offset)
         guard let file else { return nil }
+        unit.noteFileLocation(location, file: file, offset: Int(offset))
         return (file, Int(offset))
     }
 }

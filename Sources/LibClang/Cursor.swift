@@ -27,15 +27,13 @@ public struct Cursor: Hashable, @unchecked Sendable {
 
     /// Where the cursor starts, at the macro expansion site for expanded code.
     public var location: SourceLocation {
-        unit.memo.value(unit.memo.location, raw) { SourceLocation(expansionOf: clang_getCursorLocation(raw)) }
+        unit.memo.value(unit.memo.location, raw) { unit.expansionLocation(clang_getCursorLocation(raw)) }
     }
-    /// Where the cursor's characters are spelled (inside a macro definition for expanded code).
-    public var spellingLocation: SourceLocation { SourceLocation(spellingOf: clang_getCursorLocation(raw)) }
     /// The cursor's extent, by expansion location.
     public var extent: SourceRange {
         let r = clang_getCursorExtent(raw)
-        return SourceRange(start: SourceLocation(expansionOf: clang_getRangeStart(r)),
-                           end: SourceLocation(expansionOf: clang_getRangeEnd(r)))
+        return SourceRange(start: unit.expansionLocation(clang_getRangeStart(r)),
+                           end: unit.expansionLocation(clang_getRangeEnd(r)))
     }
     /// Whether the cursor lies in the file that was parsed (not in a header).
     public var isInMainFile: Bool { clang_Location_isFromMainFile(clang_getCursorLocation(raw)) != 0 }
@@ -44,7 +42,6 @@ public struct Cursor: Hashable, @unchecked Sendable {
     public var referenced: Cursor? { wrap(unit.memo.value(unit.memo.referenced, raw) { clang_getCursorReferenced(raw) }) }
     /// The defining declaration of the entity, if the unit has it.
     public var definition: Cursor? { wrap(unit.memo.value(unit.memo.definition, raw) { clang_getCursorDefinition(raw) }) }
-    public var semanticParent: Cursor? { wrap(clang_getCursorSemanticParent(raw)) }
     /// The declaration of the cursor's type (the struct of an initialiser list, say).
     public var typeDeclaration: Cursor? { wrap(clang_getTypeDeclaration(clang_getCanonicalType(clang_getCursorType(raw)))) }
 
@@ -116,8 +113,6 @@ public struct Cursor: Hashable, @unchecked Sendable {
     /// The tokens of the cursor's extent, as written (macro invocations unexpanded).
     public var tokens: [Token] { unit.tokens(in: clang_getCursorExtent(raw)) }
 
-    /// Whether a macro definition takes arguments.
-    public var isFunctionLikeMacro: Bool { clang_Cursor_isMacroFunctionLike(raw) != 0 }
 
     private func wrap(_ c: CXCursor) -> Cursor? {
         clang_Cursor_isNull(c) != 0 || clang_isInvalid(clang_getCursorKind(c)) != 0 ? nil : Cursor(c, unit)

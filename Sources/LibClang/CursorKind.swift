@@ -7,8 +7,6 @@ public struct CursorKind: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { consume(clang_getCursorKindSpelling(raw)) }
     public var isExpression: Bool { clang_isExpression(raw) != 0 }
-    public var isStatement: Bool { clang_isStatement(raw) != 0 }
-    public var isDeclaration: Bool { clang_isDeclaration(raw) != 0 }
     public var isInvalid: Bool { clang_isInvalid(raw) != 0 }
 
     public static let translationUnit = CursorKind(CXCursor_TranslationUnit)

@@ -13,7 +13,7 @@ import Foundation
 final class CursorMemo: @unchecked Sendable {
     /// A cursor's identity: every field of the CXCursor (stricter than clang_equalCursors, so two equal
     /// cursors may take two entries, never share a wrong one).
-    struct Key: Hashable {
+    struct Key: Equatable {
         let kind: UInt32
         let xdata: Int32
         let d0, d1, d2: UInt
@@ -25,14 +25,73 @@ final class CursorMemo: @unchecked Sendable {
             d1 = UInt(bitPattern: c.data.1)
             d2 = UInt(bitPattern: c.data.2)
         }
+
+        /// The node pointers (data[1] for statements, data[0] for declarations) and the kind, mixed.
+        var hash: UInt {
+            let h = (d0 ^ (d1 &* 0xC2B2_AE3D_27D4_EB4F) ^ d2) &+ UInt(kind) &* 0x1656_67B1 &+ UInt(bitPattern: Int(xdata))
+            return h ^ (h >> 31)
+        }
+
+        /// The key of no cursor: marks a free slot.
+        static let free = Key(kind: .max, xdata: 0, d0: 0, d1: 0, d2: 0)
+
+        private init(kind: UInt32, xdata: Int32, d0: UInt, d1: UInt, d2: UInt) {
+            self.kind = kind; self.xdata = xdata; self.d0 = d0; self.d1 = d1; self.d2 = d2
+        }
     }
 
-    /// One kind of answer: a table from cursor to value.
+    /// One kind of answer: a table from cursor to value. Open addressing with linear probing: the
+    /// interpreter asks it millions of times, and a Dictionary's seeded hashing of the key dominated.
     final class Table<Value> {
-        fileprivate var entries: [Key: Value] = [:]
+        private var keys: [Key] = Array(repeating: .free, count: 1024)
+        private var values: [Value?] = Array(repeating: nil, count: 1024)
+        private var count = 0
+        /// 64 - log2(capacity): a slot is the top bits of the key's hash times the golden ratio.
+        private var shift = 54
+
+        @inline(__always) private func slot(_ key: Key) -> Int { Int(truncatingIfNeeded: (key.hash &* 0x9E37_79B9_7F4A_7C15) >> UInt(shift)) }
+
+        @inline(__always) fileprivate subscript(key: Key) -> Value? {
+            get {
+                let mask = keys.count - 1
+                var i = slot(key)
+                while true {
+                    let k = keys[i]
+                    if k == key { return values[i] }
+                    if k == .free { return nil }
+                    i = (i + 1) & mask
+                }
+            }
+            set {
+                guard let newValue else { return }
+                if (count + 1) * 4 > keys.count * 3 { grow() }
+                insert(key, newValue)
+            }
+        }
+
+        @inline(__always) private func insert(_ key: Key, _ value: Value) {
+            let mask = keys.count - 1
+            var i = slot(key)
+            while keys[i] != .free {
+                if keys[i] == key { values[i] = value; return }
+                i = (i + 1) & mask
+            }
+            keys[i] = key
+            values[i] = value
+            count += 1
+        }
+
+        private func grow() {
+            let oldKeys = keys, oldValues = values
+            keys = Array(repeating: .free, count: oldKeys.count * 2)
+            values = Array(repeating: nil, count: oldKeys.count * 2)
+            shift -= 1
+            count = 0
+            for (i, k) in oldKeys.enumerated() where k != .free { insert(k, oldValues[i]!) }
+        }
     }
 
-    private let lock = NSLock()
+    let lock = NSLock()
     let children = Table<[CXCursor]>()
     let arguments = Table<[CXCursor]>()
     let referenced = Table<CXCursor>()
@@ -46,37 +105,45 @@ final class CursorMemo: @unchecked Sendable {
     let spelling = Table<String>()
     let typeSpelling = Table<String>()
     let canonicalTypeSpelling = Table<String>()
-    let mainStart = Table<(file: CXFile, location: CXSourceLocation)?>()
-    private var custom: [CustomKey: Any] = [:]
-
-    private struct CustomKey: Hashable {
-        let slot: ObjectIdentifier
-        let cursor: Key
-    }
+    /// File → the file location of its first byte (TranslationUnit.location(in:offset:)).
+    var fileStarts: [UnsafeMutableRawPointer: CXSourceLocation] = [:]
+    var mainFileNoted = false
+    /// Tables of derived facts, one per slot (Table<V> for a CursorMemoSlot<V>).
+    private var custom: [ObjectIdentifier: AnyObject] = [:]
+    private var fileNames: [UnsafeMutableRawPointer: String] = [:]
 
     /// The table's value for `cursor`, computed (outside the lock: computing may ask other questions) on a miss.
     func value<V>(_ table: Table<V>, _ cursor: CXCursor, _ compute: () -> V) -> V {
         let key = Key(cursor)
         lock.lock()
-        if let v = table.entries[key] { lock.unlock(); return v }
+        if let v = table[key] { lock.unlock(); return v }
         lock.unlock()
         let v = compute()
         lock.lock()
-        table.entries[key] = v
+        table[key] = v
         lock.unlock()
         return v
     }
 
     func custom<V>(_ slot: CursorMemoSlot<V>, _ cursor: CXCursor, _ compute: () -> V) -> V {
-        let key = CustomKey(slot: ObjectIdentifier(slot), cursor: Key(cursor))
         lock.lock()
-        if let v = custom[key] { lock.unlock(); return v as! V }
+        let table: Table<V>
+        if let existing = custom[ObjectIdentifier(slot)] { table = unsafeDowncast(existing, to: Table<V>.self) }
+        else { table = Table<V>(); custom[ObjectIdentifier(slot)] = table }
         lock.unlock()
-        let v = compute()
+        return value(table, cursor, compute)
+    }
+
+    /// A file's name as libclang gives it (clang_getFileName), asked once per file.
+    func fileName(_ file: CXFile) -> String {
         lock.lock()
-        custom[key] = v
+        if let name = fileNames[file] { lock.unlock(); return name }
         lock.unlock()
-        return v
+        let name = consume(clang_getFileName(file))
+        lock.lock()
+        fileNames[file] = name
+        lock.unlock()
+        return name
     }
 }
 

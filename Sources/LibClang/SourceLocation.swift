@@ -19,13 +19,6 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
         self.init(file: file.map { consume(clang_getFileName($0)) } ?? "", line: Int(line), column: Int(column), offset: Int(offset))
     }
 
-    /// The location of the characters themselves (inside a macro definition for expanded text).
-    init(spellingOf loc: CXSourceLocation) {
-        var file: CXFile?
-        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-        clang_getSpellingLocation(loc, &file, &line, &column, &offset)
-        self.init(file: file.map { consume(clang_getFileName($0)) } ?? "", line: Int(line), column: Int(column), offset: Int(offset))
-    }
 
     public var description: String { "\(file):\(line):\(column)" }
 }
@@ -35,8 +28,4 @@ public struct SourceRange: Hashable, Sendable {
     public let start: SourceLocation
     public let end: SourceLocation
 
-    /// Whether `other` lies within this range (same file, offsets inside).
-    public func contains(_ other: SourceRange) -> Bool {
-        start.file == other.start.file && start.offset <= other.start.offset && other.end.offset <= end.offset
-    }
 }

@@ -60,33 +60,33 @@ public final class TranslationUnit: @unchecked Sendable {
     }
 
     /// Tokens of the byte range [from, to) of a file, clamped to the file.
-    func tokens(file: CXFile, from: Int, to: Int) -> [Token] {
+    /// `lean`: tokens for reading operators, whose locations carry only the offset (no file, line or column).
+    func tokens(file: CXFile, from: Int, to: Int, lean: Bool = false) -> [Token] {
         var size = 0
         guard clang_getFileContents(raw, file, &size) != nil else { return [] }
         let lo = max(0, min(from, size)), hi = max(lo, min(to, size))
         let range = clang_getRange(location(in: file, offset: lo), location(in: file, offset: hi))
-        return tokens(in: range)
+        return tokens(in: range, lean: lean)
     }
 
-    func tokens(in range: CXSourceRange) -> [Token] {
+    func tokens(in range: CXSourceRange, lean: Bool = false) -> [Token] {
         var buffer: UnsafeMutablePointer<CXToken>?
         var count: UInt32 = 0
         clang_tokenize(raw, range, &buffer, &count)
         guard let buffer else { return [] }
         defer { clang_disposeTokens(raw, buffer, count) }
-        // Tokens of one range nearly all lie in one file: name each file once, not once per token.
-        var lastFile: CXFile?
-        var lastName = ""
         return (0..<Int(count)).map { i in
             let t = buffer[i]
-            var file: CXFile?
-            var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
-            clang_getExpansionLocation(clang_getTokenLocation(raw, t), &file, &line, &column, &offset)
-            if let file, file != lastFile { lastFile = file; lastName = consume(clang_getFileName(file)) }
-            return Token(kind: Token.Kind(clang_getTokenKind(t)),
-                         spelling: consume(clang_getTokenSpelling(raw, t)),
-                         location: SourceLocation(file: file == nil ? "" : lastName, line: Int(line),
-                                                  column: Int(column), offset: Int(offset)))
+            let location: SourceLocation
+            if lean {
+                var offset: UInt32 = 0
+                clang_getExpansionLocation(clang_getTokenLocation(raw, t), nil, nil, nil, &offset)
+                location = SourceLocation(file: "", line: 0, column: 0, offset: Int(offset))
+            } else {
+                location = expansionLocation(clang_getTokenLocation(raw, t))
+            }
+            return Token(kind: Token.Kind(clang_getTokenKind(t)), spelling: consume(clang_getTokenSpelling(raw, t)),
+                         location: location)
         }
     }
 

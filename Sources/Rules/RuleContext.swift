@@ -1,5 +1,4 @@
 import KernelModel
-import SysregSpec
 
 /// What the rules read: one tree's model and the policy, as plain values.
 ///
@@ -35,19 +34,11 @@ public struct RuleContext: Sendable {
         support = KvmSupport(kvmRegisters, encodings: registerEncodings)
     }
 
-    /// The context of a tree's model; register encodings come from the tree's arch/arm64/tools/sysreg
-    /// (none for trees without one, or whose file does not parse: names are then matched by spelling only).
+    /// The context of a tree's model; register encodings come from the tree's own SYS_<NAME> macros, so
+    /// policy names match KVM entries named by encoding only (6.1's PMU registers) or not at all.
     public init(model: TreeModel, policy: Policy) {
-        var encodings: [String: Encoding] = [:]
-        if let text = try? model.tree.readIfPresent("arch/arm64/tools/sysreg"),
-           let spec = try? SysregSpec(text: text, path: "arch/arm64/tools/sysreg") {
-            for r in spec.registers {
-                let e = r.encoding
-                encodings[r.name] = Encoding(op0: e.op0, op1: e.op1, crn: e.crn, crm: e.crm, op2: e.op2)
-            }
-        }
         self.init(tables: model.tables, kvmRegisters: model.kvmRegisters, guestView: model.guestView, policy: policy,
-                  registerEncodings: encodings)
+                  registerEncodings: model.registerEncodings)
     }
 
     /// Whether the model has a nested-virtualisation view / a protected view of the tree.

@@ -43,8 +43,8 @@ public struct GuestViewAnalyzer {
     }
 
     /// What a protected guest sees of each register, from the protected read path alone. Computed apart
-    /// from the normal views it can run beside them, and its unit be released once it is done; pass it
-    /// to `analyze(_:protected:)`, which gives what `analyze(_:)` would.
+    /// from the normal views it can run beside them, and its unit be released once it is done; hand it
+    /// to `analyze(_:protected:)`, which then gives what `analyze(_:)` would.
     public struct ProtectedViews: Sendable {
         fileprivate let registers: [RegisterView]
     }
@@ -52,11 +52,6 @@ public struct GuestViewAnalyzer {
     public static func protectedViews(of tables: CpufeatureTables, path: ReadPath,
                                       relativize: @escaping (String) -> String) throws -> ProtectedViews {
         try GuestViewAnalyzer(normal: path, protected: path, relativize: relativize).protectedViews(tables, path)
-    }
-
-    /// `analyze(_:)` with the protected views computed by `protectedViews(of:path:relativize:)` (nil: the tree has none).
-    public func analyze(_ tables: CpufeatureTables, protected: Result<ProtectedViews, Error>?) throws -> GuestView {
-        try analyze(tables) { try protected?.get() }
     }
 
     private func protectedViews(_ tables: CpufeatureTables, _ path: ReadPath) throws -> ProtectedViews {
@@ -69,20 +64,24 @@ public struct GuestViewAnalyzer {
         })
     }
 
-    private func analyze(_ tables: CpufeatureTables, protected computeProtected: () throws -> ProtectedViews?) throws -> GuestView {
+    /// `analyze(_:)` with the protected views from `protectedViews(of:path:relativize:)` (nil: the tree has none),
+    /// asked for only once the normal and nested views are done. Each view has its own trace, so computing
+    /// the protected ones elsewhere, earlier or later, changes nothing.
+    func analyze(_ tables: CpufeatureTables, protected computeProtected: () throws -> ProtectedViews?) throws -> GuestView {
         let descs = try descriptors(normalPath)
-        // Each view has its own trace: computing the protected ones first (or elsewhere) changes nothing.
-        let protectedViews = try computeProtected()
         let encodings = tables.registers.map(Self.encoding)
         let normals = zip(tables.registers, encodings).map { reg, enc in
             view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.normalAssumptions)
         }
         // A tree has a nested view when its read path tests the nested-guest predicate somewhere.
         let hasNested = normals.contains { !$0.assumed.isDisjoint(with: Self.nestedAssumptions.keys) }
+        let nesteds = zip(tables.registers, encodings).map { reg, enc in
+            hasNested ? view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.nestedAssumptions) : nil
+        }
+        let protectedViews = try computeProtected()
         var result: [String: GuestView.Field] = [:]
         for (i, reg) in tables.registers.enumerated() {
-            let enc = encodings[i], desc = descs[enc], normal = normals[i]
-            let nested = hasNested ? view(of: reg, encoding: enc, descriptor: desc, path: normalPath, assumptions: Self.nestedAssumptions) : nil
+            let enc = encodings[i], desc = descs[enc], normal = normals[i], nested = nesteds[i]
             let protected = protectedViews?.registers[i]
             let writableMask = desc.flatMap(writableMask)
             for f in reg.fields {

@@ -396,7 +396,7 @@ final class ReadPathInterpreter {
     private func descriptorEncoding(_ e: Cursor, _ f: inout Frame) -> Value? {
         // Most expressions fail on what does not depend on the frame: decide those from the memoised shape.
         let shape = shape(e)
-        guard !shape.call, shape.members == ["Op0", "Op1", "CRn", "CRm", "Op2"] else { return nil }
+        guard !shape.call, shape.onlyEncodingMembers else { return nil }
         var members = Set<String>()
         var other = false
         e.descendants { c in
@@ -617,8 +617,15 @@ final class ReadPathInterpreter {
         /// A variable or parameter reference, a call or a member access below: not a constant expression.
         var impure = false
         var call = false
-        /// The members accessed below (`r->Op0` ...).
-        var members: Set<String> = []
+        /// Which of Op0, Op1, CRn, CRm, Op2 are accessed below (bit i: encodingMembers[i]).
+        var encodingMembers: UInt8 = 0
+        /// Whether another member is accessed below.
+        var otherMembers = false
+
+        static let encodingMembers = ["Op0", "Op1", "CRn", "CRm", "Op2"]
+
+        /// The members accessed below are exactly Op0, Op1, CRn, CRm and Op2.
+        var onlyEncodingMembers: Bool { encodingMembers == 0b11111 && !otherMembers }
     }
 
     private static let shapes = CursorMemoSlot<Shape>("ReadPathInterpreter.Shape")
@@ -630,11 +637,15 @@ final class ReadPathInterpreter {
                 let below = shape(c)
                 s.impure = s.impure || below.impure
                 s.call = s.call || below.call
-                s.members.formUnion(below.members)
+                s.encodingMembers |= below.encodingMembers
+                s.otherMembers = s.otherMembers || below.otherMembers
                 let kind = c.kind
                 if kind == .declRefExpr, let d = c.referenced, d.kind == .varDecl || d.kind == .parmDecl { s.impure = true }
                 if kind == .callExpr { s.call = true; s.impure = true }
-                if kind == .memberRefExpr { s.impure = true; s.members.insert(c.spelling) }
+                if kind == .memberRefExpr {
+                    s.impure = true
+                    if let i = Shape.encodingMembers.firstIndex(of: c.spelling) { s.encodingMembers |= 1 << i } else { s.otherMembers = true }
+                }
             }
             return s
         }

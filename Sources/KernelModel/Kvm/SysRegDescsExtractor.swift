@@ -291,6 +291,11 @@ private final class FunctionAnalysis {
             let lengths = Set(names.map(\.utf8.count))
             unit.cursor.visit { top in
                 guard top.kind == .functionDecl, top.isInMainFile else { return .continue }
+                // An expression spelled as a macro lies in the text of its function: skip the functions
+                // that do not mention a macro still wanted (no expression of them could match).
+                if let text = top.expansionText, !names.contains(where: { values[$0] == nil && text.contains($0) }) {
+                    return .continue
+                }
                 top.descendants { c in
                     guard c.kind.isExpression else { return }
                     let r = c.extent

@@ -80,16 +80,23 @@ public struct Policy: Sendable {
 
     private let aliasIndex: [String: String]
     private let foldedIndex: [String: String]
+    /// "REGISTER|lsb" (upper-cased register) → key, for naming fields by position.
+    private let positionIndex: [String: String]
 
     public init(version: Int = Policy.schemaVersion, entries: [String: Entry]) {
         self.version = version
         self.entries = entries
         var aliases: [String: String] = [:]
         var folded: [String: String] = [:]
+        var positions: [String: String] = [:]
         // Iterate in key order so a clash resolves the same way every time.
         for key in entries.keys.sorted() {
             guard let entry = entries[key] else { continue }
             folded[key.uppercased()] = folded[key.uppercased()] ?? key
+            if let lsb = entry.bits?.lowerBound {
+                let slot = "\(entry.register.uppercased())|\(lsb)"
+                positions[slot] = positions[slot] ?? key
+            }
             for alias in entry.aliases {
                 let stem = Policy.aliasStem(alias, register: entry.register)
                 aliases[stem] = aliases[stem] ?? key
@@ -97,6 +104,7 @@ public struct Policy: Sendable {
         }
         self.aliasIndex = aliases
         self.foldedIndex = folded
+        self.positionIndex = positions
     }
 
     /// The schema version this loader reads.
@@ -155,8 +163,10 @@ public struct Policy: Sendable {
 
     /// The entry whose bits start at `lsb` in `register` (any spelling of the register's name).
     public func entry(register: String, lsb: Int) -> Entry? {
-        let names = Set(Policy.registerSpellings(register).map { $0.uppercased() } + [register.uppercased()])
-        return entries.values.first { names.contains($0.register.uppercased()) && $0.bits?.lowerBound == lsb }
+        for name in [register] + Policy.registerSpellings(register) {
+            if let key = positionIndex["\(name.uppercased())|\(lsb)"] { return entries[key] }
+        }
+        return nil
     }
 
     /// The entry for a `REGISTER.Field` key, with the same fallbacks as `entry(register:field:)`.
