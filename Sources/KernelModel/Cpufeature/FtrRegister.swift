@@ -26,5 +26,8 @@ public struct Encoding: Codable, Hashable, Sendable, CustomStringConvertible {
                   crm: Int((v >> 8) & 0xf), op2: Int((v >> 5) & 7))
     }
 
+    /// The packed sys_reg() value, the inverse of init(sysReg:).
+    public var sysReg: UInt32 { UInt32(op0 << 19 | op1 << 16 | crn << 12 | crm << 8 | op2 << 5) }
+
     public var description: String { "\(op0),\(op1),\(crn),\(crm),\(op2)" }
 }

@@ -57,9 +57,9 @@ public struct GuestViewAnalyzer {
     private func protectedViews(_ tables: CpufeatureTables, _ path: ReadPath) throws -> ProtectedViews {
         let descs = try descriptors(path)
         // pKVM keeps hypervisor copies of sanitised values named after their register (id_aa64pfr0_el1_sys_val).
-        let hostGlobals = Dictionary(tables.registers.map { ($0.name.lowercased() + "_sys_val", Self.encoding($0)) }) { a, _ in a }
+        let hostGlobals = Dictionary(tables.registers.map { ($0.name.lowercased() + "_sys_val", $0.encoding.sysReg) }) { a, _ in a }
         return ProtectedViews(registers: tables.registers.map { reg in
-            let enc = Self.encoding(reg)
+            let enc = reg.encoding.sysReg
             return view(of: reg, encoding: enc, descriptor: descs[enc], path: path, assumptions: [:], hostGlobals: hostGlobals)
         })
     }
@@ -69,7 +69,7 @@ public struct GuestViewAnalyzer {
     /// the protected ones elsewhere, earlier or later, changes nothing.
     func analyze(_ tables: CpufeatureTables, protected computeProtected: () throws -> ProtectedViews?) throws -> GuestView {
         let descs = try descriptors(normalPath)
-        let encodings = tables.registers.map(Self.encoding)
+        let encodings = tables.registers.map(\.encoding.sysReg)
         let normals = zip(tables.registers, encodings).map { reg, enc in
             view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.normalAssumptions)
         }
@@ -101,11 +101,6 @@ public struct GuestViewAnalyzer {
         let treatments: [Int: KvmTreatment]
         let function: String?
         var assumed: Set<String> = []
-    }
-
-    static func encoding(_ reg: FtrRegister) -> UInt32 {
-        UInt32(reg.encoding.op0 << 19 | reg.encoding.op1 << 16 | reg.encoding.crn << 12
-               | reg.encoding.crm << 8 | reg.encoding.op2 << 5)
     }
 
     private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?, path: ReadPath,
@@ -168,8 +163,8 @@ public struct GuestViewAnalyzer {
             let members = CpufeatureExtractor.designated(entry)
             let parts = ["Op0", "Op1", "CRn", "CRm", "Op2"].map { members[$0]?.evaluate()?.bits }
             guard parts.allSatisfy({ $0 != nil }) else { continue }
-            let p = parts.map { UInt32($0!) }
-            let enc = p[0] << 19 | p[1] << 16 | p[2] << 12 | p[3] << 8 | p[4] << 5
+            let p = parts.map { Int($0!) }
+            let enc = Encoding(op0: p[0], op1: p[1], crn: p[2], crm: p[3], op2: p[4]).sysReg
             if result[enc] == nil { result[enc] = members }
         }
         guard !result.isEmpty else { throw IncompleteAnalysis(file: file, "\(path.table)[] has no entry that evaluates") }

@@ -209,7 +209,7 @@ final class ReadPathInterpreter {
             return eval(child, &f)
         case .cStyleCastExpr:
             guard let child = e.children.last(where: { $0.kind.isExpression }) else { return .opaque }
-            return truncate(eval(child, &f), toType: e.canonicalTypeSpelling)
+            return truncate(eval(child, &f), toType: e.canonicalTypeSpelling, at: e)
         case .declRefExpr:
             if let decl = e.referenced {
                 if decl.kind == .functionDecl { return .function(decl.spelling) }
@@ -651,28 +651,29 @@ final class ReadPathInterpreter {
         }
     }
 
-    private func truncate(_ v: Value, to decl: Cursor) -> Value { truncate(v, toType: decl.canonicalTypeSpelling) }
+    private func truncate(_ v: Value, to decl: Cursor) -> Value { truncate(v, toType: decl.canonicalTypeSpelling, at: decl) }
 
-    private func truncate(_ v: Value, toType type: String) -> Value {
+    private func truncate(_ v: Value, toType type: String, at e: Cursor) -> Value {
         guard case .bits(let b) = v else { return v }
-        if type == "_Bool" { return .bits(Bits([truth(b)] + Array(repeating: .zero, count: 63))) }
+        if type == "_Bool" { return .bits(Bits([truth(b, e)] + Array(repeating: .zero, count: 63))) }
         let widths = ["unsigned char": 8, "char": 8, "signed char": 8, "unsigned short": 16, "short": 16,
                       "unsigned int": 32, "int": 32]
         return .bits(widths[type].map { b.truncated(to: $0) } ?? b)
     }
 
     /// A value converted to bool: decided when constant, split on choices, otherwise KVM's own bit.
-    private func truth(_ b: Bits) -> Bit {
+    private func truth(_ b: Bits, _ e: Cursor) -> Bit {
         if let c = b.constant { return c != 0 ? .one : .zero }
-        if let atom = firstChoice(b) { return .pick(atom, truth(restrict(b, atom, true)), truth(restrict(b, atom, false))) }
+        if let atom = firstChoice(b) { return .pick(atom, truth(restrict(b, atom, true), e), truth(restrict(b, atom, false), e)) }
         if b.bits.contains(where: { $0 == .one }) { return .one }
+        // An unknown stays unknown; otherwise the bool is a value of KVM's own, noted where it is made.
         return b.bits.first { if case .unknown = $0 { return true }; return false }
-            ?? .computed(trace.note("truth value", at: SourceRef(path: "", line: 0, column: 0)))
+            ?? .computed(trace.note(e.text, at: ref(e)))
     }
 
     /// A value KVM takes from its own state, as wide as the expression's type (a u8 field stays 8 bits).
     private func computed(_ text: String, _ e: Cursor) -> Value {
-        truncate(.bits(Bits(repeating: .computed(trace.note(text, at: ref(e))))), toType: e.canonicalTypeSpelling)
+        truncate(.bits(Bits(repeating: .computed(trace.note(text, at: ref(e))))), toType: e.canonicalTypeSpelling, at: e)
     }
 
     private func unknown(_ text: String, _ e: Cursor) -> Value {
