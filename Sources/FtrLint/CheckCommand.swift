@@ -144,7 +144,7 @@ struct Analysis {
 
     init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:]) throws {
         let (tree, arguments) = try options.open(overlay: overlay)
-        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy)
+        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache)
         let context = RuleContext(model: model, policy: policy)
         findings = RuleRegistry.run(context)
         fields = context.fieldKeys

@@ -16,7 +16,8 @@ struct DiffCommand: ParsableCommand {
     @Argument(help: "The tree before the change.") var oldTree: String
     @Argument(help: "The tree after the change.") var newTree: String
 
-    @Option(help: "Folder for ftrlint's generated parse environment (default: $XDG_CACHE_HOME/ftrlint/env).")
+    @Option(help: ArgumentHelp("Folder for ftrlint's caches: the generated parse environment, and finished results under results/ (default: $XDG_CACHE_HOME/ftrlint/env and $XDG_CACHE_HOME/ftrlint/results).",
+                               valueName: "cache-dir"))
     var cacheDir: String?
     @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis takes longer than this.", valueName: "seconds"))
     var timeout: Double?

@@ -23,7 +23,7 @@ struct MatrixCommand: ParsableCommand {
         try reportingErrors {
             let (tree, arguments) = try options.open()
             let policy = try Policy.shipped()
-            let model = try TreeModel(tree: tree, arguments: arguments, policy: policy)
+            let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache)
             let matrix = FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy,
                                      kernel: tree.version.description)
             noteDiagnostics(model.diagnostics)

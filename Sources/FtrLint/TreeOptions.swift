@@ -1,4 +1,5 @@
 import ArgumentParser
+import KernelModel
 import KernelTree
 
 /// The tree to analyse and where its compile arguments come from.
@@ -12,7 +13,8 @@ struct TreeOptions: ParsableArguments {
     @Option(name: .customLong("build-dir"), help: "The O= build folder holding compile_commands.json.")
     var buildDirectory: String?
 
-    @Option(help: "Folder for ftrlint's generated parse environment (default: $XDG_CACHE_HOME/ftrlint/env).")
+    @Option(help: ArgumentHelp("Folder for ftrlint's caches: the generated parse environment, and finished results under results/ (default: $XDG_CACHE_HOME/ftrlint/env and $XDG_CACHE_HOME/ftrlint/results).",
+                               valueName: "cache-dir"))
     var cacheDir: String?
 
     @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis takes longer than this.", valueName: "seconds"))
@@ -35,4 +37,8 @@ struct TreeOptions: ParsableArguments {
                                                        buildDirectory: buildDirectory, cacheRoot: cacheDir)
         return (tree, source)
     }
+
+    /// The result cache this run uses: under --cache-dir when given, so that a run told where to keep its
+    /// caches writes nothing into the user's own; nil when FTRLINT_NO_RESULT_CACHE is set.
+    var resultCache: ResultCache? { ResultCache.resolve(cacheDir: cacheDir) }
 }

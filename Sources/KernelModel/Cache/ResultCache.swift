@@ -24,10 +24,18 @@ public final class ResultCache: @unchecked Sendable {
     public init(directory: String) { self.directory = directory }
 
     /// The cache under `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/results`; nil when FTRLINT_NO_RESULT_CACHE is set.
-    public static var `default`: ResultCache? {
-        let env = ProcessInfo.processInfo.environment
-        if let off = env["FTRLINT_NO_RESULT_CACHE"], !off.isEmpty, off != "0" { return nil }
-        return ResultCache(directory: defaultDirectory(environment: env))
+    public static var `default`: ResultCache? { resolve(cacheDir: nil) }
+
+    /// The cache of a run given `--cache-dir` (nil: none given): `cacheDir/results`, beside the parse
+    /// environments kept there, so that a run told where its caches go writes nothing into the user's own;
+    /// else the default folder. Nil when FTRLINT_NO_RESULT_CACHE is set (to anything but "" or "0").
+    public static func resolve(cacheDir: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> ResultCache? {
+        if let off = environment["FTRLINT_NO_RESULT_CACHE"], !off.isEmpty, off != "0" { return nil }
+        if let cacheDir, !cacheDir.isEmpty {
+            return ResultCache(directory: (cacheDir.hasSuffix("/") ? String(cacheDir.dropLast()) : cacheDir) + "/results")
+        }
+        return ResultCache(directory: defaultDirectory(environment: environment))
     }
 
     public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
