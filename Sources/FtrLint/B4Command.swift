@@ -33,7 +33,7 @@ struct B4Check {
 
     func run() throws {
         do {
-            let input = FileHandle.standardInput.readDataToEndOfFile()
+            let input = Watchdog.during("reading the patch on stdin") { FileHandle.standardInput.readDataToEndOfFile() }
             let patch = try GitPatch(parsing: String(decoding: input, as: UTF8.self))
             let lines = try findings(for: patch)
             for line in lines.map(\.text) { print(line) }

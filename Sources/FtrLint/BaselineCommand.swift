@@ -4,7 +4,7 @@ import KernelModel
 import Rules
 
 /// `ftrlint baseline`: writes the tree's current findings as a baseline for `check --baseline`.
-struct BaselineCommand: ParsableCommand {
+struct BaselineCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline", abstract: "Write the tree's current findings as a baseline file.",
         discussion: """

@@ -5,7 +5,7 @@ import KernelTree
 import Rules
 
 /// `ftrlint check`: runs every rule on a tree and reports the findings.
-struct CheckCommand: ParsableCommand {
+struct CheckCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Report ID register fields KVM leaks to guests (and the other rules' findings).",
         discussion: """

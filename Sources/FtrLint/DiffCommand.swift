@@ -4,7 +4,7 @@ import KernelModel
 import Rules
 
 /// `ftrlint diff OLD NEW`: what NEW introduces and fixes against OLD.
-struct DiffCommand: ParsableCommand {
+struct DiffCommand: BoundedCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff", abstract: "Report only the findings NEW_TREE introduces against OLD_TREE, and list the ones it fixes.",
         discussion: """
@@ -19,8 +19,8 @@ struct DiffCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Folder for ftrlint's caches: the generated parse environment, and finished results under results/ (default: $XDG_CACHE_HOME/ftrlint/env and $XDG_CACHE_HOME/ftrlint/results).",
                                valueName: "cache-dir"))
     var cacheDir: String?
-    @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis takes longer than this.", valueName: "seconds"))
-    var timeout: Double?
+    /// One bound for both trees: armed once, when the command starts.
+    @OptionGroup var limits: LimitOptions
 
     @OptionGroup var policy: PolicyOptions
     @OptionGroup var report: ReportOptions
@@ -38,9 +38,9 @@ struct DiffCommand: ParsableCommand {
 
     /// The tree options `check` would have for one of the trees.
     func treeOptions(_ tree: String) throws -> TreeOptions {
-        var args = ["--", tree]
-        if let cacheDir { args = ["--cache-dir", cacheDir] + args }
-        if let timeout { args = ["--timeout", String(timeout)] + args }
-        return try TreeOptions.parse(args)
+        var options = try TreeOptions.parse(["--", tree])
+        options.cacheDir = cacheDir
+        options.limits = limits
+        return options
     }
 }

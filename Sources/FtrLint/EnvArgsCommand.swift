@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// Prints the clang arguments ftrlint parses a file with, one per line: to reproduce a parse with
 /// `clang -fsyntax-only` (scripts/parse-env-check, scripts/bench).
-struct EnvArgsCommand: ParsableCommand {
+struct EnvArgsCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "env-args", abstract: "Print the clang arguments for a file of the tree.", shouldDisplay: false)
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import KernelModel
 
 /// `ftrlint explain REGISTER.FIELD`: one field's story.
-struct ExplainCommand: ParsableCommand {
+struct ExplainCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "Tell one field's story: cpufeature's entry, each KVM statement that decides it, the policy.",
         discussion: """

@@ -25,7 +25,8 @@ struct FtrLint: ParsableCommand {
     /// ArgumentParser's own `main`, except that a usage error is one `ftrlint: error:` line and exit status 2
     /// (ExitStatus.incomplete) like every other failure, not a usage screen and 64: CI scripts and b4 read
     /// stderr and the status, and a mistyped flag must not look different from unusable input. Help and
-    /// --version print as ArgumentParser prints them, with status 0.
+    /// --version print as ArgumentParser prints them, with status 0. The watchdog is armed before the
+    /// command runs, so --timeout and --memory-limit bound everything it does: git, stdin, the parse.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         var command: ParsableCommand
@@ -37,6 +38,7 @@ struct FtrLint: ParsableCommand {
         } catch {
             exit(usageError: error)
         }
+        if let bounded = command as? BoundedCommand { bounded.limits.arm() }
         do {
             try command.run()
         } catch let status as ExitCode {

@@ -78,9 +78,17 @@ struct GitRepository {
 
     // MARK: - Running git
 
-    /// Runs git in `directory`; a non-zero exit is an error carrying git's first line of stderr.
+    /// Runs git in `directory`; a non-zero exit is an error carrying git's first line of stderr. The watchdog
+    /// (--timeout) covers the wait: a git that hangs (a lock, a network filesystem, a hook-like wrapper) is
+    /// killed and the run ends with one error line.
     @discardableResult
     static func run(_ arguments: [String], in directory: String, input: Data? = nil) throws -> Data {
+        try Watchdog.during("waiting for git \(arguments.first ?? "")") {
+            try runWaiting(arguments, in: directory, input: input)
+        }
+    }
+
+    private static func runWaiting(_ arguments: [String], in directory: String, input: Data?) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git", "--no-pager", "-C", directory, "-c", "core.fsmonitor=false",
@@ -95,6 +103,8 @@ struct GitRepository {
         process.standardError = stderr
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         do { try process.run() } catch { throw GitError("cannot run git: \(error.localizedDescription)") }
+        Watchdog.adopt(process.processIdentifier)
+        defer { Watchdog.release(process.processIdentifier) }
         // Feed stdin and drain stderr on their own threads: a large request or answer must not deadlock.
         let group = DispatchGroup()
         if let input {

@@ -3,7 +3,7 @@ import Foundation
 import KernelModel
 
 /// `ftrlint matrix`: per field, cpufeature's policy against what KVM's guests see.
-struct MatrixCommand: ParsableCommand {
+struct MatrixCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "matrix", abstract: "Print the field-coverage matrix: cpufeature's policy × KVM's treatment.",
         discussion: """

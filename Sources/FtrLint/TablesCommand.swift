@@ -2,7 +2,7 @@ import ArgumentParser
 import KernelModel
 
 /// `ftrlint tables`: every arm64_ftr_bits table of cpufeature.c, bound to its register.
-struct TablesCommand: ParsableCommand {
+struct TablesCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "tables", abstract: "Print cpufeature.c's ID register fields and their policy.")
 

@@ -17,21 +17,9 @@ struct TreeOptions: ParsableArguments {
                                valueName: "cache-dir"))
     var cacheDir: String?
 
-    @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis takes longer than this.", valueName: "seconds"))
-    var timeout: Double?
-
-    @Option(help: ArgumentHelp("Give up with exit status 2 when the analysis holds more memory than this.", valueName: "MiB"))
-    var memoryLimit: Int = 4096
-
-    func validate() throws {
-        if let timeout, !(timeout > 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a positive number of seconds")
-        }
-        guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be a positive number of MiB") }
-    }
+    @OptionGroup var limits: LimitOptions
 
     func open(overlay: [String: String] = [:]) throws -> (KernelTree, CompileArguments) {
-        Watchdog.start(seconds: timeout, memoryMiB: memoryLimit)
         let tree = try KernelTree(path: self.tree, overlay: overlay)
         let source = try CompileArgumentSource.resolve(tree: tree, compileCommands: compileCommands,
                                                        buildDirectory: buildDirectory, cacheRoot: cacheDir)
@@ -41,4 +29,38 @@ struct TreeOptions: ParsableArguments {
     /// The result cache this run uses: under --cache-dir when given, so that a run told where to keep its
     /// caches writes nothing into the user's own; nil when FTRLINT_NO_RESULT_CACHE is set.
     var resultCache: ResultCache? { ResultCache.resolve(cacheDir: cacheDir) }
+}
+
+/// The bounds of a run (Watchdog): what CI needs so that no input can hold a job for ever.
+struct LimitOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Give up with exit status 2 when the run takes longer than this.", valueName: "seconds"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("Give up with exit status 2 when the run holds more memory than this.", valueName: "MiB"))
+    var memoryLimit: Int = 4096
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a positive number of seconds")
+        }
+        guard memoryLimit > 0 else { throw ValidationError("--memory-limit must be a positive number of MiB") }
+    }
+
+    /// Arms the watchdog with these bounds, from now.
+    func arm() { Watchdog.start(seconds: timeout, memoryMiB: memoryLimit) }
+}
+
+/// A command the watchdog bounds from the moment it is parsed (FtrLint.main arms it): git, stdin, the parse
+/// and the report all count, and arming once means a command that opens two trees gets one limit, not two.
+protocol BoundedCommand: ParsableCommand {
+    var limits: LimitOptions { get }
+}
+
+/// A command that reads one tree, bounded by the tree options' limits.
+protocol TreeCommand: BoundedCommand {
+    var options: TreeOptions { get }
+}
+
+extension TreeCommand {
+    var limits: LimitOptions { options.limits }
 }
