@@ -144,7 +144,8 @@ struct Analysis {
 
     init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:]) throws {
         let (tree, arguments) = try options.open(overlay: overlay)
-        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache)
+        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
+                                  preambles: options.preambles)
         let context = RuleContext(model: model, policy: policy)
         findings = RuleRegistry.run(context)
         fields = context.fieldKeys

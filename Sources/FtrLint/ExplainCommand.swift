@@ -20,7 +20,8 @@ struct ExplainCommand: TreeCommand {
         try reportingErrors {
             let (tree, arguments) = try options.open()
             let policy = try Policy.shipped()
-            let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache)
+            let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
+                                      preambles: options.preambles)
             let target = try FieldStory.resolve(field, in: model.tables)
             let matrix = FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy,
                                      kernel: tree.version.description)

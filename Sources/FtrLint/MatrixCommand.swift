@@ -23,7 +23,8 @@ struct MatrixCommand: TreeCommand {
         try reportingErrors {
             let (tree, arguments) = try options.open()
             let policy = try Policy.shipped()
-            let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache)
+            let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
+                                      preambles: options.preambles)
             let matrix = FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy,
                                      kernel: tree.version.description)
             noteDiagnostics(model.diagnostics)

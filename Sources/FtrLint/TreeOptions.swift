@@ -29,6 +29,8 @@ struct TreeOptions: ParsableArguments {
     /// The result cache this run uses: under --cache-dir when given, so that a run told where to keep its
     /// caches writes nothing into the user's own; nil when FTRLINT_NO_RESULT_CACHE is set.
     var resultCache: ResultCache? { ResultCache.resolve(cacheDir: cacheDir) }
+    /// The precompiled preambles it parses through, kept likewise; nil when FTRLINT_NO_PREAMBLES is set.
+    var preambles: PreambleCache? { PreambleCache.resolve(cacheDir: cacheDir) }
 }
 
 /// The bounds of a run (Watchdog): what CI needs so that no input can hold a job for ever.

@@ -28,9 +28,10 @@ public struct TreeModel {
         return [CpufeatureExtractor.path] + kvm + protected
     }
 
-    /// Builds the model of `tree`, or takes it from `cache` when a run had exactly the same inputs before.
+    /// Builds the model of `tree`, or takes it from `cache` when a run had exactly the same inputs before;
+    /// units are parsed through `preambles` where their headers were precompiled (or can be).
     public init(tree: KernelTree, arguments: CompileArguments, policy: Policy,
-                cache: ResultCache? = ResultCache.default) throws {
+                cache: ResultCache? = ResultCache.default, preambles: PreambleCache? = PreambleCache.default) throws {
         let clock = Stopwatch()
         let files = Self.files(of: tree)
         guard tree.exists(GuestViewAnalyzer.path) else {
@@ -45,7 +46,7 @@ public struct TreeModel {
             self.init(tree: tree, entry: hit, seconds: clock.seconds, fromCache: true)
             return
         }
-        let build = Build(files: files)
+        let build = Build(files: files, preambles: preambles)
         let entry = try build.run(tree: tree, arguments: args, policy: policy,
                                   record: cache.flatMap { cache in key.map { (cache, $0) } }, clock: clock)
         self.init(tree: tree, entry: entry, seconds: clock.seconds, fromCache: false)
@@ -87,6 +88,7 @@ private final class Build: @unchecked Sendable {
     private(set) var inputs: ResultCache.Inputs?
 
     private let files: [String]
+    private let preambles: PreambleCache?
     private let lock = NSLock()
     private var units: [TranslationUnit?]
     private var parsed: [Result<Void, Error>?]
@@ -100,8 +102,9 @@ private final class Build: @unchecked Sendable {
     private var names: Result<FieldNames, Error>?
     private var encodings: Result<[String: Encoding], Error>?
 
-    init(files: [String]) {
+    init(files: [String], preambles: PreambleCache?) {
         self.files = files
+        self.preambles = preambles
         units = Array(repeating: nil, count: files.count)
         parsed = Array(repeating: nil, count: files.count)
         firstError = Array(repeating: nil, count: files.count)
@@ -113,7 +116,6 @@ private final class Build: @unchecked Sendable {
              record: (cache: ResultCache, key: ResultCache.Key)?, clock: Stopwatch) throws -> ResultCache.Entry {
         let files = self.files
         let relativize = { (p: String) in tree.relativePath(p) ?? p }
-        let unsaved = tree.unsavedFiles
         let sysRegs = 1
         let kvm = Array(files.indices.filter { TreeModel.kvmFiles.contains(files[$0]) })
         let pkvm = files.indices.last.flatMap { files[$0] == GuestViewAnalyzer.protectedPath ? $0 : nil }
@@ -130,8 +132,7 @@ private final class Build: @unchecked Sendable {
         }
         let parses = files.indices.map { i in
             graph.add("parse \(files[i])", order: 1 + Self.parseOrder(files[i])) {
-                self.parse(i, path: tree.absolutePath(files[i]), arguments: arguments[i], unsaved: unsaved,
-                           record: record != nil)
+                self.parse(i, path: tree.absolutePath(files[i]), tree: tree, arguments: arguments[i], record: record != nil)
             }
         }
         let cpufeature = graph.add("cpufeature tables", after: [parses[0], fieldNames]) {
@@ -212,13 +213,16 @@ private final class Build: @unchecked Sendable {
          "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"].firstIndex(of: file) ?? 5
     }
 
-    /// Parses unit i (cpufeature.c, the first, without function bodies) and notes its errors.
-    private func parse(_ i: Int, path: String, arguments: [String], unsaved: [String: String], record: Bool) {
+    /// Parses unit i (cpufeature.c, the first, without function bodies), through its precompiled
+    /// preamble where it has one, and notes its errors.
+    private func parse(_ i: Int, path: String, tree: KernelTree, arguments: [String], record: Bool) {
         let options: ParseOptions = i == 0 ? [.keepGoing, .skipFunctionBodies] : [.keepGoing]
         do {
-            let unit = try TranslationUnit(path: path, arguments: arguments, unsavedFiles: unsaved, options: options)
+            let precompiled = preambles?.parse(path: path, tree: tree, arguments: arguments, options: options)
+            let unit = try precompiled?.unit
+                ?? TranslationUnit(path: path, arguments: arguments, unsavedFiles: tree.unsavedFiles, options: options)
             let errors = unit.diagnostics.filter { $0.severity >= .error }
-            let included = record ? unit.includedFiles : []
+            let included = record ? (precompiled?.preambleFiles ?? []) + unit.includedFiles : []
             set {
                 units[i] = unit; parsed[i] = .success(()); firstError[i] = errors.first
                 errorCounts[i] = errors.count; inclusions[i] = included

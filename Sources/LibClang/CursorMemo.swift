@@ -111,6 +111,7 @@ final class CursorMemo: @unchecked Sendable {
     /// Tables of derived facts, one per slot (Table<V> for a CursorMemoSlot<V>).
     private var custom: [ObjectIdentifier: AnyObject] = [:]
     private var fileNames: [UnsafeMutableRawPointer: String] = [:]
+    private var fileSizes: [UnsafeMutableRawPointer: Int] = [:]
 
     /// The table's value for `cursor`, computed (outside the lock: computing may ask other questions) on a miss.
     func value<V>(_ table: Table<V>, _ cursor: CXCursor, _ compute: () -> V) -> V {
@@ -132,6 +133,22 @@ final class CursorMemo: @unchecked Sendable {
         else { table = Table<V>(); custom[ObjectIdentifier(slot)] = table }
         lock.unlock()
         return value(table, cursor, compute)
+    }
+
+    /// A file's size as the unit read it: an unsaved file's length, else the size on disk (nil: no such
+    /// file), asked once per file. Not clang_getFileContents: for a header read from a precompiled
+    /// preamble, libclang finds that file by walking every source entry the preamble holds.
+    func fileSize(_ file: CXFile, unsaved: [String: Int]) -> Int? {
+        lock.lock()
+        if let size = fileSizes[file] { lock.unlock(); return size >= 0 ? size : nil }
+        lock.unlock()
+        let name = fileName(file)
+        var st = stat()
+        let size = unsaved[name] ?? (stat(name, &st) == 0 ? Int(st.st_size) : -1)
+        lock.lock()
+        fileSizes[file] = size
+        lock.unlock()
+        return size >= 0 ? size : nil
     }
 
     /// A file's name as libclang gives it (clang_getFileName), asked once per file.

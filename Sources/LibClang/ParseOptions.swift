@@ -11,6 +11,9 @@ public struct ParseOptions: OptionSet, Sendable {
     public static let skipFunctionBodies = ParseOptions(rawValue: CXTranslationUnit_SkipFunctionBodies.rawValue)
     /// Go on after fatal errors such as a missing header, so one gap does not hide the rest.
     public static let keepGoing = ParseOptions(rawValue: CXTranslationUnit_KeepGoing.rawValue)
+    /// The file is a header, parsed to be saved as a precompiled header (TranslationUnit.save(to:)).
+    public static let precompiledHeader = ParseOptions(rawValue: CXTranslationUnit_Incomplete.rawValue
+                                                       | CXTranslationUnit_ForSerialization.rawValue)
     /// Report only errors from included files, not their warnings.
     public static let ignoreNonErrorsFromIncludedFiles = ParseOptions(rawValue: CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue)
 }

@@ -16,12 +16,18 @@ public final class TranslationUnit: @unchecked Sendable {
     let memo = CursorMemo()
     /// The file that was parsed.
     public let path: String
+    /// Sizes of the files that replaced files on disk, by path.
+    let unsavedSizes: [String: Int]
 
     /// Parses `path` with compiler `arguments`; `unsavedFiles` (absolute path → contents) replace files on disk.
+    /// With a precompiled header among the arguments (-include-pch), the unit's cursor visits only what the
+    /// parse itself declared: the header's declarations are still reached through references, read on demand.
     public init(path: String, arguments: [String], unsavedFiles: [String: String] = [:], options: ParseOptions) throws {
         self.path = path
+        unsavedSizes = unsavedFiles.mapValues { $0.utf8.count }
         // One index per unit: libclang indexes are not meant to be shared between threads.
-        guard let index = clang_createIndex(0, 0) else { throw ParseError(path: path, reason: "no index") }
+        let local: Int32 = arguments.contains("-include-pch") ? 1 : 0
+        guard let index = clang_createIndex(local, 0) else { throw ParseError(path: path, reason: "no index") }
         clang_toggleCrashRecovery(1)
         var unit: CXTranslationUnit?
         let code = withCStrings(arguments) { argv in
@@ -45,6 +51,14 @@ public final class TranslationUnit: @unchecked Sendable {
         clang_disposeIndex(index)
     }
 
+    /// Writes the unit as a precompiled header (parsed with `.precompiledHeader`) to `path`.
+    public func save(to path: String) throws {
+        let code = clang_saveTranslationUnit(raw, path, clang_defaultSaveOptions(raw))
+        guard code == CXSaveError_None.rawValue else {
+            throw ParseError(path: self.path, reason: "could not be saved to \(path) (error \(code))")
+        }
+    }
+
     /// The root cursor of the unit.
     public var cursor: Cursor { Cursor(clang_getTranslationUnitCursor(raw), self) }
 
@@ -62,8 +76,7 @@ public final class TranslationUnit: @unchecked Sendable {
     /// Tokens of the byte range [from, to) of a file, clamped to the file.
     /// `lean`: tokens for reading operators, whose locations carry only the offset (no file, line or column).
     func tokens(file: CXFile, from: Int, to: Int, lean: Bool = false) -> [Token] {
-        var size = 0
-        guard clang_getFileContents(raw, file, &size) != nil else { return [] }
+        guard let size = memo.fileSize(file, unsaved: unsavedSizes) else { return [] }
         let lo = max(0, min(from, size)), hi = max(lo, min(to, size))
         let range = clang_getRange(location(in: file, offset: lo), location(in: file, offset: hi))
         return tokens(in: range, lean: lean)

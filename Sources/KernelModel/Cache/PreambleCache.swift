@@ -1,0 +1,161 @@
+import Foundation
+import KernelTree
+import LibClang
+
+/// Precompiled preambles: the #include block a translation unit starts with, parsed once and saved as a
+/// precompiled header, so that a unit whose headers did not change is parsed from its own text only:
+/// `${XDG_CACHE_HOME:-~/.cache}/ftrlint/preambles/`.
+///
+/// Part of the parse environment: like the generated headers, a preamble depends on the tree's headers
+/// and the compile arguments, not on the file being checked. It is found by libclang's version, the file,
+/// its arguments and the preamble's text, and used only while every file it included is unchanged
+/// (ResultCache.Inputs: size and modification time, else SHA-256, and the folders headers come from).
+/// A preamble that does not parse cleanly is not used: the unit is then parsed as it is, and any error
+/// is reported from that parse. Nothing is written in the tree; the preamble's header exists only as an
+/// unsaved file beside the unit, so quoted includes resolve as they do from the unit itself.
+public final class PreambleCache: @unchecked Sendable {
+    /// Bump when the way a preamble is cut or built changes.
+    static let format = 1
+    /// Preambles kept (tens of MB each); the least recently used beyond this are removed.
+    static let capacity = 24
+
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    /// The cache under `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/preambles`; nil when FTRLINT_NO_PREAMBLES is set.
+    public static var `default`: PreambleCache? { resolve(cacheDir: nil) }
+
+    /// The preambles of a run given `--cache-dir` (nil: none given): `cacheDir/preambles`, beside the
+    /// parse environments and results kept there; else the default folder. Nil when FTRLINT_NO_PREAMBLES
+    /// is set (to anything but "" or "0").
+    public static func resolve(cacheDir: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> PreambleCache? {
+        if let off = environment["FTRLINT_NO_PREAMBLES"], !off.isEmpty, off != "0" { return nil }
+        if let cacheDir, !cacheDir.isEmpty {
+            return PreambleCache(directory: (cacheDir.hasSuffix("/") ? String(cacheDir.dropLast()) : cacheDir) + "/preambles")
+        }
+        let results = ResultCache.defaultDirectory(environment: environment) as NSString
+        return PreambleCache(directory: results.deletingLastPathComponent + "/preambles")
+    }
+
+    /// A parsed unit, and the files its preamble read (not listed by the unit's own inclusions).
+    public struct Parsed {
+        public let unit: TranslationUnit
+        public let preambleFiles: [String]
+    }
+
+    /// Parses the file at `path` of `tree` through its precompiled preamble, building and storing the
+    /// preamble when none is stored; nil when the file has no preamble or it cannot be used (parse it as is).
+    func parse(path: String, tree: KernelTree, arguments: [String], options: ParseOptions) -> Parsed? {
+        guard Self.isUsable(arguments), let source = Self.source(of: path, tree: tree),
+              let preamble = Preamble(of: source),
+              let preambleText = String(validating: preamble.text, as: UTF8.self),
+              let restText = String(validating: preamble.rest, as: UTF8.self) else { return nil }
+        let header = (path as NSString).deletingLastPathComponent + "/.ftrlint-preamble-"
+            + (path as NSString).lastPathComponent + ".h"
+        var unsaved = tree.unsavedFiles
+        unsaved[header] = preambleText
+        let headerOptions = options.intersection(.skipFunctionBodies).union([.keepGoing, .precompiledHeader])
+        let key = key(path: path, arguments: arguments, options: headerOptions, preamble: preambleText, unsaved: unsaved, root: tree.root)
+        guard let stored = lookup(key) ?? build(key, header: header, arguments: arguments, unsaved: unsaved, options: headerOptions)
+        else { return nil }
+        unsaved[path] = restText
+        let withPreamble = arguments + ["-include-pch", stored.pch, "-Xclang", "-fno-validate-pch"]
+        guard let unit = try? TranslationUnit(path: path, arguments: withPreamble, unsavedFiles: unsaved, options: options),
+              !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
+        return Parsed(unit: unit, preambleFiles: stored.files)
+    }
+
+    // MARK: - Key and lookup
+
+    private struct Stored {
+        let pch: String
+        let files: [String]
+    }
+
+    private func key(path: String, arguments: [String], options: ParseOptions, preamble: String,
+                     unsaved: [String: String], root: String) -> ResultCache.Key {
+        var hash = SHA256()
+        hash.update("ftrlint-preamble \(Self.format)\0\(Clang.version)\0\(path)\0\(options.rawValue)\0\(arguments.count)\0")
+        for a in arguments { hash.update(a); hash.update("\0") }
+        for p in unsaved.keys.sorted() {
+            var content = SHA256()
+            content.update(unsaved[p]!)
+            hash.update("unsaved \(p)\0\(content.hexDigest())\0")
+        }
+        return ResultCache.Key(digest: hash.hexDigest(), root: root, overlaid: Set(unsaved.keys.map(ResultCache.normalize)),
+                               extraFiles: [])
+    }
+
+    private func lookup(_ key: ResultCache.Key) -> Stored? {
+        let pch = directory + "/" + key.digest + ".pch"
+        guard let data = FileManager.default.contents(atPath: directory + "/" + key.digest + ".json"),
+              let inputs = try? JSONDecoder().decode(ResultCache.Inputs.self, from: data),
+              inputs.format == ResultCache.format, inputs.key == key.digest, inputs.stillHold(overlaid: key.overlaid),
+              FileStat(pch) != nil else { return nil }
+        utimes(pch, nil)
+        return Stored(pch: pch, files: inputs.files.map(\.path).filter { !key.overlaid.contains($0) })
+    }
+
+    // MARK: - Building
+
+    /// Parses the preamble as a header and saves it; stores it for later runs when its inputs were stable.
+    private func build(_ key: ResultCache.Key, header: String, arguments: [String], unsaved: [String: String],
+                       options: ParseOptions) -> Stored? {
+        let started = Date()
+        guard ResultCache.isOutside(directory, root: key.root),
+              (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
+              let unit = try? TranslationUnit(path: header, arguments: arguments + ["-x", "c-header"], unsavedFiles: unsaved,
+                                              options: options),
+              !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
+        let pch = directory + "/" + key.digest + ".pch"
+        let temp = pch + ".tmp-\(getpid())-\(UUID().uuidString)"
+        guard (try? unit.save(to: temp)) != nil else { try? FileManager.default.removeItem(atPath: temp); return nil }
+        let files = unit.includedFiles
+        let record = directory + "/" + key.digest + ".json"
+        try? FileManager.default.removeItem(atPath: record)
+        guard rename(temp, pch) == 0 else { try? FileManager.default.removeItem(atPath: temp); return nil }
+        // Inputs that changed meanwhile, or too recently to be trusted: the preamble serves this run only.
+        if let inputs = ResultCache.Inputs.record(key: key, inclusions: [files], arguments: [arguments], startedAt: started),
+           let json = try? JSONEncoder().encode(inputs) {
+            FileManager.default.createFile(atPath: record, contents: json)
+        }
+        prune()
+        return Stored(pch: pch, files: files.map(ResultCache.normalize).filter { !key.overlaid.contains($0) })
+    }
+
+    /// Removes the least recently used preambles beyond `capacity`, and leftovers of interrupted writes.
+    private func prune() {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
+        let now = Int64(time(nil))
+        var preambles: [(digest: String, used: Int64)] = []
+        for name in names {
+            let path = directory + "/" + name
+            guard let s = FileStat(path) else { continue }
+            if name.contains(".tmp-") {
+                if now - s.mtime / 1_000_000_000 > 3600 { try? fm.removeItem(atPath: path) }
+            } else if name.hasSuffix(".pch") {
+                preambles.append((String(name.dropLast(4)), s.mtime))
+            }
+        }
+        for p in preambles.sorted(by: { $0.used > $1.used }).dropFirst(Self.capacity) {
+            try? fm.removeItem(atPath: directory + "/" + p.digest + ".pch")
+            try? fm.removeItem(atPath: directory + "/" + p.digest + ".json")
+        }
+    }
+
+    // MARK: - Input
+
+    /// The unit's bytes as libclang will read them: the overlay's, else the disk's.
+    private static func source(of path: String, tree: KernelTree) -> [UInt8]? {
+        if let rel = tree.relativePath(path), let text = tree.overlay[rel] { return Array(text.utf8) }
+        return FileManager.default.contents(atPath: path).map { Array($0) }
+    }
+
+    /// Arguments that already bring a precompiled header, or ask for something other than a parse, are left alone.
+    private static func isUsable(_ arguments: [String]) -> Bool {
+        !arguments.contains { $0.hasPrefix("-include-pch") || $0.hasPrefix("-emit") }
+    }
+}

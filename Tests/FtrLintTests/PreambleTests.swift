@@ -1,0 +1,141 @@
+import Foundation
+@testable import KernelModel
+import KernelTree
+import XCTest
+
+/// Precompiled preambles: where a file's preamble ends, and that a model built through them is the model
+/// built without them — also after a header they were made from changes.
+final class PreambleTests: XCTestCase {
+    private var scratch: String!
+
+    override func setUpWithError() throws {
+        scratch = NSTemporaryDirectory() + "ftrlint-preamble-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: scratch)
+    }
+
+    private func preamble(_ text: String) -> String? {
+        Preamble(of: Array(text.utf8)).map { String(decoding: $0.text, as: UTF8.self) }
+    }
+
+    func testPreambleIsTheLeadingDirectiveBlock() {
+        let head = """
+            // SPDX-License-Identifier: GPL-2.0-only
+            /*
+             * Copyright (C) 2012 - ARM Ltd // not a line comment
+             */
+            #define pr_fmt(fmt) "kvm: " \\
+            \tfmt
+
+            #include <linux/bitfield.h>
+            #ifdef CONFIG_X /* a comment that
+                               spans lines */
+            #include <linux/x.h>
+            #endif
+            #include "sys_regs.h"
+
+            """
+        let text = head + "static int x;\n#include <late.h>\n"
+        XCTAssertEqual(preamble(text), head)
+        let p = Preamble(of: Array(text.utf8))!
+        XCTAssertEqual(p.rest.count, text.utf8.count, "offsets are kept")
+        XCTAssertEqual(p.rest.filter { $0 == UInt8(ascii: "\n") }.count, text.filter { $0 == "\n" }.count, "lines are kept")
+        XCTAssertTrue(String(decoding: p.rest, as: UTF8.self).hasSuffix("static int x;\n#include <late.h>\n"))
+        XCTAssertTrue(p.rest.prefix(head.utf8.count).allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") })
+    }
+
+    func testPreambleStopsBeforeAConditionalThatCodeCloses() {
+        let text = "#include <a.h>\n#ifdef CONFIG_X\n#include <b.h>\nstatic int x;\n#endif\n"
+        XCTAssertEqual(preamble(text), "#include <a.h>\n")
+        XCTAssertNil(preamble("#ifdef CONFIG_X\n#include <b.h>\nint x;\n#endif\n"), "no #include outside the open #if")
+        XCTAssertNil(preamble("int x;\n#include <a.h>\n"), "code first: no preamble")
+        XCTAssertNil(preamble("#define A 1\n"), "no #include: nothing worth precompiling")
+        XCTAssertEqual(preamble("#include <a.h>\n#endif\n#include <b.h>\n"), "#include <a.h>\n", "a stray #endif ends it")
+        XCTAssertEqual(preamble("#include <a.h> // x /* y\nint z;\n"), "#include <a.h> // x /* y\n",
+                       "a /* inside a line comment opens nothing")
+    }
+
+    // MARK: - Models
+
+    /// A copy of the kvm-idioms fixture whose units include a header of the tree, dated a minute ago.
+    private func fixtureTree() throws -> String {
+        let root = scratch + "/tree"
+        try FileManager.default.copyItem(atPath: CpufeatureTablesTests.fixtures + "/kvm-idioms", toPath: root)
+        try FileManager.default.createDirectory(atPath: root + "/include/linux", withIntermediateDirectories: true)
+        try "#define IDIOM_SAFE 0\n".write(toFile: root + "/include/linux/idiom.h", atomically: true, encoding: .utf8)
+        for file in ["arch/arm64/kvm/sys_regs.c", "arch/arm64/kernel/cpufeature.c"] {
+            let path = root + "/" + file
+            var text = try String(contentsOfFile: path, encoding: .utf8)
+            // The fields' safe value comes from the header.
+            text = text.replacingOccurrences(of: "FTR_LOWER_SAFE, shift, 4, 0)", with: "FTR_LOWER_SAFE, shift, 4, IDIOM_SAFE)")
+            try ("#include <linux/idiom.h>\n" + text).write(toFile: path, atomically: true, encoding: .utf8)
+        }
+        try backdate(root)
+        return root
+    }
+
+    private func backdate(_ path: String) throws {
+        let date = Date(timeIntervalSinceNow: -60)
+        let fm = FileManager.default
+        var paths = [path]
+        if let sub = fm.enumerator(atPath: path) { paths += sub.compactMap { $0 as? String }.map { path + "/" + $0 } }
+        for p in paths.sorted(by: { $0.count > $1.count }) { try fm.setAttributes([.modificationDate: date], ofItemAtPath: p) }
+    }
+
+    private func model(_ root: String, preambles: PreambleCache?) throws -> TreeModel {
+        let tree = try KernelTree(path: root)
+        let env = try ParseEnvironment(tree: tree, cacheRoot: scratch + "/env")
+        return try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil, preambles: preambles)
+    }
+
+    private func assertSameModel(_ a: TreeModel, _ b: TreeModel, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.tables, b.tables, file: file, line: line)
+        XCTAssertEqual(a.kvmRegisters, b.kvmRegisters, file: file, line: line)
+        XCTAssertEqual(a.guestView, b.guestView, file: file, line: line)
+        XCTAssertEqual(a.diagnostics, b.diagnostics, file: file, line: line)
+    }
+
+    private func storedPreambles() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: scratch + "/preambles")) ?? []).filter { $0.hasSuffix(".pch") }.sorted()
+    }
+
+    func testModelThroughPreamblesIsTheModelWithout() throws {
+        let root = try fixtureTree()
+        let cache = PreambleCache(directory: scratch + "/preambles")
+        let plain = try model(root, preambles: nil)
+        let making = try model(root, preambles: cache)
+        let made = storedPreambles()
+        XCTAssertFalse(made.isEmpty, "preambles are stored")
+        assertSameModel(plain, making)
+        let reusing = try model(root, preambles: cache)
+        XCTAssertEqual(storedPreambles(), made, "an unchanged tree reuses them")
+        assertSameModel(plain, reusing)
+    }
+
+    func testChangedHeaderIsNotReadFromAnOldPreamble() throws {
+        let root = try fixtureTree()
+        let cache = PreambleCache(directory: scratch + "/preambles")
+        let before = try model(root, preambles: cache)
+        // The same size: only the content tells.
+        try "#define IDIOM_SAFE 1\n".write(toFile: root + "/include/linux/idiom.h", atomically: true, encoding: .utf8)
+        try backdate(root + "/include/linux/idiom.h")
+        let after = try model(root, preambles: cache)
+        assertSameModel(after, try model(root, preambles: nil))
+        XCTAssertNotEqual(before.tables, after.tables, "the new safe value is seen")
+    }
+
+    /// On a real tree: every unit through its preamble gives exactly the model of plain parses.
+    func testRealTreeModelThroughPreamblesIsTheModelWithout() throws {
+        guard let root = RealTrees.path("7.2") else { throw XCTSkip("linux-7.2 is not unpacked (scripts/fetch-kernels 7.2)") }
+        let tree = try KernelTree(path: root)
+        let env = try ParseEnvironment(tree: tree)
+        let cache = PreambleCache(directory: scratch + "/preambles")
+        let plain = try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil, preambles: nil)
+        let through = try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil, preambles: cache)
+        XCTAssertEqual(storedPreambles().count, TreeModel.files(of: tree).count, "one preamble per unit")
+        assertSameModel(plain, through)
+    }
+}
