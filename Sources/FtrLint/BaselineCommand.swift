@@ -23,7 +23,6 @@ struct BaselineCommand: TreeCommand {
             let analysis = try Analysis(options: options, policy: try policy.load())
             let baseline = Baseline(entries: analysis.findings.map { Baseline.Entry(rule: $0.rule, key: $0.key, message: $0.message) },
                                     kernel: analysis.kernel)
-            analysis.noteDiagnostics()
             if let output, output != "-" {
                 do { try baseline.encoded().write(toFile: output, atomically: true, encoding: .utf8) } catch {
                     throw CheckProblem("cannot write \(output): \(error.localizedDescription)")

@@ -99,7 +99,6 @@ struct ReportOptions: ParsableArguments {
         let shown = baseline.map { b in findings.filter { !b.accepts(rule: $0.rule, key: $0.key) } } ?? findings
         let report = CheckReport(findings: shown, rules: RuleRegistry.descriptions, fields: analysis.fields,
                                  treeRoot: analysis.treeRoot, kernel: analysis.kernel)
-        analysis.noteDiagnostics()
         print(format.render(report), terminator: "")
         for f in fixed ?? [] { printError("ftrlint: \(f.fixedLine)") }
         if format == .gcc {
@@ -139,8 +138,6 @@ struct Analysis {
     let fields: [String]
     let treeRoot: String
     let kernel: String
-    /// libclang errors per parsed file, outside what the analysis reads (inside, it fails closed).
-    let diagnostics: [String: Int]
 
     init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:]) throws {
         let (tree, arguments) = try options.open(overlay: overlay)
@@ -151,13 +148,6 @@ struct Analysis {
         fields = context.fieldKeys
         treeRoot = options.tree
         kernel = tree.version.description
-        diagnostics = model.diagnostics
-    }
-
-    func noteDiagnostics() {
-        for (file, n) in diagnostics.sorted(by: { $0.key < $1.key }) where n > 0 {
-            printError("ftrlint: note: libclang reported \(n) error\(n == 1 ? "" : "s") parsing \(file), none inside what was read")
-        }
     }
 }
 

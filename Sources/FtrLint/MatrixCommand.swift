@@ -27,17 +27,9 @@ struct MatrixCommand: TreeCommand {
                                       preambles: options.preambles)
             let matrix = FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy,
                                      kernel: tree.version.description)
-            noteDiagnostics(model.diagnostics)
             print(format.render(matrix, color: format == .text && terminalWantsColor()), terminator: "")
             try failIfUnknown(matrix)
         }
-    }
-}
-
-/// libclang errors outside what the analysis reads (inside, it fails closed) are said, not hidden.
-func noteDiagnostics(_ diagnostics: [String: Int]) {
-    for (file, n) in diagnostics.sorted(by: { $0.key < $1.key }) where n > 0 {
-        printError("ftrlint: note: libclang reported \(n) error\(n == 1 ? "" : "s") parsing \(file)")
     }
 }
 

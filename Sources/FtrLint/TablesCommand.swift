@@ -15,10 +15,6 @@ struct TablesCommand: TreeCommand {
         try reportingErrors {
             let (tree, arguments) = try options.open()
             let analysis = try CpufeatureAnalysis(tree: tree, arguments: arguments, names: try FieldNames(tree: tree, policy: try Policy.shipped()))
-            if !analysis.diagnostics.isEmpty {
-                // Errors outside the tables (which fail closed) are said, not hidden.
-                printError("ftrlint: note: libclang reported \(analysis.diagnostics.count) errors parsing cpufeature.c, none inside its tables")
-            }
             switch format {
             case .json: print(try jsonString(TablesDocument(kernel: tree.version.description, tables: analysis.tables)))
             case .text: print(Self.text(analysis.tables))

@@ -10,8 +10,6 @@ public struct TreeModel {
     public let tables: CpufeatureTables
     public let kvmRegisters: KvmRegisterTables
     public let guestView: GuestView
-    /// libclang errors per parsed file (tree-relative path → count); errors inside what is read fail closed.
-    public let diagnostics: [String: Int]
     /// Encodings of the system registers the policy names, from the tree's SYS_<NAME> macros.
     public let registerEncodings: [String: Encoding]
     public let seconds: Double
@@ -59,7 +57,7 @@ public struct TreeModel {
     private init(tree: KernelTree, entry: ResultCache.Entry, seconds: Double, fromCache: Bool) {
         self.tree = tree
         tables = entry.tables; kvmRegisters = entry.kvmRegisters; guestView = entry.guestView
-        diagnostics = entry.diagnostics; registerEncodings = entry.registerEncodings
+        registerEncodings = entry.registerEncodings
         self.seconds = seconds; self.fromCache = fromCache
     }
 
@@ -93,7 +91,6 @@ private final class Build: @unchecked Sendable {
     private var units: [TranslationUnit?]
     private var parsed: [Result<Void, Error>?]
     private var firstError: [Diagnostic?]
-    private var errorCounts: [Int]
     private var inclusions: [[String]]
     private var tables: Result<CpufeatureTables, Error>?
     private var kvmRegisters: Result<KvmRegisterTables, Error>?
@@ -108,7 +105,6 @@ private final class Build: @unchecked Sendable {
         units = Array(repeating: nil, count: files.count)
         parsed = Array(repeating: nil, count: files.count)
         firstError = Array(repeating: nil, count: files.count)
-        errorCounts = Array(repeating: 0, count: files.count)
         inclusions = Array(repeating: [], count: files.count)
     }
 
@@ -188,9 +184,10 @@ private final class Build: @unchecked Sendable {
         }
         graph.run()
 
-        // As a sequential run would: parse failures, then errors in the KVM units, then the readers.
+        // As a sequential run would: parse failures, then errors in any unit (what was lost to one cannot
+        // be told from what the tree lacks), then the readers.
         for i in files.indices { _ = try parsed[i]!.get() }
-        for i in files.indices.dropFirst() {
+        for i in files.indices {
             if let e = firstError[i] {
                 throw IncompleteAnalysis(file: files[i], "did not parse: \(relativize(e.location.file)):\(e.location.line): \(e.message)")
             }
@@ -199,9 +196,7 @@ private final class Build: @unchecked Sendable {
         let tables = try tables!.get()
         let kvmRegisters = try kvmRegisters!.get()
         let guestView = try guestView!.get()
-        var counts: [String: Int] = [:]
-        for (i, file) in files.enumerated() { counts[file] = errorCounts[i] }
-        return ResultCache.Entry(tables: tables, kvmRegisters: kvmRegisters, guestView: guestView, diagnostics: counts,
+        return ResultCache.Entry(tables: tables, kvmRegisters: kvmRegisters, guestView: guestView,
                                  registerEncodings: try encodings!.get())
     }
 
@@ -221,11 +216,10 @@ private final class Build: @unchecked Sendable {
             let precompiled = preambles?.parse(path: path, tree: tree, arguments: arguments, options: options)
             let unit = try precompiled?.unit
                 ?? TranslationUnit(path: path, arguments: arguments, unsavedFiles: tree.unsavedFiles, options: options)
-            let errors = unit.diagnostics.filter { $0.severity >= .error }
+            let error = unit.diagnostics.first { $0.severity >= .error }
             let included = record ? (precompiled?.preambleFiles ?? []) + unit.includedFiles : []
             set {
-                units[i] = unit; parsed[i] = .success(()); firstError[i] = errors.first
-                errorCounts[i] = errors.count; inclusions[i] = included
+                units[i] = unit; parsed[i] = .success(()); firstError[i] = error; inclusions[i] = included
             }
         } catch {
             set { parsed[i] = .failure(error) }

@@ -95,7 +95,6 @@ final class PreambleTests: XCTestCase {
         XCTAssertEqual(a.tables, b.tables, file: file, line: line)
         XCTAssertEqual(a.kvmRegisters, b.kvmRegisters, file: file, line: line)
         XCTAssertEqual(a.guestView, b.guestView, file: file, line: line)
-        XCTAssertEqual(a.diagnostics, b.diagnostics, file: file, line: line)
     }
 
     private func storedPreambles() -> [String] {

@@ -53,7 +53,6 @@ final class ResultCacheTests: XCTestCase {
         XCTAssertEqual(a.tables, b.tables, file: file, line: line)
         XCTAssertEqual(a.kvmRegisters, b.kvmRegisters, file: file, line: line)
         XCTAssertEqual(a.guestView, b.guestView, file: file, line: line)
-        XCTAssertEqual(a.diagnostics, b.diagnostics, file: file, line: line)
     }
 
     func testWarmRunReturnsTheSameModel() throws {

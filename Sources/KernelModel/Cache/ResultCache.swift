@@ -12,7 +12,7 @@ import LibClang
 /// preprocessor would now find it first is a change. Any doubt is a miss; nothing is written in the tree.
 public final class ResultCache: @unchecked Sendable {
     /// Bump when the entry layout or anything the key does not see changes.
-    static let format = 1
+    static let format = 2
     /// Entries kept; the least recently used beyond this are removed when one is written.
     static let capacity = 48
     /// Inputs modified this close to (or after) the start of a run are not trusted to be what was parsed
@@ -49,12 +49,11 @@ public final class ResultCache: @unchecked Sendable {
         public let tables: CpufeatureTables
         public let kvmRegisters: KvmRegisterTables
         public let guestView: GuestView
-        public let diagnostics: [String: Int]
         public let registerEncodings: [String: Encoding]
 
-        public init(tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView, diagnostics: [String: Int],
+        public init(tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView,
                     registerEncodings: [String: Encoding]) {
-            self.tables = tables; self.kvmRegisters = kvmRegisters; self.guestView = guestView; self.diagnostics = diagnostics
+            self.tables = tables; self.kvmRegisters = kvmRegisters; self.guestView = guestView
             self.registerEncodings = registerEncodings
         }
     }

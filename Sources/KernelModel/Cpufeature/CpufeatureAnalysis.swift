@@ -6,12 +6,11 @@ import SysregSpec
 /// tree → parse environment → cpufeature.c's translation unit → the tables, with what the parse cost.
 public struct CpufeatureAnalysis {
     public let tables: CpufeatureTables
-    /// Errors libclang reported while parsing cpufeature.c (in any file it includes).
-    public let diagnostics: [Diagnostic]
     public let seconds: Double
 
     /// Parses cpufeature.c with `arguments` and reads its tables. Function bodies are skipped: only
-    /// file-scope initialisers are needed, and headers' inline functions are most of the parse.
+    /// file-scope initialisers are needed, and headers' inline functions are most of the parse. Any error
+    /// fails closed, as in TreeModel: what it cost cannot be told from what the tree lacks.
     public init(tree: KernelTree, arguments: CompileArguments, names: FieldNames) throws {
         let start = Date()
         let path = tree.absolutePath(CpufeatureExtractor.path)
@@ -23,8 +22,11 @@ public struct CpufeatureAnalysis {
         let unit = try TranslationUnit(path: path, arguments: try arguments.arguments(for: CpufeatureExtractor.path),
                                        unsavedFiles: tree.unsavedFiles, options: [.keepGoing, .skipFunctionBodies])
         let relativize = { (p: String) in tree.relativePath(p) ?? p }
+        if let e = unit.diagnostics.first(where: { $0.severity >= .error }) {
+            throw IncompleteAnalysis(file: CpufeatureExtractor.path,
+                                     "did not parse: \(relativize(e.location.file)):\(e.location.line): \(e.message)")
+        }
         tables = try CpufeatureExtractor(unit: unit, relativize: relativize, namer: names.namer).extract()
-        diagnostics = unit.diagnostics.filter { $0.severity >= .error }
         seconds = Date().timeIntervalSince(start)
     }
 }
