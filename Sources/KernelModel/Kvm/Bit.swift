@@ -6,7 +6,7 @@ indirect enum Bit: Hashable {
     case zero, one
     /// Bit `bit` of the sanitised host value of the register with sys_reg() encoding `register`.
     case host(register: UInt32, bit: Int)
-    /// A value KVM computes from its own state (vcpu/VM fields, other functions): index into the trace.
+    /// A value KVM computes from its own state (vcpu/VM fields, header inlines): index into the trace.
     case computed(Int)
     /// A value the analysis could not model: index into the trace.
     case unknown(Int)
@@ -14,6 +14,15 @@ indirect enum Bit: Hashable {
     case choice(Int, Bit, Bit)
 
     static func pick(_ condition: Int, _ a: Bit, _ b: Bit) -> Bit { a == b ? a : .choice(condition, a, b) }
+
+    /// Unknown whichever way the conditions go.
+    var isUnknown: Bool {
+        switch self {
+        case .unknown: return true
+        case .choice(_, let a, let b): return a.isUnknown && b.isUnknown
+        default: return false
+        }
+    }
 }
 
 /// An abstract scalar: 64 bits, least significant first.

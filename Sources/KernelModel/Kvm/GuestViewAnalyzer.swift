@@ -58,10 +58,12 @@ public struct GuestViewAnalyzer {
         let descs = try descriptors(path)
         // pKVM keeps hypervisor copies of sanitised values named after their register (id_aa64pfr0_el1_sys_val).
         let hostGlobals = Dictionary(tables.registers.map { ($0.name.lowercased() + "_sys_val", $0.encoding.sysReg) }) { a, _ in a }
-        return ProtectedViews(registers: tables.registers.map { reg in
+        let views = tables.registers.map { reg in
             let enc = reg.encoding.sysReg
             return view(of: reg, encoding: enc, descriptor: descs[enc], path: path, assumptions: [:], hostGlobals: hostGlobals)
-        })
+        }
+        try requireRecognised(views, of: tables, path: path)
+        return ProtectedViews(registers: views)
     }
 
     /// `analyze(_:)` with the protected views from `protectedViews(of:path:relativize:)` (nil: the tree has none),
@@ -73,6 +75,7 @@ public struct GuestViewAnalyzer {
         let normals = zip(tables.registers, encodings).map { reg, enc in
             view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.normalAssumptions)
         }
+        try requireRecognised(normals, of: tables, path: normalPath)
         // A tree has a nested view when its read path tests the nested-guest predicate somewhere.
         let hasNested = normals.contains { !$0.assumed.isDisjoint(with: Self.nestedAssumptions.keys) }
         let nesteds = zip(tables.registers, encodings).map { reg, enc in
@@ -101,6 +104,19 @@ public struct GuestViewAnalyzer {
         let treatments: [Int: KvmTreatment]
         let function: String?
         var assumed: Set<String> = []
+        var reading: Reading = .absent
+    }
+
+    /// How far a register's read path was followed.
+    fileprivate enum Reading: Sendable {
+        /// No descriptor, or one without a .reset or .access handler: the register is not KVM's to show.
+        case absent
+        /// Every handler was followed and none gives the guest a value (it injects UNDEF, or only stores one).
+        case noValue
+        /// A handler gave the guest's value, with at least one field's bits known.
+        case value
+        /// A handler could not be followed, or what it gives is unknown throughout: why.
+        case unfollowed(String)
     }
 
     private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?, path: ReadPath,
@@ -110,11 +126,30 @@ public struct GuestViewAnalyzer {
         let context = ReadPathInterpreter.Context(register: encoding, descriptor: descriptor, assumptions: assumptions,
                                                   functions: path.functions, hostGlobals: hostGlobals, relativize: relativize)
         let interpreter = ReadPathInterpreter(context: context, trace: trace)
+        var followed = false
+        var unfollowed: (why: String, function: String, at: SourceRef?)?
         // The per-VM value set at reset is what the guest reads where KVM keeps one; else the access handler.
         for member in ["reset", "access"] {
-            guard let name = handler(descriptor[member]), let fn = path.functions.definition(of: name) else { continue }
+            guard let (name, header) = handler(descriptor[member]) else { continue }
+            let at = descriptor[member].map(ref)
+            // KVM's own files first, else a definition the unit has (a static inline of sys_regs.h: 5.10's reset_val).
+            guard let fn = path.functions.definition(of: name) ?? header else {
+                unfollowed = unfollowed ?? (".\(member) = \(name) is not defined in the KVM files ftrlint reads", name, at)
+                continue
+            }
             let run = interpreter.run(fn)
-            guard case .bits(let bits)? = member == "reset" ? run.value : run.regval else { continue }
+            let produced = member == "reset" ? run.value : run.regval
+            guard case .bits(let bits)? = produced else {
+                if trace.budget <= 0 {
+                    unfollowed = unfollowed ?? ("analysis budget exhausted in \(name)", name, at)
+                } else if produced != nil, !(member == "reset" && fn.typeSpelling.hasPrefix("void ")) {
+                    // A value, but not a number (a pointer, a struct): nothing the guest reads can be told from it.
+                    unfollowed = unfollowed ?? (".\(member) = \(name) gives no value ftrlint can read", name, at)
+                } else {
+                    followed = true  // a void reset that stores its value, an access handler that never sets p->regval
+                }
+                continue
+            }
             let classifier = FieldClassifier(register: encoding, trace: trace)
             var treatments: [Int: KvmTreatment] = [:]
             for f in reg.fields { treatments[f.lsb] = classifier.classify(bits, lsb: f.lsb, width: f.width) }
@@ -122,9 +157,58 @@ public struct GuestViewAnalyzer {
                 let note = "analysis budget exhausted in \(name)"
                 for f in reg.fields { treatments[f.lsb] = KvmTreatment(kind: .unknown, note: note) }
             }
-            return RegisterView(treatments: treatments, function: name, assumed: trace.assumed)
+            // A value unknown in every field (it flowed into code the analysis cannot see) is no value at all;
+            // a register cpufeature gives no field (ID_AA64DFR1_EL1 on older trees) is judged on all its bits.
+            let ranges = reg.fields.isEmpty ? [0..<64] : reg.fields.map { $0.lsb..<min(64, $0.lsb + $0.width) }
+            let known = ranges.contains { r in bits.bits[r].contains { !$0.isUnknown } }
+            let reading: Reading = trace.budget > 0 && known ? .value
+                : .unfollowed(reg.fields.lazy.compactMap { treatments[$0.lsb]?.note }.first ?? "\(name) gives no known bit")
+            return RegisterView(treatments: treatments, function: name, assumed: trace.assumed, reading: reading)
         }
-        return RegisterView(treatments: [:], function: nil)
+        // Fail closed: a handler that could not be followed leaves every field unknown, never hidden.
+        if let unfollowed {
+            let note = "\(reg.name)'s \(unfollowed.why): the guest's value could not be followed"
+            var treatments: [Int: KvmTreatment] = [:]
+            for f in reg.fields {
+                treatments[f.lsb] = KvmTreatment(kind: .unknown, locations: unfollowed.at.map { [$0] } ?? [], note: note)
+            }
+            return RegisterView(treatments: treatments, function: unfollowed.function, assumed: trace.assumed,
+                                reading: .unfollowed(unfollowed.why))
+        }
+        return RegisterView(treatments: [:], function: nil, reading: followed ? .noValue : .absent)
+    }
+
+    /// Fails closed on a read path ftrlint does not recognise: when no register cpufeature describes gets a
+    /// value from its handlers, or more than half of those with a handler cannot be followed, the per-field
+    /// verdicts would describe ftrlint's blind spot rather than KVM (a renamed read_id_reg() would look like
+    /// KVM hiding everything), so the analysis stops with one error instead.
+    private func requireRecognised(_ views: [RegisterView], of tables: CpufeatureTables, path: ReadPath) throws {
+        guard !tables.registers.isEmpty else { return }
+        var handled = 0, values = 0
+        var unfollowed: [(register: String, why: String)] = []
+        for (reg, view) in zip(tables.registers, views) {
+            switch view.reading {
+            case .absent: continue
+            case .noValue: handled += 1
+            case .value: handled += 1; values += 1
+            case .unfollowed(let why): handled += 1; unfollowed.append((reg.name, why))
+            }
+        }
+        guard values == 0 || unfollowed.count * 2 > handled else { return }
+        let file = relativize(path.unit.path)
+        let looked = "looked for each ID register's \(path.table)[] entry and the value its .reset or .access handler gives the guest"
+        if handled == 0 {
+            throw IncompleteAnalysis(file: file, "KVM's read path not recognised: none of the \(tables.registers.count) "
+                                     + "registers cpufeature describes has a \(path.table)[] entry with a handler (\(looked))")
+        }
+        let example = unfollowed.first.map { "; first \($0.register): \($0.why)" } ?? "; no handler gives a value"
+        throw IncompleteAnalysis(file: file, "KVM's read path not recognised: \(unfollowed.count) of \(handled) ID registers "
+                                 + "with a \(path.table)[] handler could not be followed to a value (\(looked))\(example)")
+    }
+
+    private func ref(_ c: Cursor) -> SourceRef {
+        let l = c.location
+        return SourceRef(path: relativize(l.file), line: l.line, column: l.column)
     }
 
     /// A register KVM has no readable handler for: an ID register then reads as UNDEF or zero.
@@ -132,12 +216,14 @@ public struct GuestViewAnalyzer {
         KvmTreatment(kind: .hidden, note: "\(reg.name) has no sys_reg_descs[] entry with a handler that reads it")
     }
 
-    private func handler(_ member: Cursor?) -> String? {
-        var name: String?
+    /// The function a descriptor member names, with its definition where the unit has one with a body.
+    private func handler(_ member: Cursor?) -> (name: String, definition: Cursor?)? {
+        var found: (name: String, definition: Cursor?)?
         member?.descendants { c in
-            if name == nil, c.kind == .declRefExpr, c.referenced?.kind == .functionDecl { name = c.spelling }
+            guard found == nil, c.kind == .declRefExpr, let decl = c.referenced, decl.kind == .functionDecl else { return }
+            found = (c.spelling, decl.definition.flatMap { d in d.children.contains { $0.kind == .compoundStmt } ? d : nil })
         }
-        return name
+        return found
     }
 
     /// The ID_WRITABLE mask: `.val` of an ID register entry that userspace may write through set_user.
