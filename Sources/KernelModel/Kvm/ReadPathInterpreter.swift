@@ -6,8 +6,10 @@ import LibClang
 /// (vcpu features, VM state) become atoms and the value splits on them.
 ///
 /// What it cannot see: loops and gotos that touch the value, calls through pointers other than the
-/// register's own descriptor, functions in files that were not parsed. Those give `unknown` bits or,
-/// for a value KVM takes from elsewhere, `computed` bits — never the host value.
+/// register's own descriptor, functions in files that were not parsed, inline asm. Those give `unknown`
+/// bits — never the host value, and never `computed`, which is kept for KVM's own state (vcpu and VM
+/// fields, header inlines that only take vcpu or VM pointers), so a raw `mrs` of the host's register or a
+/// value from another file is not taken for KVM's choice.
 final class ReadPathInterpreter {
     struct Context {
         /// sys_reg() encoding of the register under analysis.
@@ -100,7 +102,19 @@ final class ReadPathInterpreter {
         case .nullStmt, .caseStmt, .defaultStmt:
             return
         default:
-            if s.kind.isExpression { _ = eval(s, &f) }
+            if s.kind.isExpression { _ = eval(s, &f) } else if s.kind.description == "GCCAsmStmt" { execAsm(s, &f) }
+        }
+    }
+
+    /// Inline asm: what it writes comes from outside KVM's C code — an `mrs` of an ID register is the host's
+    /// raw, unsanitised value — so every operand it may write becomes unknown, never KVM's own state.
+    /// libclang lists the operands (outputs, then inputs) but not the asm string: an operand that is a bare
+    /// lvalue (no conversion to a value around it) is taken as written, which also covers "+r" and "m".
+    private func execAsm(_ s: Cursor, _ f: inout Frame) {
+        let n = trace.note("inline asm \(s.text.prefix(120)): a value from outside KVM's C code "
+                           + "(an mrs of an ID register reads the host's raw value)", at: ref(s))
+        for operand in s.children where operand.kind == .declRefExpr || operand.kind == .memberRefExpr {
+            assign(operand, .bits(Bits(repeating: .unknown(n))), s, &f)
         }
     }
 
@@ -299,7 +313,22 @@ final class ReadPathInterpreter {
         }
         let own = context.functions.definition(of: name)
         let definition = own ?? (carries ? e.referenced?.definition.flatMap { $0.children.contains { $0.kind == .compoundStmt } ? $0 : nil } : nil)
-        guard let definition, depth < Self.maxDepth else { return computed(e.text, e) }
+        guard let definition, depth < Self.maxDepth else {
+            // The register's value or descriptor flows into code the analysis cannot see (a function of a file
+            // it does not parse, a renamed helper): what comes back, and what it writes to p->regval, is unknown.
+            if carries {
+                let why = definition == nil ? "is not defined in the KVM files ftrlint reads" : "is nested too deeply to follow"
+                let value = unknown("\(name)() \(why): the ID value flows into code the analysis cannot see", e)
+                if args.contains(where: { if case .params = $0 { return true }; return false }) { f.regval = value }
+                return value
+            }
+            // A function defined in no file the unit holds may return anything, the host's raw register included:
+            // not KVM's own state. Header inlines (vcpu_has_sve()) and compiler builtins stay KVM's own values.
+            if definition == nil, !name.hasPrefix("__builtin_"), e.referenced?.definition == nil {
+                return unknown("\(name)() is defined in no file ftrlint reads: its value may be the host's own, not KVM's state", e)
+            }
+            return computed(e.text, e)
+        }
         let saved = f.regval
         let result = run(definition, arguments: args)
         if let rv = result.regval { f.regval = rv } else { f.regval = saved }
@@ -367,6 +396,12 @@ final class ReadPathInterpreter {
             let r = context.register
             let carriesHost = operands.contains { v in
                 v.bits?.bits.contains { if case .host(r, _) = $0 { return true }; return false } ?? false
+            }
+            // An unknown operand (inline asm, a function ftrlint cannot see) keeps the result unknown, with its reason.
+            for v in operands {
+                if let u = v.bits?.bits.first(where: { if case .unknown = $0 { return true }; return false }) {
+                    return .bits(Bits(repeating: u))
+                }
             }
             return carriesHost ? unknown("operator inside a macro in \(e.text)", e) : computed(e.text, e)
         }
