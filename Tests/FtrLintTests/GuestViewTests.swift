@@ -43,6 +43,40 @@ final class GuestViewTests: XCTestCase {
         XCTAssertEqual(m.guestView.fields["ID_IDIOM0_EL1.bits7_4"]?.writable, false)
     }
 
+    /// Fail closed: a descriptor whose handler cannot be followed gives unknown fields that say why, not hidden
+    /// ones; the value of inline asm is not KVM's own state.
+    func testUnfollowedHandlerAndInlineAsmAreUnknown() throws {
+        let sysRegs = "arch/arm64/kvm/sys_regs.c"
+        let root = try Robustness.copyTree(self)
+        try Robustness.edit(root, sysRegs, "u64 read_sanitised_ftr_reg(u32 id);", """
+            u64 read_sanitised_ftr_reg(u32 id);
+            bool access_id_reg_elsewhere(struct kvm_vcpu *vcpu, struct sys_reg_params *p, const struct sys_reg_desc *r);
+            """)
+        try Robustness.edit(root, sysRegs, "\tID_SANITISED(ID_AA64PFR0_EL1),", "\t{ SYS_DESC(SYS_ID_AA64PFR0_EL1), .access = access_id_reg_elsewhere },")
+        let m = try model(root)
+        let amu = try XCTUnwrap(m.guestView.fields["ID_AA64PFR0_EL1.AMU"])
+        XCTAssertEqual(amu.normal.kind, .unknown)
+        XCTAssertEqual(amu.normal.note, "ID_AA64PFR0_EL1's .access = access_id_reg_elsewhere is not defined in the KVM files "
+                       + "ftrlint reads: the guest's value could not be followed")
+        XCTAssertEqual(amu.function, "access_id_reg_elsewhere")
+        XCTAssertEqual(amu.normal.locations.first?.path, sysRegs, "points at the descriptor's handler")
+        XCTAssertEqual(m.guestView.fields["ID_AA64ISAR0_EL1.AES"]?.normal.kind, .passthrough)
+
+        let asm = try Robustness.copyTree(self)
+        try Robustness.edit(asm, sysRegs, "\treturn val;\n}", """
+            \tu64 raw;
+            \tasm volatile("mrs %0, id_aa64pfr0_el1" : "=r" (raw));
+            \tval |= raw & ID_AA64PFR0_EL1_AMU_MASK;
+            \treturn val;
+            }
+            """)
+        let a = try model(asm)
+        let raw = try XCTUnwrap(a.guestView.fields["ID_AA64PFR0_EL1.AMU"]).normal
+        XCTAssertEqual(raw.kind, .unknown, "a raw mrs is the host's value, not KVM's own state")
+        XCTAssertTrue(raw.note?.hasPrefix("inline asm asm volatile") ?? false, raw.note ?? "no note")
+        XCTAssertEqual(a.guestView.fields["ID_AA64ISAR0_EL1.AES"]?.normal.kind, .passthrough, "the mask keeps the asm to AMU")
+    }
+
     /// The cases maintainers know, on every cached Debian tree.
     func testRealTrees() throws {
         var seen = 0
