@@ -69,7 +69,7 @@ struct GitPatch: Equatable {
 
     /// Parses a patch; a text with no diff in it, or a hunk that ends early, is an error.
     init(parsing text: String) throws {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = Self.lines(text)
         var commit: String?, subject: String?
         if let first = lines.first, first.hasPrefix("From "), let id = first.split(separator: " ").dropFirst().first,
            id.count >= 7, id.allSatisfy(\.isHexDigit) {
@@ -224,7 +224,7 @@ struct GitPatch: Equatable {
 
     /// Applies hunks to one file's text.
     static func apply(_ hunks: [Hunk], to text: String, name: String) throws -> String {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = Self.lines(text)
         var endsWithNewline = true
         if lines.last == "" { lines.removeLast() } else if !text.isEmpty { endsWithNewline = false }
         if text.isEmpty { lines = [] }
@@ -250,6 +250,12 @@ struct GitPatch: Equatable {
         }
         if lines.isEmpty { return "" }
         return lines.joined(separator: "\n") + (endsWithNewline ? "\n" : "")
+    }
+
+    /// The lines of a patch or file as git sees them: split at each newline, a carriage return before it kept
+    /// as content (a Character split would take "\r\n" as one character and never split there).
+    static func lines(_ text: String) -> [String] {
+        text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).map { String(String.UnicodeScalarView($0)) }
     }
 
     /// Where `old` occurs in `lines` nearest to `wanted`, not before `floor`.

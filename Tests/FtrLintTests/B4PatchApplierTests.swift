@@ -62,6 +62,19 @@ final class B4PatchApplierTests: XCTestCase {
         XCTAssertThrowsError(try p.apply { _ in out })
     }
 
+    /// A file with CRLF line endings, patched by a patch that keeps them: each "\r" is content, as for git.
+    func testCarriageReturnsAreContent() throws {
+        let crlf = { (text: String) in text.replacingOccurrences(of: "\n", with: "\r\n") }
+        let p = try GitPatch(parsing: "--- a/f.c\n+++ b/f.c\n" + crlf("@@ -2,3 +2,3 @@\n line 2\n-line 3\n+line three\n line 4\n"))
+        XCTAssertEqual(p.files[0].hunks[0].old, ["line 2\r", "line 3\r", "line 4\r"])
+        let out = try XCTUnwrap(p.apply { _ in crlf(Self.original) }["f.c"])
+        XCTAssertEqual(out, crlf(Self.original.replacingOccurrences(of: "line 3\n", with: "line three\n")))
+        // A malformed header ending in "\r" is one line of error (libFuzzer found the Character split).
+        XCTAssertThrowsError(try GitPatch(parsing: "--- a/f.c\n+++ b/f.c\n@@ -39,1 +40,1 @\r\n-x\n")) { error in
+            XCTAssertFalse("\(error)".unicodeScalars.contains("\n"), "\(error)")
+        }
+    }
+
     func testOffsetButNoFuzz() throws {
         let p = try GitPatch(parsing: Self.patch)
         let shifted = "new first line\nanother\n" + Self.original
