@@ -6,8 +6,8 @@ public enum UnknownTreatmentRule: Rule {
         identifier: "unknown-treatment", name: "KVM's treatment could not be determined",
         rationale: """
         For a field the policy classifies `kvm` or `el2`, whether guests may see it depends on what KVM does \
-        with it. When the read-path analysis cannot tell (a loop, a call it cannot follow, a value that does not \
-        evaluate, or no view of the field at all), the field is reported as an error rather than taken as safe: \
+        with it. When the read-path analysis cannot tell (a loop, a call it cannot follow, inline asm, a handler \
+        no file it reads defines, a value that does not evaluate, or no view of the field at all), the field is reported as an error rather than taken as safe: \
         a CI gate must not pass on what the tool could not see. Each view the model has is checked: normal \
         guests, nested-virtualisation guests where the tree supports NV, protected (pKVM) guests where the \
         model has that view. `isa` fields are not checked (any value may reach guests); unclassified fields are \
