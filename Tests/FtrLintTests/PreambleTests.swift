@@ -126,6 +126,26 @@ final class PreambleTests: XCTestCase {
         XCTAssertNotEqual(before.tables, after.tables, "the new safe value is seen")
     }
 
+    func testUnreadablePreambleIsMadeAgain() throws {
+        let root = try fixtureTree()
+        let cache = PreambleCache(directory: scratch + "/preambles")
+        let plain = try model(root, preambles: nil)
+        _ = try model(root, preambles: cache)
+        // Every stored preamble cut short, as by a full disk or a killed run.
+        for name in storedPreambles() {
+            let path = scratch + "/preambles/" + name
+            let data = try XCTUnwrap(FileManager.default.contents(atPath: path))
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: data.prefix(data.count / 3)))
+        }
+        let cut = Set(storedPreambles().compactMap { name in
+            FileStat(scratch + "/preambles/" + name).map { "\(name) \($0.size)" } })
+        assertSameModel(plain, try model(root, preambles: cache))
+        assertSameModel(plain, try model(root, preambles: cache))
+        let now = Set(storedPreambles().compactMap { name in
+            FileStat(scratch + "/preambles/" + name).map { "\(name) \($0.size)" } })
+        XCTAssertTrue(cut.isDisjoint(with: now), "the cut preambles were replaced: \(cut) \(now)")
+    }
+
     /// On a real tree: every unit through its preamble gives exactly the model of plain parses.
     func testRealTreeModelThroughPreamblesIsTheModelWithout() throws {
         guard let root = RealTrees.path("7.2") else { throw XCTSkip("linux-7.2 is not unpacked (scripts/fetch-kernels 7.2)") }

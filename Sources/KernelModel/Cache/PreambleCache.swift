@@ -62,8 +62,13 @@ public final class PreambleCache: @unchecked Sendable {
         else { return nil }
         unsaved[path] = restText
         let withPreamble = arguments + ["-include-pch", stored.pch, "-Xclang", "-fno-validate-pch"]
-        guard let unit = try? TranslationUnit(path: path, arguments: withPreamble, unsavedFiles: unsaved, options: options),
-              !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
+        guard let unit = try? TranslationUnit(path: path, arguments: withPreamble, unsavedFiles: unsaved, options: options) else {
+            // A preamble libclang cannot read (cut short, another libclang's) is made again next time.
+            forget(key)
+            return nil
+        }
+        // An error may be the unit's own: the plain parse then reports it as it would without preambles.
+        guard !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
         return Parsed(unit: unit, preambleFiles: stored.files)
     }
 
@@ -96,6 +101,10 @@ public final class PreambleCache: @unchecked Sendable {
               FileStat(pch) != nil else { return nil }
         utimes(pch, nil)
         return Stored(pch: pch, files: inputs.files.map(\.path).filter { !key.overlaid.contains($0) })
+    }
+
+    private func forget(_ key: ResultCache.Key) {
+        for ext in [".json", ".pch"] { try? FileManager.default.removeItem(atPath: directory + "/" + key.digest + ext) }
     }
 
     // MARK: - Building
