@@ -87,8 +87,16 @@ final class PreambleTests: XCTestCase {
 
     private func model(_ root: String, preambles: PreambleCache?) throws -> TreeModel {
         let tree = try KernelTree(path: root)
+        return try TreeModel(tree: tree, arguments: try environment(tree), policy: try Policy.shipped(), cache: nil,
+                             preambles: preambles)
+    }
+
+    /// The fixture's parse environment, dated a minute ago like the tree (preambles made from files this
+    /// recent are not kept).
+    private func environment(_ tree: KernelTree) throws -> ParseEnvironment {
         let env = try ParseEnvironment(tree: tree, cacheRoot: scratch + "/env")
-        return try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil, preambles: preambles)
+        try backdate(scratch + "/env")
+        return env
     }
 
     private func assertSameModel(_ a: TreeModel, _ b: TreeModel, file: StaticString = #filePath, line: UInt = #line) {
@@ -97,8 +105,14 @@ final class PreambleTests: XCTestCase {
         XCTAssertEqual(a.guestView, b.guestView, file: file, line: line)
     }
 
+    /// The stored preambles, each as "name inode": a preamble made again is a new file.
     private func storedPreambles() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: scratch + "/preambles")) ?? []).filter { $0.hasSuffix(".pch") }.sorted()
+        let folder = scratch + "/preambles"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".pch") }
+        return names.sorted().map { name in
+            var st = stat()
+            return stat(folder + "/" + name, &st) == 0 ? "\(name) \(st.st_ino)" : name
+        }
     }
 
     func testModelThroughPreamblesIsTheModelWithout() throws {
@@ -126,24 +140,57 @@ final class PreambleTests: XCTestCase {
         XCTAssertNotEqual(before.tables, after.tables, "the new safe value is seen")
     }
 
+    /// A unit laid over the tree in memory (check --base, --b4, the mutation test) keeps the tree's preamble.
+    func testOverlaidUnitReusesThePreamble() throws {
+        let root = try fixtureTree()
+        let cache = PreambleCache(directory: scratch + "/preambles")
+        _ = try model(root, preambles: cache)
+        let made = storedPreambles()
+        let file = "arch/arm64/kvm/sys_regs.c"
+        let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8) + "\nstatic int ftrlint_overlaid;\n"
+        func overlaid(_ preambles: PreambleCache?) throws -> TreeModel {
+            let tree = try KernelTree(path: root, overlay: [file: text])
+            let env = try environment(tree)
+            return try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil, preambles: preambles)
+        }
+        assertSameModel(try overlaid(nil), try overlaid(cache))
+        XCTAssertEqual(storedPreambles(), made, "no new preamble for a new text of the unit")
+    }
+
+    /// A header the preamble includes, laid over the tree in memory, is read from there, and the preamble
+    /// made from it is not taken for the tree on disk afterwards.
+    func testOverlaidHeaderIsReadFromTheOverlay() throws {
+        let root = try fixtureTree()
+        let cache = PreambleCache(directory: scratch + "/preambles")
+        let header = "include/linux/idiom.h"
+        func run(_ overlay: [String: String], _ preambles: PreambleCache?) throws -> TreeModel {
+            let tree = try KernelTree(path: root, overlay: overlay)
+            let env = try environment(tree)
+            return try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil, preambles: preambles)
+        }
+        let disk = try run([:], cache)
+        let patched = try run([header: "#define IDIOM_SAFE 1\n"], cache)
+        assertSameModel(patched, try run([header: "#define IDIOM_SAFE 1\n"], nil))
+        XCTAssertNotEqual(disk.tables, patched.tables, "the overlaid header is seen")
+        assertSameModel(disk, try run([:], cache))
+    }
+
     func testUnreadablePreambleIsMadeAgain() throws {
         let root = try fixtureTree()
         let cache = PreambleCache(directory: scratch + "/preambles")
         let plain = try model(root, preambles: nil)
         _ = try model(root, preambles: cache)
         // Every stored preamble cut short, as by a full disk or a killed run.
-        for name in storedPreambles() {
-            let path = scratch + "/preambles/" + name
-            let data = try XCTUnwrap(FileManager.default.contents(atPath: path))
-            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: data.prefix(data.count / 3)))
+        for entry in storedPreambles() {
+            let path = scratch + "/preambles/" + entry.split(separator: " ")[0]
+            let size = try XCTUnwrap(FileStat(path)).size
+            XCTAssertEqual(truncate(path, off_t(size / 3)), 0)
         }
-        let cut = Set(storedPreambles().compactMap { name in
-            FileStat(scratch + "/preambles/" + name).map { "\(name) \($0.size)" } })
+        let cut = Set(storedPreambles())
         assertSameModel(plain, try model(root, preambles: cache))
         assertSameModel(plain, try model(root, preambles: cache))
-        let now = Set(storedPreambles().compactMap { name in
-            FileStat(scratch + "/preambles/" + name).map { "\(name) \($0.size)" } })
-        XCTAssertTrue(cut.isDisjoint(with: now), "the cut preambles were replaced: \(cut) \(now)")
+        let now = Set(storedPreambles())
+        XCTAssertTrue(cut.isDisjoint(with: now), "the cut preambles were made again: \(cut) \(now)")
     }
 
     /// On a real tree: every unit through its preamble gives exactly the model of plain parses.

@@ -57,8 +57,13 @@ public final class PreambleCache: @unchecked Sendable {
         var unsaved = tree.unsavedFiles
         unsaved[header] = preambleText
         let headerOptions = options.intersection(.skipFunctionBodies).union([.keepGoing, .precompiledHeader])
-        let key = key(path: path, arguments: arguments, options: headerOptions, preamble: preambleText, unsaved: unsaved, root: tree.root)
-        guard let stored = lookup(key) ?? build(key, header: header, arguments: arguments, unsaved: unsaved, options: headerOptions)
+        // Files laid over the tree in memory (check --base, --b4) count only where the preamble read them:
+        // a patch that changes a unit's own text, or a header the preamble does not include, reuses it.
+        let key = key(path: path, arguments: arguments, options: headerOptions, preamble: preambleText,
+                      overlaid: Set(unsaved.keys), root: tree.root)
+        let digests = unsaved.mapValues(Self.digest)
+        guard let stored = lookup(key, overlays: digests)
+                ?? build(key, header: header, arguments: arguments, unsaved: unsaved, overlays: digests, options: headerOptions)
         else { return nil }
         unsaved[path] = restText
         let withPreamble = arguments + ["-include-pch", stored.pch, "-Xclang", "-fno-validate-pch"]
@@ -80,27 +85,36 @@ public final class PreambleCache: @unchecked Sendable {
     }
 
     private func key(path: String, arguments: [String], options: ParseOptions, preamble: String,
-                     unsaved: [String: String], root: String) -> ResultCache.Key {
+                     overlaid: Set<String>, root: String) -> ResultCache.Key {
         var hash = SHA256()
         hash.update("ftrlint-preamble \(Self.format)\0\(Clang.version)\0\(path)\0\(options.rawValue)\0\(arguments.count)\0")
         for a in arguments { hash.update(a); hash.update("\0") }
-        for p in unsaved.keys.sorted() {
-            var content = SHA256()
-            content.update(unsaved[p]!)
-            hash.update("unsaved \(p)\0\(content.hexDigest())\0")
-        }
-        return ResultCache.Key(digest: hash.hexDigest(), root: root, overlaid: Set(unsaved.keys.map(ResultCache.normalize)),
+        hash.update(preamble)
+        return ResultCache.Key(digest: hash.hexDigest(), root: root, overlaid: Set(overlaid.map(ResultCache.normalize)),
                                extraFiles: [])
     }
 
-    private func lookup(_ key: ResultCache.Key) -> Stored? {
+    /// The stored preamble for `key`, if every file it read is as it was: on disk, or in memory for the
+    /// files laid over the tree now (`overlays`: path → digest) or then (recorded with size -1).
+    private func lookup(_ key: ResultCache.Key, overlays: [String: String]) -> Stored? {
         let pch = directory + "/" + key.digest + ".pch"
+        let current = Dictionary(overlays.map { (ResultCache.normalize($0.key), $0.value) }) { a, _ in a }
         guard let data = FileManager.default.contents(atPath: directory + "/" + key.digest + ".json"),
               let inputs = try? JSONDecoder().decode(ResultCache.Inputs.self, from: data),
               inputs.format == ResultCache.format, inputs.key == key.digest, inputs.stillHold(overlaid: key.overlaid),
+              inputs.files.allSatisfy({ f in
+                  guard current[f.path] != nil || f.size < 0 else { return true }
+                  return (current[f.path] ?? ResultCache.digest(ofFile: f.path)) == f.sha256
+              }),
               FileStat(pch) != nil else { return nil }
         utimes(pch, nil)
         return Stored(pch: pch, files: inputs.files.map(\.path).filter { !key.overlaid.contains($0) })
+    }
+
+    private static func digest(_ text: String) -> String {
+        var hash = SHA256()
+        hash.update(text)
+        return hash.hexDigest()
     }
 
     private func forget(_ key: ResultCache.Key) {
@@ -111,7 +125,7 @@ public final class PreambleCache: @unchecked Sendable {
 
     /// Parses the preamble as a header and saves it; stores it for later runs when its inputs were stable.
     private func build(_ key: ResultCache.Key, header: String, arguments: [String], unsaved: [String: String],
-                       options: ParseOptions) -> Stored? {
+                       overlays: [String: String], options: ParseOptions) -> Stored? {
         let started = Date()
         guard ResultCache.isOutside(directory, root: key.root),
               (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
@@ -126,9 +140,13 @@ public final class PreambleCache: @unchecked Sendable {
         try? FileManager.default.removeItem(atPath: record)
         guard rename(temp, pch) == 0 else { try? FileManager.default.removeItem(atPath: temp); return nil }
         // Inputs that changed meanwhile, or too recently to be trusted: the preamble serves this run only.
-        if let inputs = ResultCache.Inputs.record(key: key, inclusions: [files], arguments: [arguments], startedAt: started),
-           let json = try? JSONEncoder().encode(inputs) {
-            FileManager.default.createFile(atPath: record, contents: json)
+        if let recorded = ResultCache.Inputs.record(key: key, inclusions: [files], arguments: [arguments], startedAt: started) {
+            // What was read from memory is kept by its digest, checked against what is laid over the tree then.
+            let current = Dictionary(overlays.map { (ResultCache.normalize($0.key), $0.value) }) { a, _ in a }
+            let inputs = ResultCache.Inputs(format: recorded.format, key: recorded.key, files: recorded.files.map { f in
+                current[f.path].map { ResultCache.Inputs.File(path: f.path, size: -1, mtime: -1, sha256: $0) } ?? f
+            }, absent: recorded.absent, folders: recorded.folders)
+            if let json = try? JSONEncoder().encode(inputs) { FileManager.default.createFile(atPath: record, contents: json) }
         }
         prune()
         return Stored(pch: pch, files: files.map(ResultCache.normalize).filter { !key.overlaid.contains($0) })
