@@ -53,7 +53,7 @@ struct FtrLint: ParsableCommand {
     /// ArgumentParser would call an unexpected argument.
     static func unknownSubcommand(_ arguments: [String]) -> String? {
         guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
-        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
         return names.contains(first) ? nil : first
     }
 
