@@ -25,7 +25,7 @@ final class PreambleTests: XCTestCase {
         let head = """
             // SPDX-License-Identifier: GPL-2.0-only
             /*
-             * Copyright (C) 2012 - ARM Ltd // not a line comment
+             * A block comment, with // inside it that is no line comment
              */
             #define pr_fmt(fmt) "kvm: " \\
             \tfmt
