@@ -1,3 +1,5 @@
+import LibClang
+
 /// A place in the analysed tree: path relative to the tree root, 1-based line and column.
 public struct SourceRef: Codable, Hashable, Sendable, Comparable, CustomStringConvertible {
     public let path: String
@@ -6,6 +8,11 @@ public struct SourceRef: Codable, Hashable, Sendable, Comparable, CustomStringCo
 
     public init(path: String, line: Int, column: Int) {
         self.path = path; self.line = line; self.column = column
+    }
+
+    /// Where `location` is, its path made tree-relative by `relativize`.
+    init(_ location: SourceLocation, relativize: (String) -> String) {
+        self.init(path: relativize(location.file), line: location.line, column: location.column)
     }
 
     public var description: String { "\(path):\(line):\(column)" }

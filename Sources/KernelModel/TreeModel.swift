@@ -189,7 +189,7 @@ private final class Build: @unchecked Sendable {
         for i in files.indices { _ = try parsed[i]!.get() }
         for i in files.indices {
             if let e = firstError[i] {
-                throw IncompleteAnalysis(file: files[i], "did not parse: \(relativize(e.location.file)):\(e.location.line): \(e.message)")
+                throw IncompleteAnalysis.didNotParse(files[i], e, relativize: relativize)
             }
         }
         _ = try names!.get()

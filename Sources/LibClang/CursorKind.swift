@@ -50,6 +50,7 @@ public struct CursorKind: Hashable, Sendable, CustomStringConvertible {
     public static let nullStmt = CursorKind(CXCursor_NullStmt)
     public static let declStmt = CursorKind(CXCursor_DeclStmt)
     public static let labelStmt = CursorKind(CXCursor_LabelStmt)
+    public static let asmStmt = CursorKind(CXCursor_GCCAsmStmt)
     public static let macroDefinition = CursorKind(CXCursor_MacroDefinition)
     public static let macroExpansion = CursorKind(CXCursor_MacroExpansion)
     public static let inclusionDirective = CursorKind(CXCursor_InclusionDirective)

@@ -23,8 +23,7 @@ public struct CpufeatureAnalysis {
                                        unsavedFiles: tree.unsavedFiles, options: [.keepGoing, .skipFunctionBodies])
         let relativize = { (p: String) in tree.relativePath(p) ?? p }
         if let e = unit.diagnostics.first(where: { $0.severity >= .error }) {
-            throw IncompleteAnalysis(file: CpufeatureExtractor.path,
-                                     "did not parse: \(relativize(e.location.file)):\(e.location.line): \(e.message)")
+            throw IncompleteAnalysis.didNotParse(CpufeatureExtractor.path, e, relativize: relativize)
         }
         tables = try CpufeatureExtractor(unit: unit, relativize: relativize, namer: names.namer).extract()
         seconds = Date().timeIntervalSince(start)

@@ -204,7 +204,7 @@ public struct CpufeatureExtractor {
     }
 
     private func ref(_ loc: SourceLocation) -> SourceRef {
-        SourceRef(path: relativize(loc.file), line: loc.line, column: loc.column)
+        SourceRef(loc, relativize: relativize)
     }
 
     private func fail(_ problem: String) -> IncompleteAnalysis {

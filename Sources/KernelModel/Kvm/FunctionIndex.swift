@@ -8,8 +8,7 @@ public struct FunctionIndex {
     public init(units: [TranslationUnit]) {
         for unit in units {
             unit.cursor.visit { c in
-                if c.kind == .functionDecl, c.isInMainFile, definitions[c.spelling] == nil,
-                   c.children.contains(where: { $0.kind == .compoundStmt }) {
+                if c.kind == .functionDecl, c.isInMainFile, definitions[c.spelling] == nil, c.hasBody {
                     definitions[c.spelling] = c
                 }
                 return .continue
@@ -22,4 +21,12 @@ public struct FunctionIndex {
 
     /// Names of the functions defined in the parsed units' main files.
     public var names: Set<String> { Set(definitions.keys) }
+}
+
+extension Cursor {
+    /// Whether this function declaration is a definition with its body parsed (not skipped, not a prototype).
+    var hasBody: Bool { children.contains { $0.kind == .compoundStmt } }
+
+    /// The definition, with its body, of the function this cursor declares or names; nil where the unit has none.
+    var definitionWithBody: Cursor? { definition.flatMap { $0.hasBody ? $0 : nil } }
 }

@@ -206,10 +206,7 @@ public struct GuestViewAnalyzer {
                                  + "with a \(path.table)[] handler could not be followed to a value (\(looked))\(example)")
     }
 
-    private func ref(_ c: Cursor) -> SourceRef {
-        let l = c.location
-        return SourceRef(path: relativize(l.file), line: l.line, column: l.column)
-    }
+    private func ref(_ c: Cursor) -> SourceRef { SourceRef(c.location, relativize: relativize) }
 
     /// A register KVM has no readable handler for: an ID register then reads as UNDEF or zero.
     private static func absent(_ reg: FtrRegister) -> KvmTreatment {
@@ -221,7 +218,7 @@ public struct GuestViewAnalyzer {
         var found: (name: String, definition: Cursor?)?
         member?.descendants { c in
             guard found == nil, c.kind == .declRefExpr, let decl = c.referenced, decl.kind == .functionDecl else { return }
-            found = (c.spelling, decl.definition.flatMap { d in d.children.contains { $0.kind == .compoundStmt } ? d : nil })
+            found = (c.spelling, decl.definitionWithBody)
         }
         return found
     }

@@ -102,7 +102,7 @@ final class ReadPathInterpreter {
         case .nullStmt, .caseStmt, .defaultStmt:
             return
         default:
-            if s.kind.isExpression { _ = eval(s, &f) } else if s.kind.description == "GCCAsmStmt" { execAsm(s, &f) }
+            if s.kind == .asmStmt { execAsm(s, &f) } else if s.kind.isExpression { _ = eval(s, &f) }
         }
     }
 
@@ -312,7 +312,7 @@ final class ReadPathInterpreter {
             }
         }
         let own = context.functions.definition(of: name)
-        let definition = own ?? (carries ? e.referenced?.definition.flatMap { $0.children.contains { $0.kind == .compoundStmt } ? $0 : nil } : nil)
+        let definition = own ?? (carries ? e.referenced?.definitionWithBody : nil)
         guard let definition, depth < Self.maxDepth else {
             // The register's value or descriptor flows into code the analysis cannot see (a function of a file
             // it does not parse, a renamed helper): what comes back, and what it writes to p->regval, is unknown.
@@ -715,8 +715,5 @@ final class ReadPathInterpreter {
         .bits(Bits(repeating: .unknown(trace.note(text, at: ref(e)))))
     }
 
-    func ref(_ c: Cursor) -> SourceRef {
-        let l = c.location
-        return SourceRef(path: context.relativize(l.file), line: l.line, column: l.column)
-    }
+    func ref(_ c: Cursor) -> SourceRef { SourceRef(c.location, relativize: context.relativize) }
 }

@@ -39,7 +39,7 @@ public struct SysRegDescsExtractor {
         // Handlers are judged by their bodies: a unit parsed with skipFunctionBodies has none to judge.
         var hasBodies = false
         unit.cursor.visit { c in
-            if c.kind == .functionDecl, c.isInMainFile, c.children.contains(where: { $0.kind == .compoundStmt }) {
+            if c.kind == .functionDecl, c.isInMainFile, c.hasBody {
                 hasBodies = true
                 return .break
             }
@@ -189,7 +189,7 @@ public struct SysRegDescsExtractor {
     }
 
     private func ref(_ loc: SourceLocation) -> SourceRef {
-        SourceRef(path: relativize(loc.file), line: loc.line, column: loc.column)
+        SourceRef(loc, relativize: relativize)
     }
 
     private func fail(_ problem: String) -> IncompleteAnalysis {
