@@ -16,8 +16,7 @@ struct DiffCommand: BoundedCommand {
     @Argument(help: "The tree before the change.") var oldTree: String
     @Argument(help: "The tree after the change.") var newTree: String
 
-    @Option(help: ArgumentHelp("Folder for ftrlint's caches: the generated parse environment, and finished results under results/ (default: $XDG_CACHE_HOME/ftrlint/env and $XDG_CACHE_HOME/ftrlint/results).",
-                               valueName: "cache-dir"))
+    @Option(help: TreeOptions.cacheDirHelp)
     var cacheDir: String?
     /// One bound for both trees: armed once, when the command starts.
     @OptionGroup var limits: LimitOptions

@@ -13,11 +13,14 @@ struct TreeOptions: ParsableArguments {
     @Option(name: .customLong("build-dir"), help: "The O= build folder holding compile_commands.json.")
     var buildDirectory: String?
 
-    @Option(help: ArgumentHelp("Folder for ftrlint's caches: the generated parse environment, and finished results under results/ (default: $XDG_CACHE_HOME/ftrlint/env and $XDG_CACHE_HOME/ftrlint/results).",
-                               valueName: "cache-dir"))
+    @Option(help: TreeOptions.cacheDirHelp)
     var cacheDir: String?
 
     @OptionGroup var limits: LimitOptions
+
+    static let cacheDirHelp = ArgumentHelp(
+        "Folder for ftrlint's caches: the parse environment, results/ and preambles/ (default: $XDG_CACHE_HOME/ftrlint).",
+        valueName: "cache-dir")
 
     func open(overlay: [String: String] = [:]) throws -> (KernelTree, CompileArguments) {
         let tree = try KernelTree(path: self.tree, overlay: overlay)

@@ -27,16 +27,11 @@ public final class PreambleCache: @unchecked Sendable {
     public static var `default`: PreambleCache? { resolve(cacheDir: nil) }
 
     /// The preambles of a run given `--cache-dir` (nil: none given): `cacheDir/preambles`, beside the
-    /// parse environments and results kept there; else the default folder. Nil when FTRLINT_NO_PREAMBLES
-    /// is set (to anything but "" or "0").
+    /// parse environments and results kept there; else the default folder. Nil when FTRLINT_NO_PREAMBLES is set.
     public static func resolve(cacheDir: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment) -> PreambleCache? {
-        if let off = environment["FTRLINT_NO_PREAMBLES"], !off.isEmpty, off != "0" { return nil }
-        if let cacheDir, !cacheDir.isEmpty {
-            return PreambleCache(directory: (cacheDir.hasSuffix("/") ? String(cacheDir.dropLast()) : cacheDir) + "/preambles")
-        }
-        let results = ResultCache.defaultDirectory(environment: environment) as NSString
-        return PreambleCache(directory: results.deletingLastPathComponent + "/preambles")
+        CacheFolder.resolve("preambles", cacheDir: cacheDir, switchOff: "FTRLINT_NO_PREAMBLES", environment: environment)
+            .map(PreambleCache.init(directory:))
     }
 
     /// A parsed unit, and the files its preamble read (not listed by the unit's own inclusions).
@@ -148,29 +143,8 @@ public final class PreambleCache: @unchecked Sendable {
             }, absent: recorded.absent, folders: recorded.folders)
             if let json = try? JSONEncoder().encode(inputs) { FileManager.default.createFile(atPath: record, contents: json) }
         }
-        prune()
+        CacheFolder.prune(directory, entries: ".pch", companions: [".json"], capacity: Self.capacity)
         return Stored(pch: pch, files: files.map(ResultCache.normalize).filter { !key.overlaid.contains($0) })
-    }
-
-    /// Removes the least recently used preambles beyond `capacity`, and leftovers of interrupted writes.
-    private func prune() {
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
-        let now = Int64(time(nil))
-        var preambles: [(digest: String, used: Int64)] = []
-        for name in names {
-            let path = directory + "/" + name
-            guard let s = FileStat(path) else { continue }
-            if name.contains(".tmp-") {
-                if now - s.mtime / 1_000_000_000 > 3600 { try? fm.removeItem(atPath: path) }
-            } else if name.hasSuffix(".pch") {
-                preambles.append((String(name.dropLast(4)), s.mtime))
-            }
-        }
-        for p in preambles.sorted(by: { $0.used > $1.used }).dropFirst(Self.capacity) {
-            try? fm.removeItem(atPath: directory + "/" + p.digest + ".pch")
-            try? fm.removeItem(atPath: directory + "/" + p.digest + ".json")
-        }
     }
 
     // MARK: - Input

@@ -27,21 +27,11 @@ public final class ResultCache: @unchecked Sendable {
     public static var `default`: ResultCache? { resolve(cacheDir: nil) }
 
     /// The cache of a run given `--cache-dir` (nil: none given): `cacheDir/results`, beside the parse
-    /// environments kept there, so that a run told where its caches go writes nothing into the user's own;
-    /// else the default folder. Nil when FTRLINT_NO_RESULT_CACHE is set (to anything but "" or "0").
+    /// environments kept there; else the default folder. Nil when FTRLINT_NO_RESULT_CACHE is set.
     public static func resolve(cacheDir: String?,
                                environment: [String: String] = ProcessInfo.processInfo.environment) -> ResultCache? {
-        if let off = environment["FTRLINT_NO_RESULT_CACHE"], !off.isEmpty, off != "0" { return nil }
-        if let cacheDir, !cacheDir.isEmpty {
-            return ResultCache(directory: (cacheDir.hasSuffix("/") ? String(cacheDir.dropLast()) : cacheDir) + "/results")
-        }
-        return ResultCache(directory: defaultDirectory(environment: environment))
-    }
-
-    public static func defaultDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/ftrlint/results" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/ftrlint/results"
+        CacheFolder.resolve("results", cacheDir: cacheDir, switchOff: "FTRLINT_NO_RESULT_CACHE", environment: environment)
+            .map(ResultCache.init(directory:))
     }
 
     /// What the cache keeps of a model.
@@ -122,29 +112,10 @@ public final class ResultCache: @unchecked Sendable {
         data.append(body)
         guard fm.createFile(atPath: temp, contents: data) else { return }
         if rename(temp, path) != 0 { try? fm.removeItem(atPath: temp); return }
-        prune()
+        CacheFolder.prune(directory, entries: ".json", capacity: Self.capacity)
     }
 
     private func entryPath(_ key: Key) -> String { directory + "/" + key.digest + ".json" }
-
-    /// Removes the least recently used entries beyond `capacity`, and leftovers of interrupted writes.
-    private func prune() {
-        let fm = FileManager.default
-        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
-        var entries: [(path: String, used: Int64)] = []
-        let now = time(nil)
-        for name in names {
-            let path = directory + "/" + name
-            guard let s = FileStat(path) else { continue }
-            if name.contains(".tmp-") {
-                if Int64(now) - s.mtime / 1_000_000_000 > 3600 { try? fm.removeItem(atPath: path) }
-            } else if name.hasSuffix(".json") {
-                entries.append((path, s.mtime))
-            }
-        }
-        guard entries.count > Self.capacity else { return }
-        for e in entries.sorted(by: { $0.used > $1.used }).dropFirst(Self.capacity) { try? fm.removeItem(atPath: e.path) }
-    }
 
     // MARK: - Inputs
 

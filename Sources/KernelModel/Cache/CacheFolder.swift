@@ -1,0 +1,38 @@
+import Foundation
+
+/// Where ftrlint keeps one kind of cache (results, preambles), and how the folder stays bounded.
+enum CacheFolder {
+    /// `cacheDir/name` for a run given `--cache-dir` (so that it writes nothing into the user's own cache),
+    /// else `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/name`; nil when `switchOff` is set in the environment
+    /// to anything but "" or "0".
+    static func resolve(_ name: String, cacheDir: String?, switchOff: String, environment: [String: String]) -> String? {
+        if let off = environment[switchOff], !off.isEmpty, off != "0" { return nil }
+        if let cacheDir, !cacheDir.isEmpty {
+            return (cacheDir.hasSuffix("/") ? String(cacheDir.dropLast()) : cacheDir) + "/" + name
+        }
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/ftrlint/" + name }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.cache/ftrlint/" + name
+    }
+
+    /// Removes the least recently used entries (files named `<id><suffix>`, with `<id><companion>` for each
+    /// companion) beyond `capacity`, and leftovers of writes interrupted over an hour ago (`.tmp-` files).
+    static func prune(_ directory: String, entries suffix: String, companions: [String] = [], capacity: Int) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
+        let now = Int64(time(nil))
+        var entries: [(id: String, used: Int64)] = []
+        for name in names {
+            let path = directory + "/" + name
+            guard let s = FileStat(path) else { continue }
+            if name.contains(".tmp-") {
+                if now - s.mtime / 1_000_000_000 > 3600 { try? fm.removeItem(atPath: path) }
+            } else if name.hasSuffix(suffix) {
+                entries.append((String(name.dropLast(suffix.count)), s.mtime))
+            }
+        }
+        for e in entries.sorted(by: { $0.used > $1.used }).dropFirst(capacity) {
+            for ext in [suffix] + companions { try? fm.removeItem(atPath: directory + "/" + e.id + ext) }
+        }
+    }
+}
