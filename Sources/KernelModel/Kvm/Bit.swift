@@ -13,7 +13,19 @@ indirect enum Bit: Hashable {
     /// `condition ? then : else`, by condition index.
     case choice(Int, Bit, Bit)
 
-    static func pick(_ condition: Int, _ a: Bit, _ b: Bit) -> Bit { a == b ? a : .choice(condition, a, b) }
+    /// `condition ? a : b`, with `condition` decided inside each side: a choice on it there can only go one
+    /// way, so no path tests a predicate both true and false (`x && !x`).
+    static func pick(_ condition: Int, _ a: Bit, _ b: Bit) -> Bit {
+        let x = a.restricted(condition, true), y = b.restricted(condition, false)
+        return x == y ? x : .choice(condition, x, y)
+    }
+
+    /// This bit where `condition` is known to be `value`.
+    func restricted(_ condition: Int, _ value: Bool) -> Bit {
+        guard case .choice(let c, let p, let q) = self else { return self }
+        if c == condition { return (value ? p : q).restricted(condition, value) }
+        return .pick(c, p.restricted(condition, value), q.restricted(condition, value))
+    }
 
     /// Unknown whichever way the conditions go.
     var isUnknown: Bool {

@@ -18,14 +18,24 @@ indirect enum Cond: Hashable {
     case known(Bool)
     case node(Int, Cond, Cond)
 
-    /// `self ? a : b` over conditions.
+    /// `self ? a : b` over conditions; below each decision on an atom, `a` and `b` are taken with that atom
+    /// decided, so no path tests it both ways (`x && !x`).
     func ite(_ a: Cond, _ b: Cond) -> Cond {
         switch self {
         case .known(let v): return v ? a : b
         case .node(let atom, let t, let e):
-            let x = t.ite(a, b), y = e.ite(a, b)
+            let x = t.ite(a.restricted(atom, true), b.restricted(atom, true))
+            let y = e.ite(a.restricted(atom, false), b.restricted(atom, false))
             return x == y ? x : .node(atom, x, y)
         }
+    }
+
+    /// This condition where `atom` is known to be `value`.
+    func restricted(_ atom: Int, _ value: Bool) -> Cond {
+        guard case .node(let a, let t, let e) = self else { return self }
+        if a == atom { return (value ? t : e).restricted(atom, value) }
+        let x = t.restricted(atom, value), y = e.restricted(atom, value)
+        return x == y ? x : .node(a, x, y)
     }
 
     var negated: Cond { ite(.known(false), .known(true)) }

@@ -590,13 +590,7 @@ final class ReadPathInterpreter {
         return nil
     }
 
-    func restrict(_ b: Bits, _ atom: Int, _ value: Bool) -> Bits { Bits(b.bits.map { restrict($0, atom, value) }) }
-
-    func restrict(_ b: Bit, _ atom: Int, _ value: Bool) -> Bit {
-        guard case .choice(let c, let p, let q) = b else { return b }
-        if c == atom { return restrict(value ? p : q, atom, value) }
-        return .pick(c, restrict(p, atom, value), restrict(q, atom, value))
-    }
+    func restrict(_ b: Bits, _ atom: Int, _ value: Bool) -> Bits { Bits(b.bits.map { $0.restricted(atom, value) }) }
 
     private func select(_ cond: Cond, _ a: () -> Value, _ b: () -> Value) -> Value {
         switch cond {
