@@ -95,6 +95,19 @@ final class GuestViewTests: XCTestCase {
                 XCTAssertEqual(debug.kind, .forced); XCTAssertEqual(debug.value, 6)
             }
             for f in m.tables.fields { XCTAssertNotNil(m.guestView.fields[f.key], "\(f.key) has a treatment in \(version)") }
+            // SVE's condition is the macro as written, each way once (not its parts, which print alike).
+            XCTAssertEqual(try normal("ID_AA64PFR0_EL1.SVE").paths.map(\.when).sorted(),
+                           ["!(vcpu_has_sve ( vcpu ))", "vcpu_has_sve ( vcpu )"], "SVE in \(version)")
+            // No path reads as testing one predicate both ways.
+            for (key, field) in m.guestView.fields {
+                for t in [field.normal] + [field.nested, field.protected].compactMap({ $0 }) {
+                    for path in t.paths {
+                        let terms = path.when.components(separatedBy: " && ")
+                        let negated = Set(terms.filter { $0.hasPrefix("!(") && $0.hasSuffix(")") }.map { String($0.dropFirst(2).dropLast()) })
+                        XCTAssertTrue(negated.isDisjoint(with: terms), "\(key) in \(version): \(path.when)")
+                    }
+                }
+            }
         }
         if seen == 0 { throw XCTSkip("no real kernel tree cached; run scripts/fetch-kernels") }
     }

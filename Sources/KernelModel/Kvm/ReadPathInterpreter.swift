@@ -535,7 +535,20 @@ final class ReadPathInterpreter {
         let v = eval(e, &f)
         if case .function = v { return .known(true) }
         guard let b = v.bits else { return .node(trace.atom(e.text, at: ref(e), spelled: e.spellingKey), .known(true), .known(false)) }
-        return nonZero(b, text: e.text, at: e)
+        return asWritten(nonZero(b, text: e.text, at: e), e, b)
+    }
+
+    /// A predicate written as one macro (`vcpu_has_sve(vcpu)`, `kvm_supports_32bit_el0()`) whose parts are
+    /// all KVM's own state: one condition named as written. Its parts would each print as the macro's text,
+    /// and a path such as "vcpu_has_sve(vcpu) && !(vcpu_has_sve(vcpu))" reads as a contradiction. Parts that
+    /// test the host's value (caps inside min()) stay apart.
+    private func asWritten(_ c: Cond, _ e: Cursor, _ b: Bits) -> Cond {
+        var parts = Set<Int>()
+        func collect(_ c: Cond) { if case .node(let a, let t, let f) = c { parts.insert(a); collect(t); collect(f) } }
+        collect(c)
+        guard parts.count > 1, parts.allSatisfy({ trace.atoms[$0].text == e.text && trace.atoms[$0].hostField == nil }),
+              !b.bits.contains(where: { if case .host = $0 { return true }; return $0.isUnknown }) else { return c }
+        return .node(trace.atom(e.text, at: ref(e), spelled: "as written " + e.spellingKey), .known(true), .known(false))
     }
 
     /// Whether bits are non-zero: decided when constant, split on choices, else a predicate as written.
