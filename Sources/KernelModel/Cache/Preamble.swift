@@ -7,12 +7,16 @@ struct Preamble {
     /// The file with the preamble's bytes blanked (spaces, newlines kept): the same offsets, lines and
     /// columns, for parsing with the precompiled preamble.
     let rest: [UInt8]
+    /// The preamble's directives in order: name and whole logical line.
+    let directives: [(name: String, text: String)]
 
     /// The preamble of `source`, nil when the file has no #include before its first declaration.
     init?(of source: [UInt8]) {
         var scanner = Scanner(source)
         var end = 0, depth = 0, seen = 0, includes = 0
-        while let directive = scanner.next() {
+        var directives: [(name: String, text: String)] = [], kept = 0
+        while let (directive, start) = scanner.next() {
+            directives.append((directive, String(decoding: source[start..<scanner.position], as: UTF8.self)))
             switch directive {
             case "if", "ifdef", "ifndef": depth += 1
             case "endif": depth -= 1
@@ -20,9 +24,10 @@ struct Preamble {
             default: break
             }
             guard depth >= 0 else { break }
-            if depth == 0 { end = scanner.position; includes = seen }
+            if depth == 0 { end = scanner.position; includes = seen; kept = directives.count }
         }
         guard includes > 0 else { return nil }
+        self.directives = Array(directives.prefix(kept))
         text = Array(source[..<end])
         rest = source.enumerated().map { i, b in i < end && b != UInt8(ascii: "\n") ? UInt8(ascii: " ") : b }
     }
@@ -34,8 +39,9 @@ struct Preamble {
 
         init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-        /// The name of the next directive, its whole logical line consumed (position: the next line's start).
-        mutating func next() -> String? {
+        /// The name of the next directive and where its `#` is, its whole logical line consumed (position: the
+        /// next line's start).
+        mutating func next() -> (String, Int)? {
             while position < bytes.count {
                 let b = bytes[position]
                 if b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r")
@@ -46,10 +52,11 @@ struct Preamble {
                 } else if starts("/*") {
                     guard skipComment() else { return nil }
                 } else if b == UInt8(ascii: "#") {
+                    let start = position
                     position += 1
                     let name = word()
                     skipLine()
-                    return name
+                    return (name, start)
                 } else {
                     return nil
                 }

@@ -42,10 +42,11 @@ public final class PreambleCache: @unchecked Sendable {
 
     /// Parses the file at `path` of `tree` through its precompiled preamble, building and storing the
     /// preamble when none is stored; nil when the file has no preamble or it cannot be used (parse it as is).
-    func parse(path: String, tree: KernelTree, arguments: [String], options: ParseOptions) -> Parsed? {
+    /// `extra` is precompiled after the file's own preamble (the headers of the files a unity build includes).
+    func parse(path: String, tree: KernelTree, arguments: [String], options: ParseOptions, extra: String = "") -> Parsed? {
         guard Self.isUsable(arguments), let source = Self.source(of: path, tree: tree),
               let preamble = Preamble(of: source),
-              let preambleText = String(validating: preamble.text, as: UTF8.self),
+              let preambleText = String(validating: preamble.text, as: UTF8.self).map({ $0 + extra }),
               let restText = String(validating: preamble.rest, as: UTF8.self) else { return nil }
         let header = (path as NSString).deletingLastPathComponent + "/.ftrlint-preamble-"
             + (path as NSString).lastPathComponent + ".h"
