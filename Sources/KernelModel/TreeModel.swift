@@ -27,9 +27,12 @@ public struct TreeModel {
     }
 
     /// Builds the model of `tree`, or takes it from `cache` when a run had exactly the same inputs before;
-    /// units are parsed through `preambles` where their headers were precompiled (or can be).
+    /// units are parsed through `preambles` where their headers were precompiled (or can be). KVM's files
+    /// are read as one unit where they can be (KvmUnit); `combineKvmFiles: false` parses each on its own
+    /// and in full, the reference the tests hold the combined reading to.
     public init(tree: KernelTree, arguments: CompileArguments, policy: Policy,
-                cache: ResultCache? = ResultCache.default, preambles: PreambleCache? = PreambleCache.default) throws {
+                cache: ResultCache? = ResultCache.default, preambles: PreambleCache? = PreambleCache.default,
+                combineKvmFiles: Bool = true) throws {
         let clock = Stopwatch()
         let files = Self.files(of: tree)
         guard tree.exists(GuestViewAnalyzer.path) else {
@@ -44,7 +47,7 @@ public struct TreeModel {
             self.init(tree: tree, entry: hit, seconds: clock.seconds, fromCache: true)
             return
         }
-        let build = Build(files: files, preambles: preambles)
+        let build = Build(files: files, preambles: preambles, combine: combineKvmFiles)
         let entry = try build.run(tree: tree, arguments: args, policy: policy,
                                   record: cache.flatMap { cache in key.map { (cache, $0) } }, clock: clock)
         self.init(tree: tree, entry: entry, seconds: clock.seconds, fromCache: false)
@@ -77,7 +80,12 @@ public struct TreeModel {
 /// Tasks and what they need (cpufeature.c is parsed without function bodies):
 ///
 ///     parse cpufeature.c ─→ cpufeature tables ─┬─→ protected view ←─ parse pKVM's sys_regs.c
-///     parse sys_regs.c ──→ sys_reg_descs ──────┴─→ normal view ←── parse nested.c, pmu-emul.c
+///     KVM's unit, bodies blanked ──────────────┴─→ KVM's unit: sys_reg_descs, normal view
+///
+/// KVM's files are one unit (KvmUnit), read twice: with every body blanked, then with the bodies the
+/// read path of cpufeature's registers needs. Where they cannot be combined, each is parsed on its own:
+///
+///     parse sys_regs.c ──→ sys_reg_descs ──→ normal view ←── parse nested.c, pmu-emul.c
 ///
 /// The normal view takes the protected one (if any) only at its end. Errors are kept and thrown
 /// afterwards in the order a sequential run meets them, so the outcome is the same whatever ran first.
@@ -87,6 +95,7 @@ private final class Build: @unchecked Sendable {
 
     private let files: [String]
     private let preambles: PreambleCache?
+    private let combine: Bool
     private let lock = NSLock()
     private var units: [TranslationUnit?]
     private var parsed: [Result<Void, Error>?]
@@ -99,9 +108,10 @@ private final class Build: @unchecked Sendable {
     private var names: Result<FieldNames, Error>?
     private var encodings: Result<[String: Encoding], Error>?
 
-    init(files: [String], preambles: PreambleCache?) {
+    init(files: [String], preambles: PreambleCache?, combine: Bool) {
         self.files = files
         self.preambles = preambles
+        self.combine = combine
         units = Array(repeating: nil, count: files.count)
         parsed = Array(repeating: nil, count: files.count)
         firstError = Array(repeating: nil, count: files.count)
@@ -112,9 +122,10 @@ private final class Build: @unchecked Sendable {
              record: (cache: ResultCache, key: ResultCache.Key)?, clock: Stopwatch) throws -> ResultCache.Entry {
         let files = self.files
         let relativize = { (p: String) in tree.relativePath(p) ?? p }
-        let sysRegs = 1
         let kvm = Array(files.indices.filter { TreeModel.kvmFiles.contains(files[$0]) })
         let pkvm = files.indices.last.flatMap { files[$0] == GuestViewAnalyzer.protectedPath ? $0 : nil }
+        let unity = combine ? KvmUnit(tree: tree, files: kvm.map { files[$0] }, arguments: kvm.map { arguments[$0] }) : nil
+        clock.note(unity == nil ? "KVM's files parsed one by one" : "KVM's files parsed as one unit")
 
         let graph = TaskGraph(clock: clock)
         let fieldNames = graph.add("field names") {
@@ -126,12 +137,14 @@ private final class Build: @unchecked Sendable {
             let encodings = Result { try RegisterEncodings.resolve(names, tree: tree, arguments: arguments[0]) }
             self.set { self.encodings = encodings }
         }
-        let parses = files.indices.map { i in
-            graph.add("parse \(files[i])", order: 1 + Self.parseOrder(files[i])) {
+        let own = files.indices.filter { unity == nil || !kvm.contains($0) }
+        var parses: [Int: Int] = [:]
+        for i in own {
+            parses[i] = graph.add("parse \(files[i])", order: 1 + Self.parseOrder(files[i], unity: unity != nil)) {
                 self.parse(i, path: tree.absolutePath(files[i]), tree: tree, arguments: arguments[i], record: record != nil)
             }
         }
-        let cpufeature = graph.add("cpufeature tables", after: [parses[0], fieldNames]) {
+        let cpufeature = graph.add("cpufeature tables", after: [parses[0]!, fieldNames]) {
             let tables = Result {
                 let unit = try self.unit(0)
                 let namer = try self.get({ self.names! }).get().namer
@@ -140,13 +153,8 @@ private final class Build: @unchecked Sendable {
             self.release(0)
             self.set { self.tables = tables }
         }
-        let registers = graph.add("sys_reg_descs", after: [parses[sysRegs]]) {
-            guard self.clean([sysRegs]) else { return }
-            let registers = Result { try SysRegDescsExtractor(unit: try self.unit(sysRegs), relativize: relativize).extract() }
-            self.set { self.kvmRegisters = registers }
-        }
         let protectedTask = pkvm.map { pkvm in
-            graph.add("protected view", after: [parses[pkvm], cpufeature]) {
+            graph.add("protected view", after: [parses[pkvm]!, cpufeature]) {
                 defer { self.release(pkvm) }
                 guard self.clean([pkvm]), case .success(let tables)? = self.get({ self.tables }),
                       let unit = try? self.unit(pkvm) else { return }
@@ -158,24 +166,37 @@ private final class Build: @unchecked Sendable {
                 self.set { self.protectedViews = views }
             }
         }
-        graph.add("normal view", after: kvm.map { parses[$0] } + [cpufeature, registers]) {
-            defer { kvm.forEach { self.release($0, trim: false) } }
-            guard self.clean(kvm), case .success(let tables)? = self.get({ self.tables }),
-                  let units = try? kvm.map({ try self.unit($0) }) else { return }
-            let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: "sys_reg_descs", functions: FunctionIndex(units: units))
-            let view = Result {
-                try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize).analyze(tables, protected: {
-                    // The protected view runs beside this one; wait for it (helping with what is left).
-                    guard let protectedTask else { return nil }
-                    clock.note("normal and nested views done")
-                    graph.wait(for: protectedTask)
-                    return try self.get({ self.protectedViews })?.get()
-                })
+        // The protected view runs beside the normal one; the normal view waits for it at its end.
+        let protected: () throws -> GuestViewAnalyzer.ProtectedViews? = {
+            guard let protectedTask else { return nil }
+            clock.note("normal and nested views done")
+            graph.wait(for: protectedTask)
+            return try self.get({ self.protectedViews })?.get()
+        }
+        var kvmTasks: [Int] = []
+        if let unity {
+            let sysRegs = kvm[0]
+            let blanked = graph.add("parse KVM's unit, bodies blanked", order: 1 + Self.parseOrder(files[sysRegs], unity: true)) {
+                self.parseUnit(unity, plan: .all(unity), index: sysRegs, tree: tree, arguments: arguments[sysRegs], record: false)
             }
-            self.set { self.guestView = view }
+            kvmTasks.append(graph.add("KVM's unit", after: [blanked, cpufeature]) {
+                // The unit with its bodies is the largest: parse it once pKVM's unit is read and released.
+                self.analyzeUnit(unity, indices: kvm, tree: tree, arguments: arguments, relativize: relativize,
+                                 record: record != nil, clock: clock, alone: { protectedTask.map(graph.wait) },
+                                 protected: protected)
+            })
+        } else {
+            let sysRegs = kvm[0]
+            let registers = graph.add("sys_reg_descs", after: [parses[sysRegs]!]) {
+                self.extractRegisters(sysRegs, relativize: relativize)
+            }
+            kvmTasks.append(graph.add("normal view", after: kvm.map { parses[$0]! } + [cpufeature, registers]) {
+                defer { kvm.forEach { self.release($0, trim: false) } }
+                self.normalView(kvm, functions: nil, relativize: relativize, protected: protected)
+            })
         }
         if let record {
-            graph.add("result cache inputs", after: parses, order: Int.max) {
+            graph.add("result cache inputs", after: Array(parses.values) + kvmTasks, order: Int.max) {
                 let inclusions = self.get { self.inclusions }
                 let inputs = record.cache.inputs(for: record.key, inclusions: inclusions, arguments: arguments,
                                                  startedAt: clock.start)
@@ -200,20 +221,109 @@ private final class Build: @unchecked Sendable {
                                  registerEncodings: try encodings!.get())
     }
 
-    /// Parse order: pKVM's unit and sys_regs.c first, then cpufeature.c (every view needs its tables), so
-    /// that the protected view is done and its unit released before the KVM units the normal view reads
-    /// together are all parsed: fewer units alive at once, at little cost in time.
-    private static func parseOrder(_ file: String) -> Int {
-        [GuestViewAnalyzer.protectedPath, "arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path,
-         "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"].firstIndex(of: file) ?? 5
+    // MARK: - KVM
+
+    private func extractRegisters(_ sysRegs: Int, relativize: @escaping (String) -> String) {
+        guard clean([sysRegs]) else { return }
+        let registers = Result { try SysRegDescsExtractor(unit: try unit(sysRegs), relativize: relativize).extract() }
+        set { kvmRegisters = registers }
+    }
+
+    /// The normal (and nested) views from the KVM units at `indices` (sys_regs.c's first); `functions`: the
+    /// index to follow calls with, else one over those units. Returns the functions it asked for that were blanked.
+    @discardableResult
+    private func normalView(_ indices: [Int], functions: FunctionIndex?, relativize: @escaping (String) -> String,
+                            protected: () throws -> GuestViewAnalyzer.ProtectedViews?) -> Set<String> {
+        guard clean(indices), case .success(let tables)? = get({ self.tables }),
+              let units = try? indices.map({ try unit($0) }) else { return [] }
+        let functions = functions ?? FunctionIndex(units: units)
+        let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: "sys_reg_descs", functions: functions)
+        let view = Result {
+            try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize).analyze(tables, protected: protected)
+        }
+        set { guestView = view }
+        return functions.requested
+    }
+
+    /// Parses KVM's unit with `plan`'s bodies blanked, as unit `index` (sys_regs.c's), through the precompiled
+    /// headers of all its files.
+    private func parseUnit(_ unity: KvmUnit, plan: KvmUnit.Plan, index: Int, tree: KernelTree, arguments: [String],
+                           record: Bool) {
+        do {
+            let overlaid = try unity.tree(over: tree, plan: plan)
+            parse(index, path: tree.absolutePath(files[index]), tree: overlaid, arguments: arguments, record: record,
+                  extraPreamble: unity.extraPreamble)
+        } catch {
+            set { parsed[index] = .failure(error) }
+        }
+    }
+
+    /// KVM's unit, from its parse with every body blanked: the bodies the read path needs are planned from
+    /// it, then the unit is parsed with them and read; when the views ask for a body left out (through a
+    /// header's macro), again with it, and after three such rounds with every body. Where the unit has an
+    /// error with its bodies blanked (a name both files define), its files are parsed one by one.
+    private func analyzeUnit(_ unity: KvmUnit, indices: [Int], tree: KernelTree, arguments: [[String]],
+                             relativize: @escaping (String) -> String, record: Bool, clock: Stopwatch,
+                             alone: () -> Void, protected: () throws -> GuestViewAnalyzer.ProtectedViews?) {
+        let sysRegs = indices[0]
+        let paths = Set(unity.files.map(tree.absolutePath))
+        guard clean([sysRegs]) else {
+            set { parsed[sysRegs] = nil; firstError[sysRegs] = nil }
+            for i in indices { parse(i, path: tree.absolutePath(files[i]), tree: tree, arguments: arguments[i], record: record) }
+            extractRegisters(sysRegs, relativize: relativize)
+            normalView(indices, functions: nil, relativize: relativize, protected: protected)
+            indices.forEach { release($0, trim: false) }
+            return
+        }
+        for i in indices.dropFirst() { set { parsed[i] = .success(()) } }
+        // What the plan needs from the blanked unit, read in a scope of its own so the unit goes with it.
+        let (names, planned): ([[String?]], Set<String>?) = {
+            guard let blanked = try? unit(sysRegs) else { return ([], nil) }
+            let encodings = Set((try? get({ self.tables })?.get())?.registers.map(\.encoding.sysReg) ?? [])
+            // A table that cannot be read is reported by the reader of the whole unit.
+            return (unity.functionNames(in: blanked, tree: tree),
+                    try? GuestViewAnalyzer.readPathRoots(unit: blanked, encodings: encodings, relativize: relativize))
+        }()
+        release(sysRegs)
+        alone()
+        var roots = planned
+        var plan = roots.map { unity.plan(names: names, roots: $0) } ?? .none(unity)
+        for round in 1... {
+            parseUnit(unity, plan: plan, index: sysRegs, tree: tree, arguments: arguments[sysRegs], record: record)
+            clock.note("KVM's unit, round \(round): parsed with \(plan.blank.joined().filter { $0 }.count) bodies blanked")
+            extractRegisters(sysRegs, relativize: relativize)
+            let functions = get { units[sysRegs] }.map { FunctionIndex(units: [$0], files: paths, blanked: plan.blanked) }
+            let requested = normalView([sysRegs], functions: functions, relativize: relativize, protected: protected)
+            clock.note("KVM's unit, round \(round): views asked for \(requested.sorted())")
+            if requested.isEmpty || plan == .none(unity) { break }
+            release(sysRegs)
+            roots = (roots ?? []).union(requested)
+            let next = unity.plan(names: names, roots: roots!)
+            plan = round < 3 && next != plan ? next : .none(unity)
+        }
+        release(sysRegs, trim: false)
+    }
+
+    /// Parse order. One by one: pKVM's unit and sys_regs.c first, then cpufeature.c (every view needs its
+    /// tables), so that the protected view is done and its unit released before the KVM units the normal
+    /// view reads together are all parsed. As one unit: KVM's blanked unit and cpufeature.c first (the plan
+    /// needs both), then pKVM's, read and released before KVM's unit is parsed with its bodies. Fewer units
+    /// alive at once, at little cost in time.
+    private static func parseOrder(_ file: String, unity: Bool) -> Int {
+        let order = unity ? ["arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path, GuestViewAnalyzer.protectedPath]
+            : [GuestViewAnalyzer.protectedPath, "arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path,
+               "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"]
+        return order.firstIndex(of: file) ?? order.count
     }
 
     /// Parses unit i (cpufeature.c, the first, without function bodies), through its precompiled
     /// preamble where it has one, and notes its errors.
-    private func parse(_ i: Int, path: String, tree: KernelTree, arguments: [String], record: Bool) {
+    private func parse(_ i: Int, path: String, tree: KernelTree, arguments: [String], record: Bool,
+                       extraPreamble: String = "") {
         let options: ParseOptions = i == 0 ? [.keepGoing, .skipFunctionBodies] : [.keepGoing]
         do {
-            let precompiled = preambles?.parse(path: path, tree: tree, arguments: arguments, options: options)
+            let precompiled = preambles?.parse(path: path, tree: tree, arguments: arguments, options: options,
+                                               extra: extraPreamble)
             let unit = try precompiled?.unit
                 ?? TranslationUnit(path: path, arguments: arguments, unsavedFiles: tree.unsavedFiles, options: options)
             let error = unit.diagnostics.first { $0.severity >= .error }

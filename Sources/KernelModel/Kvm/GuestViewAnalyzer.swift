@@ -12,6 +12,9 @@ public struct GuestViewAnalyzer {
     /// Predicates each view fixes: a normal guest has no nested virtualisation.
     static let normalAssumptions = ["vcpu_has_nv": false]
     static let nestedAssumptions = ["vcpu_has_nv": true]
+    /// The descriptor members whose handlers give the guest's value: the per-VM value set at reset where KVM
+    /// keeps one, else the access handler.
+    static let readMembers = ["reset", "access"]
     /// Interpretation steps per register and view: bounds the work on pathological input.
     static let budget = 200_000
 
@@ -128,9 +131,8 @@ public struct GuestViewAnalyzer {
         let interpreter = ReadPathInterpreter(context: context, trace: trace)
         var followed = false
         var unfollowed: (why: String, function: String, at: SourceRef?)?
-        // The per-VM value set at reset is what the guest reads where KVM keeps one; else the access handler.
-        for member in ["reset", "access"] {
-            guard let (name, header) = handler(descriptor[member]) else { continue }
+        for member in Self.readMembers {
+            guard let (name, header) = Self.handler(descriptor[member]) else { continue }
             let at = descriptor[member].map(ref)
             // KVM's own files first, else a definition the unit has (a static inline of sys_regs.h: 5.10's reset_val).
             guard let fn = path.functions.definition(of: name) ?? header else {
@@ -214,7 +216,7 @@ public struct GuestViewAnalyzer {
     }
 
     /// The function a descriptor member names, with its definition where the unit has one with a body.
-    private func handler(_ member: Cursor?) -> (name: String, definition: Cursor?)? {
+    private static func handler(_ member: Cursor?) -> (name: String, definition: Cursor?)? {
         var found: (name: String, definition: Cursor?)?
         member?.descendants { c in
             guard found == nil, c.kind == .declRefExpr, let decl = c.referenced, decl.kind == .functionDecl else { return }
@@ -229,17 +231,35 @@ public struct GuestViewAnalyzer {
         return v
     }
 
-    /// sys_reg_descs[] entries by encoding, as member → initialiser maps.
+    /// Where the normal read path starts: the functions named by the `.reset` and `.access` members of the
+    /// sys_reg_descs[] entries for `encodings`, and by `.visibility`, which the read path calls through the
+    /// descriptor (sysreg_visible_as_raz): KvmUnit keeps their bodies.
+    static func readPathRoots(unit: TranslationUnit, encodings: Set<UInt32>,
+                              relativize: (String) -> String) throws -> Set<String> {
+        let descs = try descriptors(unit: unit, table: "sys_reg_descs", relativize: relativize)
+        var roots = Set<String>()
+        for encoding in encodings {
+            for member in readMembers + ["visibility"] { if let (name, _) = handler(descs[encoding]?[member]) { roots.insert(name) } }
+        }
+        return roots
+    }
+
     private func descriptors(_ path: ReadPath) throws -> [UInt32: [String: Cursor]] {
+        try Self.descriptors(unit: path.unit, table: path.table, relativize: relativize)
+    }
+
+    /// A table's entries by encoding, as member → initialiser maps.
+    private static func descriptors(unit: TranslationUnit, table name: String,
+                                    relativize: (String) -> String) throws -> [UInt32: [String: Cursor]] {
         var table: Cursor?
-        path.unit.cursor.visit { c in
-            if c.kind == .varDecl, c.isInMainFile, c.spelling == path.table,
+        unit.cursor.visit { c in
+            if c.kind == .varDecl, c.isInMainFile, c.spelling == name,
                c.children.contains(where: { $0.kind == .initListExpr }) { table = c }
             return table == nil ? .continue : .break
         }
-        let file = relativize(path.unit.path)
+        let file = relativize(unit.path)
         guard let table, let list = table.children.first(where: { $0.kind == .initListExpr }) else {
-            throw IncompleteAnalysis(file: file, "\(path.table)[] not found")
+            throw IncompleteAnalysis(file: file, "\(name)[] not found")
         }
         var result: [UInt32: [String: Cursor]] = [:]
         for entry in list.children where entry.kind == .initListExpr {
@@ -250,7 +270,7 @@ public struct GuestViewAnalyzer {
             let enc = Encoding(op0: p[0], op1: p[1], crn: p[2], crm: p[3], op2: p[4]).sysReg
             if result[enc] == nil { result[enc] = members }
         }
-        guard !result.isEmpty else { throw IncompleteAnalysis(file: file, "\(path.table)[] has no entry that evaluates") }
+        guard !result.isEmpty else { throw IncompleteAnalysis(file: file, "\(name)[] has no entry that evaluates") }
         return result
     }
 }
