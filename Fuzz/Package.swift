@@ -1,7 +1,8 @@
 // swift-tools-version:5.9
 // libFuzzer targets for the parsers ftrlint writes itself (sysreg file, policy, compile_commands.json, baseline,
-// b4 patch), one executable per parser. The parsers' sources are
-// the main package's, through symlinks under Sources/ (KernelModel here holds only the policy and the baseline);
+// b4 patch, the C-text scanners KVM's unit is planned with), one executable per parser. The parsers' sources are
+// the main package's, through symlinks under Sources/ (KernelModel here holds only the policy, the baseline and
+// the scanners);
 // each target links Tests/FtrLintTests/FuzzHarness.swift, the same harness the XCTest fuzz pass runs.
 // Built and run by scripts/fuzz:
 //   swift build -c release --package-path Fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library
@@ -43,7 +44,8 @@ let package = Package(
         .target(name: "LibClang", dependencies: ["CClang"], swiftSettings: clangSwift, linkerSettings: clangLink),
         .target(name: "SysregSpec"),
         .target(name: "KernelTree", dependencies: ["LibClang", "SysregSpec"], swiftSettings: clangSwift),
-        .target(name: "KernelModel", dependencies: ["Yams"], resources: [.copy("Policy/policy.yaml")]),
+        .target(name: "KernelModel", dependencies: ["Yams", "KernelTree"], resources: [.copy("Policy/policy.yaml")],
+                swiftSettings: clangSwift),
         .target(name: "Harness", dependencies: ["SysregSpec", "KernelTree", "KernelModel"], swiftSettings: clangSwift),
         fuzzer("fuzz-sysreg", "FuzzSysreg"),
         fuzzer("fuzz-policy", "FuzzPolicy"),
@@ -51,5 +53,6 @@ let package = Package(
         fuzzer("fuzz-baseline", "FuzzBaseline"),
         // check --b4's patch parser lives in the FtrLint executable: its file is compiled into this target.
         fuzzer("fuzz-patch", "FuzzPatch"),
+        fuzzer("fuzz-bodies", "FuzzBodies"),
     ]
 )

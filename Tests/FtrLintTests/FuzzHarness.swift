@@ -15,9 +15,12 @@ import SysregSpec
 ///   path they name is absolute; on failure one line.
 /// - baseline (`Baseline(json:path:)`): parse; on success the encoded file parses back to the same baseline.
 /// - b4 patch (`GitPatch(parsing:)`, in the FtrLint executable): FuzzPatchHarness, under the same contract.
+/// - C text (`FunctionBodies(source:)`, `Preamble(of:)`, what KvmUnit reads before any parse): the preamble is a
+///   prefix and blanking it keeps every offset; bodies lie in order from a `{` to a `}`; blanking every body
+///   keeps the length and every newline, and the blanked text scans again with only the bodies kept.
 public enum FuzzHarness {
     public enum Parser: String, CaseIterable, Sendable {
-        case sysreg, policy, compiledb, baseline, patch
+        case sysreg, policy, compiledb, baseline, patch, bodies
     }
 
     /// Why a property failed: the message libFuzzer prints before the crash.
@@ -171,5 +174,38 @@ public enum FuzzHarness {
         }
         _ = baseline.unmatched([(rule: "leak", key: "A.B")])
         return true
+    }
+
+    // MARK: - C text
+
+    /// Whether function bodies were found.
+    @discardableResult
+    public static func bodies(_ data: Data) -> Bool {
+        let source = [UInt8](data)
+        if let p = Preamble(of: source) {
+            if !source.starts(with: p.text) { violated(.bodies, "the preamble is not a prefix of the file") }
+            if !sameLines(p.rest, source) { violated(.bodies, "blanking the preamble moved an offset or a line") }
+        }
+        guard let scan = FunctionBodies(source: source) else { return false }
+        var end = -1
+        for b in scan.bodies {
+            guard end < b.open, b.open < b.close, b.close < source.count,
+                  source[b.open] == UInt8(ascii: "{"), source[b.close] == UInt8(ascii: "}") else {
+                violated(.bodies, "a body at \(b.open)...\(b.close) is not a braced range after the last one")
+            }
+            end = b.close
+        }
+        let blanked = FunctionBodies.blanking(source, scan.bodies) { _ in true }
+        if !sameLines(blanked, source) { violated(.bodies, "blanking moved an offset or a line") }
+        guard let again = FunctionBodies(source: blanked) else { violated(.bodies, "the blanked text does not scan") }
+        if again.bodies.map(\.open) != scan.bodies.filter({ !$0.blankable }).map(\.open) {
+            violated(.bodies, "the blanked text has other bodies than those not blanked")
+        }
+        return true
+    }
+
+    /// Same length, and a newline wherever `b` has one.
+    private static func sameLines(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { ($0 == UInt8(ascii: "\n")) == ($1 == UInt8(ascii: "\n")) }
     }
 }

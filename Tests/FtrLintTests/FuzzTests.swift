@@ -144,6 +144,10 @@ final class FuzzTests: XCTestCase {
         try fuzz(.patch, seed: 5) { FuzzPatchHarness.patch($0) }
     }
 
+    func testFunctionBodiesScanner() throws {
+        try fuzz(.bodies, seed: 6) { FuzzHarness.bodies($0) }
+    }
+
     /// Inputs libFuzzer found that broke a property, kept as regressions (and as seeds in testdata/fuzz).
     func testRegressionsFoundByFuzzing() throws {
         // A register name that starts with a digit made `#define 8EST_EL1_RES0 ...`: refused now.

@@ -1,17 +1,17 @@
 /// The preamble of a C file: its leading run of comments and preprocessor directives (the #include block
 /// a kernel file starts with), cut where every #if it opened is closed. It is what the file's headers
 /// cost to parse, and it can be precompiled once and reused while none of them changes.
-struct Preamble {
+public struct Preamble {
     /// The preamble's bytes, as in the file.
-    let text: [UInt8]
+    public let text: [UInt8]
     /// The file with the preamble's bytes blanked (spaces, newlines kept): the same offsets, lines and
     /// columns, for parsing with the precompiled preamble.
-    let rest: [UInt8]
+    public let rest: [UInt8]
     /// The preamble's directives in order: name and whole logical line.
     let directives: [(name: String, text: String)]
 
     /// The preamble of `source`, nil when the file has no #include before its first declaration.
-    init?(of source: [UInt8]) {
+    public init?(of source: [UInt8]) {
         var scanner = Scanner(source)
         var end = 0, depth = 0, seen = 0, includes = 0
         var directives: [(name: String, text: String)] = [], kept = 0

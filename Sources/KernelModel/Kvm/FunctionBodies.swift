@@ -1,3 +1,5 @@
+import KernelTree
+
 /// The function bodies of a C file, found in its text before any parse: each `{ ... }` at file scope
 /// that follows a declarator's `)` outside an initialiser, with the identifiers it spells.
 ///
@@ -9,21 +11,21 @@
 /// not evaluated (a body in an inactive branch is found too; blanking it changes nothing). The scan
 /// gives up (nil) where braces or parentheses do not balance, and a body that a conditional group
 /// straddles (`#else` inside it for an `#if` outside) is marked as not blankable.
-struct FunctionBodies {
-    struct Body {
+public struct FunctionBodies {
+    public struct Body {
         /// Offsets of the body's `{` and `}`.
-        let open: Int
-        let close: Int
+        public let open: Int
+        public let close: Int
         /// Identifiers spelled in the body (callees, macros).
         let identifiers: Set<String>
         /// Whether a branch or loop is a statement of the body itself (an `if` at its top level): such a
         /// body is not a lone call and return, the shapes SysRegDescsExtractor classifies.
         let branches: Bool
         /// False where a conditional group opens outside the body and continues inside it.
-        let blankable: Bool
+        public let blankable: Bool
     }
 
-    let bodies: [Body]
+    public let bodies: [Body]
     /// Macros the file defines (#define), with the identifiers of their replacement lists.
     let macros: [String: Set<String>]
     /// Names the file #undefines.
@@ -33,7 +35,7 @@ struct FunctionBodies {
 
     private static let branchKeywords: Set<String> = ["if", "switch", "for", "while", "do", "goto"]
 
-    init?(source: [UInt8]) {
+    public init?(source: [UInt8]) {
         var lexer = Lexer(source)
         var bodies: [Body] = []
         var macros: [String: Set<String>] = [:]
@@ -109,9 +111,17 @@ struct FunctionBodies {
         self.identifiers = identifiers
     }
 
+    /// `tree` with every function body of `file` blanked, for reading its file-scope tables (cpufeature.c):
+    /// libclang then does not even lex what skipFunctionBodies would skip. Nil where the scan gives up.
+    static func tablesOnly(_ file: String, of tree: KernelTree) throws -> KernelTree? {
+        let source = Array(try tree.read(file).utf8)
+        guard let scan = FunctionBodies(source: source) else { return nil }
+        return try tree.overlaid(with: [file: String(decoding: blanking(source, scan.bodies) { _ in true }, as: UTF8.self)])
+    }
+
     /// `source` with the bodies `blank` selects blanked: `{` → `;`, everything else up to and including
     /// the `}` → spaces, newlines kept.
-    static func blanking(_ source: [UInt8], _ bodies: [Body], where blank: (Int) -> Bool) -> [UInt8] {
+    public static func blanking(_ source: [UInt8], _ bodies: [Body], where blank: (Int) -> Bool) -> [UInt8] {
         var out = source
         for (i, b) in bodies.enumerated() where b.blankable && blank(i) {
             out[b.open] = UInt8(ascii: ";")

@@ -1,0 +1,1 @@
+../../../Sources/KernelModel/Kvm/FunctionBodies.swift

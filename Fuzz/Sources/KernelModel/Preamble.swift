@@ -1,0 +1,1 @@
+../../../Sources/KernelModel/Cache/Preamble.swift
