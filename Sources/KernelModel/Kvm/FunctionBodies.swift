@@ -1,5 +1,3 @@
-import KernelTree
-
 /// The function bodies of a C file, found in its text before any parse: each `{ ... }` at file scope
 /// that follows a declarator's `)` outside an initialiser, with the identifiers it spells.
 ///
@@ -109,14 +107,6 @@ public struct FunctionBodies {
         self.macros = macros
         self.undefined = undefined
         self.identifiers = identifiers
-    }
-
-    /// `tree` with every function body of `file` blanked, for reading its file-scope tables (cpufeature.c):
-    /// libclang then does not even lex what skipFunctionBodies would skip. Nil where the scan gives up.
-    static func tablesOnly(_ file: String, of tree: KernelTree) throws -> KernelTree? {
-        let source = Array(try tree.read(file).utf8)
-        guard let scan = FunctionBodies(source: source) else { return nil }
-        return try tree.overlaid(with: [file: String(decoding: blanking(source, scan.bodies) { _ in true }, as: UTF8.self)])
     }
 
     /// `source` with the bodies `blank` selects blanked: `{` → `;`, everything else up to and including
