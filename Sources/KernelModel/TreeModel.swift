@@ -237,7 +237,7 @@ private final class Build: @unchecked Sendable {
         guard clean(indices), case .success(let tables)? = get({ self.tables }),
               let units = try? indices.map({ try unit($0) }) else { return [] }
         let functions = functions ?? FunctionIndex(units: units)
-        let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: "sys_reg_descs", functions: functions)
+        let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: SysRegDescsExtractor.mainTable, functions: functions)
         let view = Result {
             try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize).analyze(tables, protected: protected)
         }

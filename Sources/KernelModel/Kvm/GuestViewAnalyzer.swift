@@ -236,10 +236,12 @@ public struct GuestViewAnalyzer {
     /// descriptor (sysreg_visible_as_raz): KvmUnit keeps their bodies.
     static func readPathRoots(unit: TranslationUnit, encodings: Set<UInt32>,
                               relativize: (String) -> String) throws -> Set<String> {
-        let descs = try descriptors(unit: unit, table: "sys_reg_descs", relativize: relativize)
+        let descs = try descriptors(unit: unit, table: SysRegDescsExtractor.mainTable, relativize: relativize)
         var roots = Set<String>()
         for encoding in encodings {
-            for member in readMembers + ["visibility"] { if let (name, _) = handler(descs[encoding]?[member]) { roots.insert(name) } }
+            for member in readMembers + ["visibility"] {
+                if let (name, _) = handler(descs[encoding]?[member]) { roots.insert(name) }
+            }
         }
         return roots
     }

@@ -29,9 +29,6 @@ struct KvmUnit {
     /// The #include lines the files after the first start with, precompiled with the first's preamble.
     let extraPreamble: String
 
-    /// Macros the analysis finds values of by their spelling in a function body (SysRegDescsExtractor).
-    static let spelledMacros: Set<String> = ["REG_HIDDEN", "REG_RAZ"]
-
     /// The unit of `files` (sys_regs.c first), nil when they cannot be read as one.
     init?(tree: KernelTree, files: [String], arguments: [[String]]) {
         guard files.count == arguments.count, !files.isEmpty else { return nil }
@@ -131,8 +128,8 @@ struct KvmUnit {
     }
 
     /// Keeps the bodies of `roots` and of every function a kept body names, directly or through the files'
-    /// macros; bodies without a branch at their top level and bodies spelling `spelledMacros`; bodies that
-    /// define no known function. Blanks the rest.
+    /// macros; bodies without a branch at their top level; bodies spelling a macro SysRegDescsExtractor
+    /// reads (`spelledMacros`); bodies that define no known function. Blanks the rest.
     func plan(names: [[String?]], roots: Set<String>) -> Plan {
         var bodiesOf: [String: [(Int, Int)]] = [:]
         for (i, fileNames) in names.enumerated() {
@@ -144,7 +141,8 @@ struct KvmUnit {
         var keep = names.enumerated().map { i, fileNames in
             fileNames.enumerated().map { j, name in
                 let body = scans[i].bodies[j]
-                return name == nil || !body.branches || !body.identifiers.isDisjoint(with: Self.spelledMacros)
+                return name == nil || !body.branches
+                    || !body.identifiers.isDisjoint(with: SysRegDescsExtractor.spelledMacros)
             }
         }
         // From the roots through every name a kept body spells: a body kept for its shape alone names nothing

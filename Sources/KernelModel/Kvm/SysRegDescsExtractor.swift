@@ -20,6 +20,8 @@ import LibClang
 public struct SysRegDescsExtractor {
     public static let path = "arch/arm64/kvm/sys_regs.c"
     static let mainTable = "sys_reg_descs"
+    /// Macros whose values are read where a function body of the file spells them (KvmUnit keeps those bodies).
+    static let spelledMacros: Set<String> = [FunctionAnalysis.hiddenMacro, FunctionAnalysis.razMacro]
 
     let unit: TranslationUnit
     let relativize: (String) -> String
