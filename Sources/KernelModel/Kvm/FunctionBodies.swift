@@ -8,7 +8,7 @@
 /// Read from the raw text: comments, string and character literals and directives are skipped, #if is
 /// not evaluated (a body in an inactive branch is found too; blanking it changes nothing). The scan
 /// gives up (nil) where braces or parentheses do not balance, and a body that a conditional group
-/// straddles (`#else` inside it for an `#if` outside) is marked as not blankable.
+/// straddles (`#else` inside it for an `#if` outside) or that defines a macro is marked as not blankable.
 public struct FunctionBodies {
     public struct Body {
         /// Offsets of the body's `{` and `}`.
@@ -19,7 +19,8 @@ public struct FunctionBodies {
         /// Whether a branch or loop is a statement of the body itself (an `if` at its top level): such a
         /// body is not a lone call and return, the shapes SysRegDescsExtractor classifies.
         let branches: Bool
-        /// False where a conditional group opens outside the body and continues inside it.
+        /// False where a conditional group opens outside the body and continues inside it, or the body holds
+        /// a directive other than a conditional (a macro it defines may be used after it).
         public let blankable: Bool
     }
 
