@@ -24,15 +24,12 @@ public struct FunctionIndex {
         }
     }
 
-    /// The definition of `name` in a parsed unit's main file; a blanked one is noted as requested.
+    /// The definition of `name` in an indexed file; a blanked one is noted as requested.
     public func definition(of name: String) -> Cursor? {
         if let d = definitions[name] { return d }
         if blanked.contains(name) { requests.insert(name) }
         return nil
     }
-
-    /// Names of the functions defined in the parsed units' main files.
-    public var names: Set<String> { Set(definitions.keys) }
 
     /// The blanked functions the analysis asked for: its results stand only when there are none.
     var requested: Set<String> { requests.names }
