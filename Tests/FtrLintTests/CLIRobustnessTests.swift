@@ -166,40 +166,11 @@ final class CLIRobustnessTests: XCTestCase {
     }
 
     func testTimeoutEndsAB4StdinThatNeverEnds() throws {
-        let binary = try Robustness.requireBinary()
         let cache = try Robustness.temporaryFolder(self, "cache")
-        let scratch = try Robustness.temporaryFolder(self, "out")
-        XCTAssertTrue(FileManager.default.createFile(atPath: scratch + "/out", contents: nil))
-        XCTAssertTrue(FileManager.default.createFile(atPath: scratch + "/err", contents: nil))
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: scratch + "/err"))
-        let stdin = Pipe()
-        let process = Process()
-        let arguments = ["check", "--b4", Robustness.kvmMini, "--cache-dir", cache, "--timeout", "2"]
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": Robustness.xdgCache]) { _, new in new }
-        process.standardInput = stdin
-        process.standardOutput = out
-        process.standardError = err
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        let start = Date()
-        try process.run()
         // The start of a patch, and then nothing: the write end stays open until the run is over.
-        stdin.fileHandleForWriting.write(Data("From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n".utf8))
-        var timedOut = false
-        if done.wait(timeout: .now() + 60) == .timedOut {
-            timedOut = true
-            kill(process.processIdentifier, SIGKILL)
-            done.wait()
-        }
-        try? stdin.fileHandleForWriting.close()
-        try? out.close(); try? err.close()
-        let read = { (name: String) in String(decoding: FileManager.default.contents(atPath: scratch + "/" + name) ?? Data(), as: UTF8.self) }
-        let r = Robustness.Run(arguments: arguments, status: process.terminationStatus,
-                               signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
-                               stdout: read("out"), stderr: read("err"), seconds: Date().timeIntervalSince(start))
+        let r = try Robustness.ftrlint(["check", "--b4", Robustness.kvmMini, "--cache-dir", cache, "--timeout", "2"], timeout: 60,
+                                       stdin: Data("From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n".utf8),
+                                       holdingStdinOpen: true)
         Robustness.assertFailsCleanly(r, mentioning: "stdin", "check --b4 with a stdin that never ends, --timeout 2")
         XCTAssertTrue(r.stderr.contains("analysis exceeded 2 s"), "\(r)")
         XCTAssertLessThan(r.seconds, 15, "the limit holds while stdin is read\n\(r)")

@@ -60,9 +60,10 @@ enum Robustness {
     }
 
     /// Runs `executable arguments` in `directory`, killing it after `timeout` seconds; output goes through files
-    /// so that a chatty child never blocks on a full pipe.
+    /// so that a chatty child never blocks on a full pipe. With `holdingStdinOpen`, `stdin` comes through a pipe
+    /// whose write end stays open until the run is over: an input that never ends.
     static func run(_ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 120,
-                    environment: [String: String]? = nil, stdin: Data? = nil) throws -> Run {
+                    environment: [String: String]? = nil, stdin: Data? = nil, holdingStdinOpen: Bool = false) throws -> Run {
         let scratch = NSTemporaryDirectory() + "ftrlint-run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -80,11 +81,14 @@ enum Robustness {
         process.environment = environment ?? ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": xdgCache]) { _, new in new }
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = input
+        let pipe = holdingStdinOpen ? Pipe() : nil
+        process.standardInput = pipe ?? input
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
         let start = Date()
         try process.run()
+        if let pipe, let stdin { pipe.fileHandleForWriting.write(stdin) }
+        defer { try? pipe?.fileHandleForWriting.close() }
         var timedOut = false
         if done.wait(timeout: .now() + timeout) == .timedOut {
             timedOut = true
@@ -102,8 +106,9 @@ enum Robustness {
     static let xdgCache = NSTemporaryDirectory() + "ftrlint-robust-xdg"
 
     /// Runs the ftrlint binary.
-    static func ftrlint(_ arguments: [String], in directory: String? = nil, timeout: Double = 120, stdin: Data? = nil) throws -> Run {
-        try run(try requireBinary(), arguments, in: directory, timeout: timeout, stdin: stdin)
+    static func ftrlint(_ arguments: [String], in directory: String? = nil, timeout: Double = 120, stdin: Data? = nil,
+                        holdingStdinOpen: Bool = false) throws -> Run {
+        try run(try requireBinary(), arguments, in: directory, timeout: timeout, stdin: stdin, holdingStdinOpen: holdingStdinOpen)
     }
 
     /// The subcommands `ftrlint --help` lists, of those that analyse a tree.
