@@ -21,7 +21,13 @@ func debianLLVM() -> String {
 }
 
 let llvm = debianLLVM()
+/// libclang 17 and later name the operator of an expression (clang_getCursorBinaryOperatorKind), which
+/// libclang 14 can only read from the source text: an operator no file spells, such as min()'s `<`
+/// pasted from `__cmp_op_##op`, is visible only through the API.
+let hasOperatorKinds = (try? String(contentsOfFile: llvm + "/include/clang-c/Index.h", encoding: .utf8))?
+    .contains("clang_getCursorBinaryOperatorKind") ?? false
 let clangSwift: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-I\(llvm)/include"])]
+    + (hasOperatorKinds ? [.define("LIBCLANG_OPERATOR_KINDS")] : [])
 let clangLink: [LinkerSetting] = [.unsafeFlags(["-L\(llvm)/lib", "-Xlinker", "-rpath", "-Xlinker", "\(llvm)/lib"])]
 
 let package = Package(

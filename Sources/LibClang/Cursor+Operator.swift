@@ -7,8 +7,34 @@ extension Cursor {
     /// even clang_getSpellingLocation report the expansion site. Lexing at a cursor's raw location does
     /// reach the characters where they are spelled, so the operator is read there: first as the token
     /// just before the right operand, else as the token after the left operand's first primary expression.
+    ///
+    /// libclang 17 and later name the operator from the AST, which also sees operators that no file
+    /// spells (min()'s `<`, pasted from `__cmp_op_##op`); that answer is taken first where the libclang
+    /// ftrlint is built with has it (Package.swift defines LIBCLANG_OPERATOR_KINDS).
     public var operatorSpelling: String? {
-        unit.memo.value(unit.memo.operatorSpelling, raw) { operatorSpellingUncached }
+        unit.memo.value(unit.memo.operatorSpelling, raw) { operatorKindSpelling ?? operatorSpellingUncached }
+    }
+
+    /// Whether the operator is known from the AST rather than read from the source text.
+    public static var operatorsFromAST: Bool {
+        #if LIBCLANG_OPERATOR_KINDS
+        return true
+        #else
+        return false
+        #endif
+    }
+
+    /// The binary operator as libclang's AST names it; nil where this libclang cannot say. A unary
+    /// operator is always where its cursor starts, so the source text answers for those.
+    private var operatorKindSpelling: String? {
+        #if LIBCLANG_OPERATOR_KINDS
+        let k = kind
+        guard k == .binaryOperator || k == .compoundAssignOperator else { return nil }
+        let op = clang_getCursorBinaryOperatorKind(raw)
+        return op == CXBinaryOperator_Invalid ? nil : consume(clang_getBinaryOperatorKindSpelling(op))
+        #else
+        return nil
+        #endif
     }
 
     private var operatorSpellingUncached: String? {

@@ -173,7 +173,10 @@ public struct CpufeatureExtractor {
 
     /// Member name → initialiser expression of a struct initialiser, with designators or positional.
     static func designated(_ list: Cursor) -> [String: Cursor] {
-        let members = list.typeDeclaration?.children.filter { $0.kind == .fieldDecl }.map(\.spelling) ?? []
+        // The struct's definition: newer libclang answers the type's first declaration, which may be a
+        // forward one (`struct sys_reg_desc;`) with no members.
+        let type = list.typeDeclaration.map { $0.definition ?? $0 }
+        let members = type?.children.filter { $0.kind == .fieldDecl }.map(\.spelling) ?? []
         var result: [String: Cursor] = [:]
         var position = 0
         for child in list.children {
