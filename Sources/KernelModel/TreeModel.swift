@@ -12,6 +12,8 @@ public struct TreeModel {
     public let guestView: GuestView
     /// Encodings of the system registers the policy names, from the tree's SYS_<NAME> macros.
     public let registerEncodings: [String: Encoding]
+    /// Where KVM's code uses the names the policy gives as evidence of what levels need.
+    public let kvmEvidence: KvmEvidence
     public let seconds: Double
     /// Whether the model was taken from the result cache (an earlier run on exactly these inputs).
     public let fromCache: Bool
@@ -42,25 +44,26 @@ public struct TreeModel {
         // What ftrlint reads itself is size-checked; libclang reads these directly, so check them the same way.
         for file in files { _ = try tree.read(file) }
         let key = cache?.key(tree: tree, files: files, arguments: args, policy: policy)
+        let evidence = try KvmEvidence(tree: tree, names: policy.evidenceNames)
         if let cache, let key, let hit = cache.lookup(key) {
             clock.note("result cache: hit")
-            self.init(tree: tree, entry: hit, seconds: clock.seconds, fromCache: true)
+            self.init(tree: tree, entry: hit, evidence: evidence, seconds: clock.seconds, fromCache: true)
             return
         }
         let build = Build(files: files, preambles: preambles, combine: combineKvmFiles)
         let entry = try build.run(tree: tree, arguments: args, policy: policy,
                                   record: cache.flatMap { cache in key.map { (cache, $0) } }, clock: clock)
-        self.init(tree: tree, entry: entry, seconds: clock.seconds, fromCache: false)
+        self.init(tree: tree, entry: entry, evidence: evidence, seconds: clock.seconds, fromCache: false)
         if let cache, let key, let inputs = build.inputs {
             cache.store(entry, key: key, inputs: inputs)
             clock.note("result cache: stored")
         }
     }
 
-    private init(tree: KernelTree, entry: ResultCache.Entry, seconds: Double, fromCache: Bool) {
+    private init(tree: KernelTree, entry: ResultCache.Entry, evidence: KvmEvidence, seconds: Double, fromCache: Bool) {
         self.tree = tree
         tables = entry.tables; kvmRegisters = entry.kvmRegisters; guestView = entry.guestView
-        registerEncodings = entry.registerEncodings
+        registerEncodings = entry.registerEncodings; kvmEvidence = evidence
         self.seconds = seconds; self.fromCache = fromCache
     }
 

@@ -11,8 +11,11 @@ public enum LeakRule: Rule {
         through (always, or on one side of a run-time condition), or caps or sets it above what it handles. \
         What KVM handles is the highest level L such that every register the policy names for levels 1..L has a \
         sys_reg_descs entry with a real access handler (not one that only injects UNDEF, not always hidden). A \
-        level with no registers but a `needs` text has nothing to look for in the tree: the unverified rule \
-        reports those, as a warning. Levels at or below 0 (SignedEnum's "implemented") are not checked. A value \
+        level described by a `needs` text is met when KVM's code uses a name the level gives as evidence; \
+        otherwise the unverified rule reports it, as a warning. Levels at or below 0 (SignedEnum's "implemented") are not checked, nor \
+        levels at or below the architecture's `minimum` (every guest has those: mandatory-unhandled reports \
+        what KVM lacks for them) or above its `maximum`. Every level up to what the guest can see is looked \
+        at: one the analysis cannot verify never hides a higher one KVM plainly lacks. A value \
         KVM computes from its own state is KVM's choice, not a leak; an unknown treatment is reported by \
         unknown-treatment, never taken as safe. New hardware that implements the feature then shows guests a \
         feature KVM cannot run (FEAT_SPE did, until commit 96f4f6809bee).
@@ -26,6 +29,8 @@ public enum LeakRule: Rule {
     static let spe = Example.kvm("ID_AA64DFR0_EL1.PMSVer", bound: 0,
                                 levels: [1: ["PMSCR_EL1", "PMSIDR_EL1"], 3: ["PMSNEVFR_EL1"]], needs: [2: "SPEv1p1 events"])
     static let dit = Example.kvm("ID_AA64PFR0_EL1.DIT", bound: 1, levels: [:], needs: [1: "preserve PSTATE.DIT"])
+    static let mixed = Example.kvm("ID_AA64PFR0_EL1.RAS", bound: 1, levels: [2: ["ERXPFGF_EL1"]], needs: [1: "HCR_EL2.TERR traps"])
+    static let debug = Example.kvm("ID_AA64DFR0_EL1.DebugVer", bound: 10, levels: [6: ["OSECCR_EL1"]], minimum: 6)
 
     public static var triggeringExamples: [RuleExample] {
         [
@@ -35,6 +40,9 @@ public enum LeakRule: Rule {
             RuleExample("passthrough on one side of a run-time condition",
                         Example.context([.init(spe.key, spe, normal: Example.passthrough(when: "kvm_has_feat(kvm, SPE)"))]),
                         expect: [spe.key]),
+            RuleExample("a level the analysis cannot verify does not hide a higher one whose registers KVM lacks",
+                        Example.context([.init(mixed.key, mixed, normal: Example.passthrough)]),
+                        expect: [mixed.key]),
             RuleExample("a cap above what KVM handles: level 3 needs a register KVM lacks",
                         Example.context([.init(spe.key, spe, normal: Example.capped(3))], handled: ["PMSCR_EL1", "PMSIDR_EL1"]),
                         expect: [spe.key]),
@@ -50,6 +58,8 @@ public enum LeakRule: Rule {
                         Example.context([.init(dit.key, dit, normal: Example.forced(1))])),
             RuleExample("passthrough of a level that only has `needs`: unverified's to report, with no register to look for",
                         Example.context([.init(dit.key, dit, normal: Example.passthrough)])),
+            RuleExample("a level at the architecture's minimum is every guest's: mandatory-unhandled reports its registers",
+                        Example.context([.init(debug.key, debug, normal: Example.passthrough)])),
             RuleExample("KVM computes the value from its own state",
                         Example.context([.init(spe.key, spe, normal: Example.computed)])),
             RuleExample("an isa field passes through", Example.context([.init("ID_AA64ISAR0_EL1.AES",

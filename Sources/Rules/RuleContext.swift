@@ -24,21 +24,26 @@ public struct RuleContext: Sendable {
     /// register names find KVM entries that carry no name.
     public let registerEncodings: [String: Encoding]
 
+    /// Where KVM's code uses the names the policy gives as evidence of what levels need.
+    public let kvmEvidence: KvmEvidence
+
     public init(tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView, policy: Policy,
-                undescribed: [String: GuestView.Field]? = nil, registerEncodings: [String: Encoding] = [:]) {
+                undescribed: [String: GuestView.Field]? = nil, registerEncodings: [String: Encoding] = [:],
+                kvmEvidence: KvmEvidence = KvmEvidence(uses: [:])) {
         self.tables = tables; self.kvmRegisters = kvmRegisters; self.guestView = guestView; self.policy = policy
         // Entries of the guest view for fields cpufeature does not describe are, by definition, undescribed ones.
         let described = Set(tables.fields.map(\.key))
         self.undescribed = undescribed ?? guestView.fields.filter { !described.contains($0.key) }
         self.registerEncodings = registerEncodings
-        support = KvmSupport(kvmRegisters, encodings: registerEncodings)
+        self.kvmEvidence = kvmEvidence
+        support = KvmSupport(kvmRegisters, encodings: registerEncodings, evidence: kvmEvidence)
     }
 
     /// The context of a tree's model; register encodings come from the tree's own SYS_<NAME> macros, so
     /// policy names match KVM entries named by encoding only (6.1's PMU registers) or not at all.
     public init(model: TreeModel, policy: Policy) {
         self.init(tables: model.tables, kvmRegisters: model.kvmRegisters, guestView: model.guestView, policy: policy,
-                  registerEncodings: model.registerEncodings)
+                  registerEncodings: model.registerEncodings, kvmEvidence: model.kvmEvidence)
     }
 
     /// Whether the model has a nested-virtualisation view / a protected view of the tree.
@@ -53,6 +58,20 @@ public struct RuleContext: Sendable {
         if let first = treatment?.locations.first { return first }
         let entries = kvmRegisters.entries(named: register)
         return (entries.first { $0.table == "sys_reg_descs" } ?? entries.first)?.location
+    }
+
+    /// Where a missing AArch64 register would go in KVM's main table: after the last entry whose encoding is
+    /// below its own (the table is sorted by encoding), else at the table's first entry.
+    func insertionPoint(for register: String) -> (table: String, location: SourceRef)? {
+        let table = kvmRegisters.entries(in: "sys_reg_descs")
+        guard let first = table.first else { return nil }
+        let key = { (e: Encoding) in [e.op0, e.op1, e.crn, e.crm, e.op2] }
+        let name = KvmSupport.normalize(register)
+        guard let target = registerEncodings.first(where: { KvmSupport.normalize($0.key) == name })?.value else {
+            return ("sys_reg_descs", first.location)
+        }
+        let before = table.last { $0.encoding.map { key($0).lexicographicallyPrecedes(key(target)) } ?? false }
+        return ("sys_reg_descs", (before ?? first).location)
     }
 
     /// The note naming the KVM function that decides a field, at the place it does.

@@ -57,6 +57,9 @@ public struct FieldNames {
             // Reserved bits a table describes keep the sysreg file's name (RES1_31_31).
             guard let f = spec?.field(register: reg, lsb: lsb), f.lsb == lsb, f.kind != .unkn else { return nil }
             return f.name
-        }, positional: positional, canonical: canonical)
+        }, positional: positional, canonical: canonical, defined: { reg, lsb in
+            guard let f = spec?.field(register: reg, lsb: lsb), f.lsb == lsb, f.kind.isEnum, !f.values.isEmpty else { return nil }
+            return f.values.map { Int64($0.value) }.sorted()
+        })
     }
 }

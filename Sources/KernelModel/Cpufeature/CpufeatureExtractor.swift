@@ -61,7 +61,7 @@ public struct CpufeatureExtractor {
                          name: namer.name(register: reg.name, lsb: e.shift, width: e.width, shiftMacro: e.shiftMacro),
                          lsb: e.shift, width: e.width, policy: e.policy, safe: e.safe, signed: e.signed,
                          visible: e.visible, visibleIf: e.visibleIf, strict: e.strict, table: reg.table,
-                         location: e.location)
+                         location: e.location, defined: namer.defined(reg.name, e.shift))
             }
             registers.append(FtrRegister(name: reg.name, encoding: reg.encoding, table: reg.table,
                                          location: reg.location, fields: fields))

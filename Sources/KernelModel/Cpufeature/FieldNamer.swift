@@ -7,10 +7,13 @@ public struct FieldNamer {
     let positional: (String, Int) -> String?
     /// The canonical spelling of a macro-derived name for a register (e.g. PMSVER → PMSVer), where known.
     let canonical: (String, String) -> String?
+    /// The values the sysreg file's Enum defines for the field at (register, lsb), where the tree has one.
+    let defined: (String, Int) -> [Int64]?
 
     public init(architectural: @escaping (String, Int) -> String?, positional: @escaping (String, Int) -> String? = { _, _ in nil },
-                canonical: @escaping (String, String) -> String?) {
+                canonical: @escaping (String, String) -> String?, defined: @escaping (String, Int) -> [Int64]? = { _, _ in nil }) {
         self.architectural = architectural; self.positional = positional; self.canonical = canonical
+        self.defined = defined
     }
 
     public func name(register: String, lsb: Int, width: Int, shiftMacro: String?) -> String {

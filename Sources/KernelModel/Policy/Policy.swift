@@ -24,12 +24,17 @@ public struct Policy: Sendable {
         public let registers: [String]
         /// What else KVM must do (traps, EL2 controls, emulation), when registers alone don't say.
         public let needs: String?
+        /// Names (a control bit KVM sets, a PSTATE bit its exception entry keeps, an exception class it
+        /// handles) any one of which, used in KVM's code, shows that KVM does what `needs` says.
+        public let evidence: [String]
 
-        public init(value: Int, feature: String? = nil, registers: [String] = [], needs: String? = nil) {
+        public init(value: Int, feature: String? = nil, registers: [String] = [], needs: String? = nil,
+                    evidence: [String] = []) {
             self.value = value
             self.feature = feature
             self.registers = registers
             self.needs = needs
+            self.evidence = evidence
         }
     }
 
@@ -52,10 +57,18 @@ public struct Policy: Sendable {
 
         /// The field's bits in the newest sysreg file, when the policy states them.
         public let bits: ClosedRange<Int>?
+        /// The lowest value the architecture permits on any CPU KVM runs on (Armv8.0): a guest always sees
+        /// at least this level, so KVM cannot hide it and must handle what it brings.
+        public let minimum: Int?
+        /// The highest value Armv8-A and later permit: a level above it never appears on a CPU KVM runs on.
+        public let maximum: Int?
 
         public init(key: String, fieldClass: FieldClass, bound: Int?, reason: String,
-                    levels: [Level] = [], aliases: [String] = [], bits: ClosedRange<Int>? = nil) {
+                    levels: [Level] = [], aliases: [String] = [], bits: ClosedRange<Int>? = nil,
+                    minimum: Int? = nil, maximum: Int? = nil) {
             self.bits = bits
+            self.minimum = minimum
+            self.maximum = maximum
             self.key = key
             let parts = Policy.splitKey(key)
             self.register = parts?.register ?? key
@@ -105,6 +118,11 @@ public struct Policy: Sendable {
         self.aliasIndex = aliases
         self.foldedIndex = folded
         self.positionIndex = positions
+    }
+
+    /// Every name a level gives as evidence, for the search of KVM's code.
+    public var evidenceNames: Set<String> {
+        Set(entries.values.flatMap { $0.levels.flatMap(\.evidence) })
     }
 
     /// The schema version this loader reads.

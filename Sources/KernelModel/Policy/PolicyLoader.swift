@@ -7,8 +7,8 @@ struct PolicyLoader {
     let path: String
 
     private static let topKeys: Set<String> = ["version", "fields"]
-    private static let entryKeys: Set<String> = ["class", "bound", "reason", "levels", "aliases", "bits"]
-    private static let levelKeys: Set<String> = ["feature", "registers", "needs"]
+    private static let entryKeys: Set<String> = ["class", "bound", "reason", "levels", "aliases", "bits", "minimum", "maximum"]
+    private static let levelKeys: Set<String> = ["feature", "registers", "needs", "evidence"]
 
     func load(_ yaml: String) throws -> Policy {
         let root: Node?
@@ -74,6 +74,7 @@ struct PolicyLoader {
         var levelsNode: Node?
         var aliases: [String] = []
         var bits: ClosedRange<Int>?
+        var minimum: Int?, maximum: Int?
         for (keyNode, value) in map {
             let name = try keyString(keyNode, entry: key, context: "entry key")
             switch name {
@@ -85,6 +86,10 @@ struct PolicyLoader {
                 fieldClass = parsed
             case "bound":
                 bound = try integer(value, entry: key, what: "'bound'")
+            case "minimum":
+                minimum = try integer(value, entry: key, what: "'minimum'")
+            case "maximum":
+                maximum = try integer(value, entry: key, what: "'maximum'")
             case "reason":
                 reason = try string(value, entry: key, what: "'reason'")
             case "levels":
@@ -120,8 +125,11 @@ struct PolicyLoader {
         case .isa:
             if levels != nil { throw fail(key, levelsNode ?? node, "'levels' are for kvm entries only") }
         }
+        if let minimum, let maximum, minimum > maximum {
+            throw fail(key, node, "'minimum' \(minimum) is above 'maximum' \(maximum)")
+        }
         return Policy.Entry(key: key, fieldClass: fieldClass, bound: bound, reason: reason,
-                            levels: levels ?? [], aliases: aliases, bits: bits)
+                            levels: levels ?? [], aliases: aliases, bits: bits, minimum: minimum, maximum: maximum)
     }
 
     private func levels(_ node: Node, entry: String) throws -> [Policy.Level] {
@@ -149,18 +157,23 @@ struct PolicyLoader {
         var feature: String?
         var registers: [String] = []
         var needs: String?
+        var evidence: [String] = []
         for (keyNode, value) in map {
             let name = try keyString(keyNode, entry: entry, context: "level \(number) key")
             switch name {
             case "feature": feature = try string(value, entry: entry, what: "level \(number) 'feature'")
             case "registers": registers = try strings(value, entry: entry, what: "level \(number) 'registers'")
             case "needs": needs = try string(value, entry: entry, what: "level \(number) 'needs'")
+            case "evidence": evidence = try strings(value, entry: entry, what: "level \(number) 'evidence'")
             default:
                 let known = Self.levelKeys.sorted().joined(separator: ", ")
                 throw fail(entry, keyNode, "unknown key '\(name)' in level \(number) (expected: \(known))")
             }
         }
-        return Policy.Level(value: number, feature: feature, registers: registers, needs: needs)
+        if !evidence.isEmpty, needs == nil {
+            throw fail(entry, node, "level \(number) has 'evidence' but no 'needs' saying what it shows")
+        }
+        return Policy.Level(value: number, feature: feature, registers: registers, needs: needs, evidence: evidence)
     }
 
     // MARK: Scalars

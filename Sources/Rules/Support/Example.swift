@@ -21,25 +21,32 @@ public enum Example {
         /// False for a field the architecture defines that cpufeature does not describe.
         public var described: Bool
         public var function: String?
+        /// The values the tree's sysreg file defines for the field (nil: the tree does not describe it).
+        public var defined: [Int64]?
 
         public init(_ key: String, _ entry: Policy.Entry?, normal: KvmTreatment?, nested: KvmTreatment? = nil,
                     protected: KvmTreatment? = nil, lsb: Int = 0, width: Int = 4, signed: Bool = false,
-                    described: Bool = true, function: String? = "read_sanitised_id_reg") {
+                    described: Bool = true, function: String? = "read_sanitised_id_reg", defined: [Int64]? = nil) {
             let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
             register = parts[0]; field = parts.count > 1 ? parts[1] : ""
             self.entry = entry; self.normal = normal; self.nested = nested; self.protected = protected
             self.lsb = lsb; self.width = width; self.signed = signed; self.described = described
             self.function = function
+            self.defined = defined
         }
     }
 
     // MARK: Policy entries
 
-    /// A kvm entry: `levels` maps each value to the registers it adds; `needs` to what else it needs.
-    public static func kvm(_ key: String, bound: Int, levels: [Int: [String]], needs: [Int: String] = [:]) -> Policy.Entry {
+    /// A kvm entry: `levels` maps each value to the registers it adds; `needs` to what else it needs, and
+    /// `evidence` to the names whose use in KVM's code shows it.
+    public static func kvm(_ key: String, bound: Int, levels: [Int: [String]], needs: [Int: String] = [:],
+                           evidence: [Int: [String]] = [:], minimum: Int? = nil) -> Policy.Entry {
         let values = Set(levels.keys).union(needs.keys)
         return Policy.Entry(key: key, fieldClass: .kvm, bound: bound, reason: "example",
-                            levels: values.map { Policy.Level(value: $0, feature: "FEAT_\($0)", registers: levels[$0] ?? [], needs: needs[$0]) })
+                            levels: values.map { Policy.Level(value: $0, feature: "FEAT_\($0)", registers: levels[$0] ?? [],
+                                                              needs: needs[$0], evidence: evidence[$0] ?? []) },
+                            minimum: minimum)
     }
 
     public static func isa(_ key: String, bound: Int? = nil) -> Policy.Entry {
@@ -78,8 +85,9 @@ public enum Example {
 
     /// A model of the given fields. `handled` registers get a sys_reg_descs entry with a real access handler,
     /// `undefined` ones an entry whose handler only injects UNDEF; every ID register of `fields` gets one too.
+    /// `evidence`: names KVM's code uses (at sys_regs.c line 3000 on).
     public static func context(_ fields: [Field], handled: [String] = [], undefined: [String] = [],
-                               policy extra: [Policy.Entry] = []) -> RuleContext {
+                               policy extra: [Policy.Entry] = [], evidence: [String] = []) -> RuleContext {
         var registers: [String: [FtrField]] = [:], order: [String] = []
         var views: [String: GuestView.Field] = [:], undescribed: [String: GuestView.Field] = [:]
         var entries: [String: Policy.Entry] = [:]
@@ -92,7 +100,8 @@ public enum Example {
                 registers[f.register, default: []].append(FtrField(
                     register: f.register, name: f.field, lsb: f.lsb, width: f.width, policy: .lowerSafe, safe: 0,
                     signed: f.signed, visible: false, visibleIf: nil, strict: true, table: "ftr_example",
-                    location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 100 + i, column: 2)))
+                    location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 100 + i, column: 2),
+                    defined: f.defined))
             }
             if let normal = f.normal {
                 let v = view(f.register, f.field, normal, nested: f.nested, protected: f.protected, function: f.function)
@@ -112,8 +121,9 @@ public enum Example {
                                    getUser: nil, setUser: nil, reg: nil, regIndex: nil, value: 0, valueIsExplicit: false,
                                    accessIsUndefined: undef, visibilityKind: .none, location: kvmLine(2000 + i), macro: nil))
         }
+        let uses = Dictionary(evidence.enumerated().map { ($1, kvmLine(3000 + $0)) }) { a, _ in a }
         return RuleContext(tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
-                           policy: Policy(entries: entries), undescribed: undescribed)
+                           policy: Policy(entries: entries), undescribed: undescribed, kvmEvidence: KvmEvidence(uses: uses))
     }
 
     /// GuestView.Field has no public memberwise initialiser; it is Codable, so build it through its coding.

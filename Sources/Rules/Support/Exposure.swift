@@ -105,27 +105,53 @@ struct Shortfall: Sendable {
         let feature = level.feature.map { " (\($0))" } ?? ""
         if missing.isEmpty {
             let what = level.needs ?? "registers \(level.registers.prefix(4).joined(separator: ", ")) that KVM's AArch32 tables name only by encoding"
-            return "value \(level.value)\(feature) needs what the analysis cannot see KVM do: \(what)"
+            let looked = level.evidence.isEmpty ? "" : " (no use of \(Self.list(level.evidence, or: true)) in KVM's code)"
+            return "value \(level.value)\(feature) needs what the analysis cannot see KVM do: \(what)\(looked)"
         }
-        let shown = missing.prefix(4).joined(separator: ", ")
-        let more = missing.count > 4 ? " and \(missing.count - 4) more" : ""
         let noun = missing.count == 1 ? "register" : "registers"
-        return "value \(level.value)\(feature) needs \(noun) \(shown)\(more) that KVM does not handle in this tree"
+        return "value \(level.value)\(feature) needs \(noun) \(Self.list(missing)) that KVM does not handle in this tree"
     }
 
-    /// The first level (value 1 upwards) KVM does not meet. A level whose registers KVM handles is met;
-    /// a level with no registers but a `needs` text is met only when KVM bounds the field itself
-    /// (`bounded`), since the analysis cannot see traps; a level with neither needs nothing.
-    static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool) -> Shortfall? {
-        for level in entry.levels where level.value >= 1 {
-            let unhandled = level.registers.filter { !support.handles($0) }
-            let missing = unhandled.filter(support.isEvidence)
-            if !missing.isEmpty { return Shortfall(level: level, missing: missing) }
-            // Nothing to look for in the tree (only `needs`, or AArch32 names matched by encoding only).
-            let unverifiable = !unhandled.isEmpty || (level.registers.isEmpty && level.needs != nil)
-            if unverifiable, !bounded { return Shortfall(level: level, missing: []) }
+    /// "A, B, C, D and 2 more" (or "A or B").
+    static func list(_ names: [String], or: Bool = false) -> String {
+        let shown = names.prefix(4)
+        if names.count > 4 { return shown.joined(separator: ", ") + " and \(names.count - 4) more" }
+        guard shown.count > 1 else { return shown.joined() }
+        return shown.dropLast().joined(separator: ", ") + (or ? " or " : " and ") + shown.last!
+    }
+
+    /// The levels a guest may be shown and that KVM must support for it: values from 1 up (SignedEnum's
+    /// 0, "implemented", and the negative "not implemented" need nothing), above the architecture's
+    /// minimum (those are every guest's, reported by mandatory-unhandled) and up to its maximum
+    /// (higher values never appear on a CPU KVM runs on).
+    static func checked(_ entry: Policy.Entry) -> [Policy.Level] {
+        entry.levels.filter { level in
+            level.value >= 1 && level.value > (entry.minimum ?? 0) && level.value <= (entry.maximum ?? .max)
         }
+    }
+
+    /// How KVM meets one level: nil when it does, else the shortfall (missing registers, or `needs` the
+    /// analysis found no evidence of).
+    static func of(_ level: Policy.Level, _ support: KvmSupport) -> Shortfall? {
+        let unhandled = level.registers.filter { !support.handles($0) }
+        let missing = unhandled.filter(support.isEvidence)
+        if !missing.isEmpty { return Shortfall(level: level, missing: missing) }
+        // What KVM's tables cannot show (AArch32 names its cp14/cp15 tables carry only as encodings, `needs`
+        // with no register) is met where KVM's code uses a name the level gives as evidence; `needs` beside
+        // registers KVM handles only describe them further, unless the level names evidence for them too.
+        let unverified = !unhandled.isEmpty || !level.evidence.isEmpty || (level.registers.isEmpty && level.needs != nil)
+        if unverified, support.evidence(of: level) == nil { return Shortfall(level: level, missing: []) }
         return nil
+    }
+
+    /// The first level up to `top` whose registers KVM does not handle; else, where the host's value
+    /// reaches the guest (`bounded` false), the first whose requirement cannot be verified. Every level is
+    /// looked at: a level the analysis cannot verify never hides a higher one that KVM plainly lacks. A
+    /// field KVM bounds itself at a level is taken as handled up to it where only `needs` describe it.
+    static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool, top: Int64 = .max) -> Shortfall? {
+        let gaps = checked(entry).filter { Int64($0.value) <= top }.compactMap { of($0, support) }
+        if let leak = gaps.first(where: { !$0.missing.isEmpty }) { return leak }
+        return bounded ? nil : gaps.first
     }
 
     /// The highest level KVM handles: every level from 1 up to it is met.
@@ -150,7 +176,7 @@ struct Leak: Sendable {
             guard let s = Shortfall.first(entry, support, bounded: false) else { return nil }
             return Leak(exposure: exposure, shortfall: s)
         case .bounded(let top, _):
-            guard let s = Shortfall.first(entry, support, bounded: true), s.level.value <= top else { return nil }
+            guard let s = Shortfall.first(entry, support, bounded: true, top: top) else { return nil }
             return Leak(exposure: exposure, shortfall: s)
         case .kvm, .unknown:
             return nil

@@ -25,8 +25,11 @@ struct KvmSupport: Sendable {
     private let aarch32Regs: Set<String>
     /// The architecture's encodings of AArch64 registers by upper-cased name (the tree's sysreg file).
     private let encodings: [String: Encoding]
+    /// Where KVM's code uses the names levels give as evidence of their `needs`.
+    private let code: KvmEvidence
 
-    init(_ tables: KvmRegisterTables, encodings: [String: Encoding] = [:]) {
+    init(_ tables: KvmRegisterTables, encodings: [String: Encoding] = [:], evidence: KvmEvidence = KvmEvidence(uses: [:])) {
+        code = evidence
         var handled = Set<String>(), byEncoding = Set<Encoding>(), access: [String: String] = [:]
         var aarch32 = Set<String>(), aarch32Regs = Set<String>()
         for r in tables.registers where Self.supports(r) {
@@ -74,6 +77,11 @@ struct KvmSupport: Sendable {
             if let a = access[n + suffix] ?? access[Self.family(n + suffix)], aarch32Access.contains(a) { return true }
         }
         return false
+    }
+
+    /// The first use in KVM's code of a name the level gives as evidence of its `needs`.
+    func evidence(of level: Policy.Level) -> (name: String, at: SourceRef)? {
+        code.firstUse(of: level.evidence)
     }
 
     static func normalize(_ name: String) -> String {
