@@ -15,6 +15,12 @@ final class GroundTruthTests: XCTestCase {
     func testRecordingsAgreeWithTheGuestView() throws {
         let recordings = try GroundTruth.recordings()
         XCTAssertFalse(recordings.isEmpty, "no recordings under \(GroundTruth.folder)")
+        // What issue 15 asks of the oracle: every tree, at least 3 CPU models each, at least 2 vCPU feature sets each.
+        for version in ["5.10", "6.1", "6.12", "7.2"] {
+            let mine = recordings.filter { $0.version == version }
+            XCTAssertGreaterThanOrEqual(mine.count, 3, "CPU models recorded for \(version)")
+            for rec in mine { XCTAssertGreaterThanOrEqual(rec.guest.count, 2, "\(rec.file): vCPU feature sets that came up") }
+        }
         let ledger = try GroundTruth.Ledger.load()
         let conditions = try GroundTruth.Conditions.load()
         var used = Set<Int>()
