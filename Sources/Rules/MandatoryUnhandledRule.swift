@@ -26,7 +26,9 @@ public enum MandatoryUnhandledRule: Rule {
             guard let entry, let minimum = entry.minimum else { continue }
             let levels = entry.levels.filter { $0.value >= 1 && $0.value <= minimum }
             let missing = levels.flatMap { level in
-                level.registers.filter { !context.support.handles($0) && context.support.isEvidence($0) }
+                level.registers.filter {
+                    !context.support.handles($0) && context.support.isEvidence($0) && !context.support.runsOnHardware($0, for: entry.key)
+                }
             }
             guard !missing.isEmpty, let anchor = context.insertionPoint(for: missing[0]) else { continue }
             let top = levels.last { !$0.registers.isEmpty } ?? levels[levels.count - 1]

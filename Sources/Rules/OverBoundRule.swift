@@ -27,20 +27,22 @@ public enum OverBoundRule: Rule {
             let exposure = Exposure(v.normal, shape)
             guard let top = exposure.highest(shape), top > Int64(bound) else { continue }
             if entry.fieldClass == .isa, !exposure.isBoundedByKVM { continue }
-            let over = definedValues(f, entry, shape).filter { $0 > Int64(bound) && $0 <= top }
-            guard !over.isEmpty else { continue }
-            if Leak.assess(entry, v.normal, shape, context.support) != nil { continue }
-            let values = over.map { value in
-                entry.level(Int(value))?.feature.map { "\(value) (\($0))" } ?? "\(value)"
-            }
-            let noun = over.count == 1 ? "value" : "values"
             let what: String
             if case .host = exposure {
+                // The host's value: only what the architecture defines can reach the guest.
+                let over = definedValues(f, entry, shape).filter { $0 > Int64(bound) }
+                guard !over.isEmpty else { continue }
+                let values = over.map { value in
+                    entry.level(Int(value))?.feature.map { "\(value) (\($0))" } ?? "\(value)"
+                }
+                let noun = over.count == 1 ? "value" : "values"
                 what = "\(exposure.how), so the architecture's \(noun) \(Shortfall.list(values)) can reach normal guests, "
                     + "above the policy's bound \(bound)"
             } else {
+                // KVM's own cap or value: it chose to let it through.
                 what = "\(exposure.how), above the policy's bound \(bound)"
             }
+            if Leak.assess(entry, v.normal, shape, context.support) != nil { continue }
             let related = context.kvmNote(v, treatment: v.normal) { fn in "\(fn) decides \(f.register) here" }
             findings.append(finding(f.register, f.name, "\(f.key): \(what)", at: f.location, related: related))
         }

@@ -123,12 +123,13 @@ final class CheckCommandTests: XCTestCase {
     func testFailOnAndFormats() throws {
         let tree = try CheckRun.copy(edits: [CheckRun.describeTraceBuffer])
         defer { try? FileManager.default.removeItem(atPath: tree) }
-        // TraceBuffer classified el2 by an addition: no leak, but passing it through exceeds its bound 0.
+        // TraceBuffer given a level that needs nothing by an addition: no leak, but passing it through lets
+        // the level's value 1 exceed the bound 0.
         let additions = tree + "/additions.yaml"
         try """
             version: 1
             fields:
-              ID_AA64DFR0_EL1.TraceBuffer: { class: el2, bound: 0, reason: "test: treat as EL2-only" }
+              ID_AA64DFR0_EL1.TraceBuffer: { class: kvm, bound: 0, reason: "test: needs nothing", levels: { 1: {} } }
             """.write(toFile: additions, atomically: true, encoding: .utf8)
         let warned = try CheckRun.ftrlint(["check", tree, "--policy-additions", additions])
         XCTAssertEqual(warned.status, 0, "a warning is below the default --fail-on error: \(warned.output)")

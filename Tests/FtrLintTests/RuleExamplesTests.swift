@@ -45,7 +45,8 @@ final class RuleExamplesTests: XCTestCase {
             }
         }
         XCTAssertEqual(RuleRegistry.all.map { $0.description.identifier },
-                       ["leak", "nv-leak", "protected-leak", "unknown-treatment", "unverified", "over-bound", "unclassified", "latent", "stale-mask"])
+                       ["leak", "nv-leak", "protected-leak", "unknown-treatment", "mandatory-unhandled", "unverified", "over-bound",
+                        "unclassified", "latent", "stale-mask"])
     }
 
     /// The leak message names the level, the registers and, as a note, the KVM function that decides.
@@ -54,7 +55,7 @@ final class RuleExamplesTests: XCTestCase {
         let f = try XCTUnwrap(LeakRule.check(example.context).first)
         XCTAssertEqual(f.location.path, "arch/arm64/kernel/cpufeature.c")
         XCTAssertTrue(f.message.contains("value 1 (FEAT_1)"), f.message)
-        XCTAssertTrue(f.message.contains("PMSCR_EL1, PMSIDR_EL1"), f.message)
+        XCTAssertTrue(f.message.contains("registers PMSCR_EL1 and PMSIDR_EL1"), f.message)
         XCTAssertTrue(f.message.contains("passes the host's value through"), f.message)
         XCTAssertEqual(f.related.count, 1)
         XCTAssertTrue(f.related[0].message.contains("read_sanitised_id_reg()"), f.related[0].message)
@@ -114,7 +115,7 @@ final class RuleExamplesTests: XCTestCase {
 
     func testRegistryRunSortsByPlace() {
         let ctx = Example.context([
-            .init("ID_AA64PFR0_EL1.EL2", Example.el2("ID_AA64PFR0_EL1.EL2"), normal: Example.passthrough),
+            .init("ID_AA64ISAR0_EL1.AES", Example.isa("ID_AA64ISAR0_EL1.AES", bound: 2), normal: Example.forced(3)),
             .init("ID_AA64PFR0_EL1.AMU", UnknownTreatmentRule.amu, normal: Example.passthrough),
             .init("ID_AA64PFR0_EL1.Future", nil, normal: Example.passthrough),
         ])

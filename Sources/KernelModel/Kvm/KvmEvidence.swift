@@ -16,8 +16,15 @@ import KernelTree
 public struct KvmEvidence: Sendable, Equatable {
     /// Name → its first use, by path and then position.
     public let uses: [String: SourceRef]
+    /// Name → its first use outside KVM's feature maps (the first argument of a `NEEDS_FEAT(bits, FEAT_X)`
+    /// entry of arch/arm64/kvm/config.c, which traps `bits` only for guests without FEAT_X).
+    public let ungated: [String: SourceRef]
+    /// Name → the fields (`REGISTER.Field`) whose features gate it in KVM's feature maps.
+    public let gates: [String: Set<String>]
 
-    public init(uses: [String: SourceRef]) { self.uses = uses }
+    public init(uses: [String: SourceRef], ungated: [String: SourceRef]? = nil, gates: [String: Set<String>] = [:]) {
+        self.uses = uses; self.ungated = ungated ?? uses; self.gates = gates
+    }
 
     /// The first use of any of `names`.
     public func firstUse(of names: [String]) -> (name: String, at: SourceRef)? {
@@ -26,16 +33,58 @@ public struct KvmEvidence: Sendable, Equatable {
 
     /// The uses of `names` in `tree`'s KVM code.
     public init(tree: KernelTree, names: Set<String>) throws {
-        var uses: [String: SourceRef] = [:]
+        var uses: [String: SourceRef] = [:], ungated: [String: SourceRef] = [:]
+        var gated: [String: Set<String>] = [:]
         guard !names.isEmpty else { self.init(uses: uses); return }
+        var features: [String: String] = [:]
         for path in Self.files(of: tree) {
             let text = try tree.read(path)
-            Self.scan(text) { name, line, column in
-                guard names.contains(name), uses[name] == nil else { return }
-                uses[name] = SourceRef(path: path, line: line, column: column)
+            for (name, field) in Self.featureDefinitions(text) { features[name] = field }
+            // Inside NEEDS_FEAT*( ... ): depth of parentheses, and whether the first argument is still read.
+            var map: (depth: Int, first: Bool, controls: [String], features: [String])?
+            var pendingMap = false
+            Self.scan(text) { token, line, column in
+                if pendingMap {
+                    pendingMap = false
+                    if token == "(" { map = (1, true, [], []); return }
+                }
+                if var m = map {
+                    switch token {
+                    case "(": m.depth += 1
+                    case ")": m.depth -= 1
+                    case "," where m.depth == 1: m.first = false
+                    default:
+                        if m.first { m.controls.append(token) } else if token.hasPrefix("FEAT_") { m.features.append(token) }
+                    }
+                    if m.depth == 0 {
+                        for c in m.controls where names.contains(c) { gated[c, default: []].formUnion(m.features) }
+                        map = nil
+                    } else {
+                        map = m
+                    }
+                } else if token.hasPrefix("NEEDS_FEAT") {
+                    pendingMap = true
+                }
+                guard names.contains(token) else { return }
+                let ref = SourceRef(path: path, line: line, column: column)
+                if uses[token] == nil { uses[token] = ref }
+                if map == nil, ungated[token] == nil { ungated[token] = ref }
             }
         }
-        self.init(uses: uses)
+        let resolved = gated.mapValues { Set($0.compactMap { features[$0] }) }
+        self.init(uses: uses, ungated: ungated, gates: resolved)
+    }
+
+    /// `#define FEAT_X REGISTER, Field, VALUE` of KVM's feature maps: FEAT_X → "REGISTER.Field".
+    static func featureDefinitions(_ text: String) -> [(String, String)] {
+        guard text.contains("#define") && text.contains("FEAT_") else { return [] }
+        var result: [(String, String)] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("#define") && line.contains("FEAT_") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+            guard words.count >= 5, words[1].hasPrefix("FEAT_"), words[2].hasSuffix("_EL1") || words[2].hasSuffix("_EL0") else { continue }
+            result.append((String(words[1]), "\(words[2]).\(words[3])"))
+        }
+        return result
     }
 
     /// KVM's C files and headers, sorted: arch/arm64/kvm with its sub-folders, and asm/kvm_*.h.
@@ -54,8 +103,9 @@ public struct KvmEvidence: Sendable, Equatable {
         return found.sorted()
     }
 
-    /// Calls `use` for every identifier of C text in code, with its 1-based line and column, skipping
-    /// comments, string and character literals, and the name each `#define` defines.
+    /// Calls `use` for every identifier of C text in code, and for each `(`, `)` and `,`, with its 1-based
+    /// line and column, skipping comments, string and character literals, and the name each `#define`
+    /// defines.
     static func scan(_ text: String, _ use: (String, Int, Int) -> Void) {
         let bytes = Array(text.utf8)
         var i = 0, line = 1, lineStart = 0
@@ -93,6 +143,10 @@ public struct KvmEvidence: Sendable, Equatable {
                 while i < bytes.count, isIdent(bytes[i]) { i += 1 }
                 afterDefine = String(decoding: bytes[start..<i], as: UTF8.self) == "define"
                 atLineStart = false
+            case 40, 41, 44:  // ( ) ,
+                atLineStart = false
+                use(String(UnicodeScalar(b)), line, i - lineStart + 1)
+                i += 1
             default:
                 atLineStart = false
                 guard isIdentStart(b) else {

@@ -90,15 +90,20 @@ public struct Policy: Sendable {
     public let version: Int
     /// All entries, keyed by `REGISTER.Field`.
     public let entries: [String: Entry]
+    /// The controls that route a guest's accesses to a register to EL2 (Arm ARM), as `REGISTER.FIELD` of
+    /// the trap registers, for registers that are safe to leave to the hardware when untrapped: their state
+    /// is virtualised by the hardware itself or there is none. Keyed by register name.
+    public let traps: [String: [String]]
 
     private let aliasIndex: [String: String]
     private let foldedIndex: [String: String]
     /// "REGISTER|lsb" (upper-cased register) → key, for naming fields by position.
     private let positionIndex: [String: String]
 
-    public init(version: Int = Policy.schemaVersion, entries: [String: Entry]) {
+    public init(version: Int = Policy.schemaVersion, entries: [String: Entry], traps: [String: [String]] = [:]) {
         self.version = version
         self.entries = entries
+        self.traps = traps
         var aliases: [String: String] = [:]
         var folded: [String: String] = [:]
         var positions: [String: String] = [:]
@@ -120,10 +125,14 @@ public struct Policy: Sendable {
         self.positionIndex = positions
     }
 
-    /// Every name a level gives as evidence, for the search of KVM's code.
+    /// Every name the search of KVM's code looks for: what levels give as evidence, and the macros of the
+    /// trap controls (`ICH_HFGRTR_EL2.ICC_ICSR_EL1` is spelled `ICH_HFGRTR_EL2_ICC_ICSR_EL1`).
     public var evidenceNames: Set<String> {
-        Set(entries.values.flatMap { $0.levels.flatMap(\.evidence) })
+        Set(entries.values.flatMap { $0.levels.flatMap(\.evidence) }).union(traps.values.flatMap { $0.map(Self.macro) })
     }
+
+    /// The kernel's macro for a trap control written `REGISTER.FIELD`.
+    public static func macro(_ control: String) -> String { control.replacingOccurrences(of: ".", with: "_") }
 
     /// The schema version this loader reads.
     public static let schemaVersion = 1
@@ -162,7 +171,8 @@ public struct Policy: Sendable {
     /// same key, new keys are added.
     public func merging(additions: Policy) -> Policy {
         Policy(version: max(version, additions.version),
-               entries: entries.merging(additions.entries) { _, added in added })
+               entries: entries.merging(additions.entries) { _, added in added },
+               traps: traps.merging(additions.traps) { _, added in added })
     }
 
     /// The entry for a field: the exact `REGISTER.Field` key first, then an alias (an older

@@ -6,7 +6,7 @@ import Yams
 struct PolicyLoader {
     let path: String
 
-    private static let topKeys: Set<String> = ["version", "fields"]
+    private static let topKeys: Set<String> = ["version", "fields", "traps"]
     private static let entryKeys: Set<String> = ["class", "bound", "reason", "levels", "aliases", "bits", "minimum", "maximum"]
     private static let levelKeys: Set<String> = ["feature", "registers", "needs", "evidence"]
 
@@ -28,13 +28,15 @@ struct PolicyLoader {
 
         var version: Int?
         var fieldsNode: Node?
+        var traps: [String: [String]] = [:]
         for (keyNode, value) in top {
             let name = try keyString(keyNode, entry: nil, context: "top-level key")
             switch name {
             case "version": version = try integer(value, entry: nil, what: "'version'")
             case "fields": fieldsNode = value
+            case "traps": traps = try self.traps(value)
             default:
-                throw fail(nil, keyNode, "unknown top-level key '\(name)' (expected: version, fields)")
+                throw fail(nil, keyNode, "unknown top-level key '\(name)' (expected: version, fields, traps)")
             }
         }
         guard let version else { throw fail(nil, root, "missing 'version'") }
@@ -43,7 +45,7 @@ struct PolicyLoader {
         }
         guard let fieldsNode else { throw fail(nil, root, "missing 'fields'") }
         if fieldsNode.null != nil, case .scalar = fieldsNode {
-            return Policy(version: version, entries: [:])
+            return Policy(version: version, entries: [:], traps: traps)
         }
         guard let fields = fieldsNode.mapping else {
             throw fail(nil, fieldsNode, "'fields' must be a mapping of REGISTER.Field to entries")
@@ -58,7 +60,23 @@ struct PolicyLoader {
             if entries[key] != nil { throw fail(key, keyNode, "duplicate entry") }
             entries[key] = try entry(key, value)
         }
-        return Policy(version: version, entries: entries)
+        return Policy(version: version, entries: entries, traps: traps)
+    }
+
+    /// `traps`: register → its trap controls, each `REGISTER.FIELD`.
+    private func traps(_ node: Node) throws -> [String: [String]] {
+        guard let map = node.mapping else { throw fail(nil, node, "'traps' must be a mapping of register to trap controls") }
+        var result: [String: [String]] = [:]
+        for (keyNode, value) in map {
+            let register = try keyString(keyNode, entry: nil, context: "traps key")
+            let controls = try strings(value, entry: register, what: "trap controls")
+            for c in controls where Policy.splitKey(c) == nil {
+                throw fail(register, value, "a trap control must be REGISTER.FIELD, not '\(c)'")
+            }
+            guard !controls.isEmpty else { throw fail(register, value, "a register in 'traps' needs at least one control") }
+            result[register] = controls
+        }
+        return result
     }
 
     // MARK: Entries

@@ -132,8 +132,8 @@ struct Shortfall: Sendable {
 
     /// How KVM meets one level: nil when it does, else the shortfall (missing registers, or `needs` the
     /// analysis found no evidence of).
-    static func of(_ level: Policy.Level, _ support: KvmSupport) -> Shortfall? {
-        let unhandled = level.registers.filter { !support.handles($0) }
+    static func of(_ level: Policy.Level, of field: String, _ support: KvmSupport) -> Shortfall? {
+        let unhandled = level.registers.filter { !support.handles($0) && !support.runsOnHardware($0, for: field) }
         let missing = unhandled.filter(support.isEvidence)
         if !missing.isEmpty { return Shortfall(level: level, missing: missing) }
         // What KVM's tables cannot show (AArch32 names its cp14/cp15 tables carry only as encodings, `needs`
@@ -149,7 +149,7 @@ struct Shortfall: Sendable {
     /// looked at: a level the analysis cannot verify never hides a higher one that KVM plainly lacks. A
     /// field KVM bounds itself at a level is taken as handled up to it where only `needs` describe it.
     static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool, top: Int64 = .max) -> Shortfall? {
-        let gaps = checked(entry).filter { Int64($0.value) <= top }.compactMap { of($0, support) }
+        let gaps = checked(entry).filter { Int64($0.value) <= top }.compactMap { of($0, of: entry.key, support) }
         if let leak = gaps.first(where: { !$0.missing.isEmpty }) { return leak }
         return bounded ? nil : gaps.first
     }

@@ -25,11 +25,15 @@ struct KvmSupport: Sendable {
     private let aarch32Regs: Set<String>
     /// The architecture's encodings of AArch64 registers by upper-cased name (the tree's sysreg file).
     private let encodings: [String: Encoding]
-    /// Where KVM's code uses the names levels give as evidence of their `needs`.
+    /// Where KVM's code uses the names levels give as evidence of their `needs`, and the trap controls.
     private let code: KvmEvidence
+    /// The policy's trap controls of registers the hardware may run on its own, by upper-cased name.
+    private let traps: [String: [String]]
 
-    init(_ tables: KvmRegisterTables, encodings: [String: Encoding] = [:], evidence: KvmEvidence = KvmEvidence(uses: [:])) {
+    init(_ tables: KvmRegisterTables, encodings: [String: Encoding] = [:], evidence: KvmEvidence = KvmEvidence(uses: [:]),
+         traps: [String: [String]] = [:]) {
         code = evidence
+        self.traps = Dictionary(traps.map { (Self.normalize($0.key), $0.value) }) { a, _ in a }
         var handled = Set<String>(), byEncoding = Set<Encoding>(), access: [String: String] = [:]
         var aarch32 = Set<String>(), aarch32Regs = Set<String>()
         for r in tables.registers where Self.supports(r) {
@@ -77,6 +81,25 @@ struct KvmSupport: Sendable {
             if let a = access[n + suffix] ?? access[Self.family(n + suffix)], aarch32Access.contains(a) { return true }
         }
         return false
+    }
+
+    /// Whether a guest that sees `field` (REGISTER.Field) at a level bringing `register` reaches the register
+    /// on the hardware, with no trap to EL2: the policy lists the register's trap controls (only for
+    /// registers whose state the hardware virtualises, or that have none), and KVM sets none of them for
+    /// such a guest. KVM sets a control where its code uses the control's macro, except as the bits of a
+    /// feature-map entry gated on the field's own feature (`NEEDS_FEAT(ICH_HFGRTR_EL2_ICC_ICSR_EL1 | ...,
+    /// FEAT_GCIE)` traps them only for guests without FEAT_GCIE). A control whose field name starts with
+    /// `n` traps unless set (the fine-grained traps' negative polarity): KVM must use it to leave the
+    /// register untrapped, so such controls never count as unset.
+    func runsOnHardware(_ register: String, for field: String) -> Bool {
+        guard let controls = traps[Self.normalize(register)] else { return false }
+        return controls.allSatisfy { control in
+            let macro = Policy.macro(control)
+            if control.split(separator: ".").last?.first == "n" { return false }
+            if code.ungated[macro] != nil { return false }
+            guard let gates = code.gates[macro] else { return code.uses[macro] == nil }
+            return gates.contains(field)
+        }
     }
 
     /// The first use in KVM's code of a name the level gives as evidence of its `needs`.
