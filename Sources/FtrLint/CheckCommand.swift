@@ -132,25 +132,6 @@ struct ReportOptions: ParsableArguments {
     }
 }
 
-/// One tree analysed: the model built and every rule run on it.
-struct Analysis {
-    let findings: [Finding]
-    let fields: [String]
-    let treeRoot: String
-    let kernel: String
-
-    init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:]) throws {
-        let (tree, arguments) = try options.open(overlay: overlay)
-        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
-                                  preambles: options.preambles)
-        let context = RuleContext(model: model, policy: policy)
-        findings = RuleRegistry.run(context)
-        fields = context.fieldKeys
-        treeRoot = options.tree
-        kernel = tree.version.description
-    }
-}
-
 /// A problem with the command's input that is not the tree's: one line.
 struct CheckProblem: Error, CustomStringConvertible {
     let description: String

@@ -72,7 +72,8 @@ final class MatrixCommandTests: XCTestCase {
         let key = try XCTUnwrap(keys.first)
         let r = try ftrlint(["explain", key.lowercased(), Self.idioms])
         XCTAssertTrue([0, 2].contains(r.status), r.error)
-        XCTAssertTrue(r.output.hasPrefix(key + " — bits "), r.output)
+        let verdict = try XCTUnwrap(r.output.split(separator: "\n").first.map(String.init))
+        XCTAssertTrue(FieldVerdict.names.contains { verdict.hasPrefix("\(key): \($0)") }, "the first line is the verdict: \(verdict)")
         XCTAssertTrue(r.output.contains("cpufeature: arch/arm64/kernel/cpufeature.c:"), r.output)
         XCTAssertNotNil(r.output.range(of: #"cpufeature: [^\n]+\n    \| \S"#, options: .regularExpression),
                         "the entry's source line follows its location: \(r.output)")
@@ -108,9 +109,12 @@ final class MatrixCommandTests: XCTestCase {
         let lines = SourceLines { try? tree.read($0) }
         for key in ["ID_AA64PFR0_EL1.SVE", "ID_AA64DFR0_EL1.PMUVer"] {
             let row = try XCTUnwrap(matrix.rows.first { $0.key == key })
-            let story = FieldStory(row: row, line: lines.line).render()
+            let story = FieldStory(row: row, source: lines).render()
             XCTAssertTrue(story.contains("| ARM64_FTR_BITS("), story)
-            for ref in row.normal.locations {
+            let told = FieldStatements(source: lines).story(row.normal.locations, field: row.field, register: row.register,
+                                                           function: row.function)
+            XCTAssertEqual(Set(told), Set(told).intersection(row.normal.locations), "only statements the guest view recorded")
+            for ref in told {
                 XCTAssertNotNil(lines.line(ref), "\(ref) is a line of the tree")
                 XCTAssertTrue(story.contains(ref.description), story)
             }
