@@ -99,7 +99,7 @@ struct FieldMatrix {
     }
 
     var summary: String {
-        "\(rows.count) fields in \(registers.count) registers: "
+        "\(rows.count) field\(rows.count == 1 ? "" : "s") in \(registers.count) register\(registers.count == 1 ? "" : "s"): "
             + counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")
     }
 }

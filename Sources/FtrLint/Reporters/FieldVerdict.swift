@@ -30,6 +30,12 @@ struct FieldVerdict {
     /// `leak`, `over-bound`, … for a reported field; `hidden`, `capped`, … for one no rule reports.
     var name: String { findings.first?.rule ?? treatment.kind.rawValue }
 
+    /// The rules that report a field a guest sees more of than KVM supports: the HTML page's leak colour.
+    static let leakRules: Set<String> = ["leak", "nv-leak", "protected-leak"]
+
+    /// Whether a leak rule reports the field.
+    var isLeak: Bool { findings.contains { Self.leakRules.contains($0.rule) } }
+
     /// The most severe finding's severity; nil when no rule reports the field.
     var severity: Severity? { findings.first?.severity }
 
