@@ -21,7 +21,7 @@ struct ExplainCommand: TreeCommand {
 
     func run() throws {
         try reportingErrors {
-            let analysis = try Analysis(options: options, policy: try policy.load())
+            let analysis = try Analysis(options: options, policy: try policy.load(tree: options.tree))
             let target = try FieldStory.resolve(field, in: analysis.model.tables)
             guard let row = analysis.matrix.rows.first(where: { $0.key == target.key }) else {
                 throw FieldStory.NotFound(description: target.key)

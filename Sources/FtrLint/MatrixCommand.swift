@@ -33,17 +33,12 @@ struct MatrixCommand: TreeCommand {
 
     func run() throws {
         try reportingErrors {
-            let analysis = try Analysis(options: options, policy: try policy.load())
+            let analysis = try Analysis(options: options, policy: try policy.load(tree: options.tree))
             let whole = analysis.matrix
-            let matrix = try whole.filtered(registers: Self.list(registers), verdicts: Self.list(verdicts))
+            let matrix = try whole.filtered(registers: OptionValues.list(registers), verdicts: OptionValues.list(verdicts))
             print(format.render(matrix, color: format == .text && color.enabled), terminator: "")
             try failIfUnknown(whole)
         }
-    }
-
-    /// Repeated options and comma-separated lists alike.
-    static func list(_ values: [String]) -> [String] {
-        values.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
     }
 }
 

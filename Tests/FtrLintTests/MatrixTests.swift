@@ -79,7 +79,7 @@ final class MatrixTests: XCTestCase {
         XCTAssertEqual(try m.filtered(registers: ["CTR_EL0"], verdicts: ["leak"]).rows.count, 0)
         XCTAssertThrowsError(try m.filtered(registers: ["ID_NOPE"], verdicts: [])) { XCTAssertTrue("\($0)".contains("--register ID_NOPE"), "\($0)") }
         XCTAssertThrowsError(try m.filtered(registers: [], verdicts: ["leek"])) { XCTAssertTrue("\($0)".contains("--verdict leek: not a verdict"), "\($0)") }
-        XCTAssertEqual(MatrixCommand.list(["a,b", " c "]), ["a", "b", "c"])
+        XCTAssertEqual(OptionValues.list(["a,b", " c "]), ["a", "b", "c"])
 
         let csv = Self.parseCSV(MatrixFormat.csv.render(m))
         XCTAssertEqual(csv[0].last, "verdict", "a new CSV column goes at the end")
