@@ -6,7 +6,7 @@ import Foundation
 struct ColorOptions: ParsableArguments {
     enum When: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
-    @Option(name: .customLong("color"), help: ArgumentHelp("Colour the output: auto (a terminal, unless NO_COLOR is set), always or never.",
+    @Option(name: .customLong("color"), help: ArgumentHelp("When to colour the output; auto: on a terminal, unless NO_COLOR is set.",
                                                            valueName: "when"))
     var when: When = .auto
 

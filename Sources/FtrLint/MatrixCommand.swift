@@ -19,7 +19,7 @@ struct MatrixCommand: TreeCommand {
 
     @OptionGroup var options: TreeOptions
     @OptionGroup var policy: PolicyOptions
-    @Option(help: "Output format: \(MatrixFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Output format.")
     var format: MatrixFormat = .text
     @OptionGroup var color: ColorOptions
 

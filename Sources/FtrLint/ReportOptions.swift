@@ -8,7 +8,7 @@ extension Severity: ExpressibleByArgument {}
 /// How findings are chosen, printed and turned into an exit status, as given on the command line; the
 /// configuration file fills in what the command line leaves out (`settings(_:)`).
 struct ReportOptions: ParsableArguments {
-    @Option(help: "Output format: \(FindingFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Output format.")
     var format: FindingFormat = .gcc
 
     @Option(help: ArgumentHelp("Exit with status 1 when a finding is at least this severe: note, warning or error (default: error).",
