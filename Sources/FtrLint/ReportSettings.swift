@@ -23,7 +23,8 @@ struct ReportSettings {
     /// on stderr, then throws the exit status.
     func emit(_ analysis: Analysis, findings: [Finding], fixed: [Finding]? = nil, against: String? = nil) throws {
         let selected = findings.filter(selects)
-        let shown = baseline.map { b in selected.filter { !b.accepts(rule: $0.rule, key: $0.key) } } ?? selected
+        let accepted = baseline.map { b in selected.filter { !b.accepts(rule: $0.rule, key: $0.key) } } ?? selected
+        let shown = Self.ordered(accepted)
         let report = CheckReport(findings: shown, rules: RuleRegistry.descriptions, fields: analysis.fields,
                                  treeRoot: analysis.treeRoot, kernel: analysis.kernel)
         print(format == .gcc ? GccReporter(color: color).render(report) : format.render(report), terminator: "")
@@ -45,6 +46,12 @@ struct ReportSettings {
             printError(summary)
         }
         throw Self.status(shown, failOn: failOn)
+    }
+
+    /// Most severe first, each severity in the order the rules give (by place): the first line printed is
+    /// the one to act on.
+    static func ordered(_ findings: [Finding]) -> [Finding] {
+        [Severity.error, .warning, .note].flatMap { s in findings.filter { $0.severity == s } }
     }
 
     static func status(_ findings: [Finding], failOn: Severity) -> ExitCode {

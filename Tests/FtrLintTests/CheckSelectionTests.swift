@@ -90,4 +90,14 @@ final class CheckSelectionTests: XCTestCase {
         XCTAssertEqual(c.minSeverity, .warning)
         XCTAssertEqual(try Configuration(yaml: "", path: "x"), Configuration(), "an empty file configures nothing")
     }
+
+    /// The first line is the one to act on: errors, then warnings, then notes, each by place.
+    func testMostSevereFirst() {
+        func f(_ severity: Severity, _ line: Int) -> Finding {
+            Finding(rule: "r", severity: severity, register: "R", field: "F\(line)", message: "m",
+                    location: SourceRef(path: "a.c", line: line, column: 1))
+        }
+        let ordered = ReportSettings.ordered([f(.note, 1), f(.warning, 2), f(.error, 3), f(.warning, 4), f(.error, 5)])
+        XCTAssertEqual(ordered.map(\.location.line), [3, 5, 2, 4, 1])
+    }
 }
