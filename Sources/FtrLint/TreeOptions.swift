@@ -24,7 +24,8 @@ struct TreeOptions: ParsableArguments {
         valueName: "cache-dir")
 
     /// Run from anywhere inside a tree, as git does: a folder inside a kernel tree stands for the tree's
-    /// root. A path that is a root, or is inside none, stays as given (KernelTree then says what it lacks).
+    /// root. A path that is a root, is inside none, or is no folder at all (absent, a file) stays as given,
+    /// and KernelTree says what is wrong with it.
     mutating func validate() throws {
         tree = Self.root(containing: tree)
     }
@@ -33,7 +34,9 @@ struct TreeOptions: ParsableArguments {
     static func root(containing path: String) -> String {
         let marker = "arch/arm64/kernel/cpufeature.c"
         let fm = FileManager.default
-        if fm.fileExists(atPath: (path as NSString).appendingPathComponent(marker)) { return path }
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
+              !fm.fileExists(atPath: (path as NSString).appendingPathComponent(marker)) else { return path }
         var folder = URL(fileURLWithPath: path).standardizedFileURL
         while folder.path != "/" {
             folder.deleteLastPathComponent()

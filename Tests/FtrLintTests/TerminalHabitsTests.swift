@@ -13,6 +13,8 @@ final class TerminalHabitsTests: XCTestCase {
         XCTAssertEqual(TreeOptions.root(containing: inside), URL(fileURLWithPath: tree).standardizedFileURL.path)
         XCTAssertEqual(TreeOptions.root(containing: tree), tree, "a root stays as given")
         XCTAssertEqual(TreeOptions.root(containing: "/nonexistent/x"), "/nonexistent/x", "inside no tree: as given")
+        XCTAssertEqual(TreeOptions.root(containing: inside + "/absent"), inside + "/absent", "an absent folder: as given")
+        XCTAssertEqual(TreeOptions.root(containing: inside + "/sys_regs.c"), inside + "/sys_regs.c", "a file: as given")
         let fromTop = try CheckRun.ftrlint(["check"], in: tree)
         let fromInside = try CheckRun.ftrlint(["check"], in: inside)
         XCTAssertEqual(fromInside.status, 1, fromInside.error)
