@@ -3,7 +3,7 @@ import LibClang
 
 /// Prints the cursor tree of one declaration: a maintainer's aid when a new kernel idiom is not recognised.
 struct AstCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ast", abstract: "Print libclang's cursor tree of a declaration.", shouldDisplay: false)
+    static let configuration = CommandConfiguration(commandName: "ast", abstract: "Print libclang's cursor tree of a declaration.")
 
     @Argument(help: "Source file.") var file: String
     @Argument(help: "Declaration name.") var name: String

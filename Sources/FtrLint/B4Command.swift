@@ -37,7 +37,8 @@ struct B4Check {
             let patch = try GitPatch(parsing: String(decoding: input, as: UTF8.self))
             let lines = try findings(for: patch)
             for line in lines.map(\.text) { print(line) }
-            throw lines.contains { $0.severity >= report.failOn } ? ExitStatus.findings : ExitStatus.clean
+            let failOn = try report.settings(try policy.configuration(tree: options.tree)).failOn
+            throw lines.contains { $0.severity >= failOn } ? ExitStatus.findings : ExitStatus.clean
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -51,13 +52,14 @@ struct B4Check {
     func findings(for patch: GitPatch) throws -> [(severity: Severity, text: String)] {
         _ = try KernelTree(path: options.tree)
         guard patch.paths.contains(where: Self.isRelevant) else { return [] }
-        let policy = try self.policy.load()
-        let baseline = try report.loadBaseline()
+        let configuration = try self.policy.configuration(tree: options.tree)
+        let policy = try self.policy.load(configuration)
+        let settings = try report.settings(configuration)
         let (base, patched) = try trees(for: patch)
         let old = try Analysis(options: options, policy: policy, overlay: base)
         let new = try Analysis(options: options, policy: policy, overlay: patched)
         let introduced = FindingDiff(old: old.findings, new: new.findings).introduced
-            .filter { f in !(baseline?.accepts(rule: f.rule, key: f.key) ?? false) }
+            .filter { f in settings.selects(f) && !(settings.baseline?.accepts(rule: f.rule, key: f.key) ?? false) }
         return introduced.map { ($0.severity, Self.line($0)) }
     }
 

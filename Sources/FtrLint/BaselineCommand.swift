@@ -20,7 +20,7 @@ struct BaselineCommand: TreeCommand {
 
     func run() throws {
         try reportingErrors {
-            let analysis = try Analysis(options: options, policy: try policy.load())
+            let analysis = try Analysis(options: options, policy: try policy.load(tree: options.tree))
             let baseline = Baseline(entries: analysis.findings.map { Baseline.Entry(rule: $0.rule, key: $0.key, message: $0.message) },
                                     kernel: analysis.kernel)
             if let output, output != "-" {

@@ -30,18 +30,23 @@ struct CheckCommand: TreeCommand {
     @Flag(help: "b4 mode: read one patch on stdin, print only what it introduces (see `b4 prep --check`).")
     var b4 = false
 
+    @Flag(help: "List the rules (id, default severity, summary) and exit.")
+    var listRules = false
+
     func validate() throws {
         if b4, base != nil { throw ValidationError("--b4 and --base cannot be combined") }
     }
 
     func run() throws {
+        if listRules { return print(RulesCommand.list(), terminator: "") }
         if b4 {
             try B4Check(options: options, policy: policy, report: report).run()
             return
         }
         try reportingErrors {
-            let policy = try self.policy.load()
-            let baseline = try report.loadBaseline()
+            let configuration = try self.policy.configuration(tree: options.tree)
+            let policy = try self.policy.load(configuration)
+            let settings = try report.settings(configuration)
             if let base {
                 let git = try GitRepository(directory: options.tree)
                 guard let commit = git.commit(base) else {
@@ -50,104 +55,12 @@ struct CheckCommand: TreeCommand {
                 let old = try Analysis(options: options, policy: policy, overlay: try git.overlay(at: commit))
                 let new = try Analysis(options: options, policy: policy)
                 let diff = FindingDiff(old: old.findings, new: new.findings)
-                try report.emit(new, findings: diff.introduced, baseline: baseline, fixed: diff.fixed,
-                                against: "\(base) (\(commit.prefix(12)))")
+                try settings.emit(new, findings: diff.introduced, fixed: diff.fixed, against: "\(base) (\(commit.prefix(12)))")
             } else {
                 let analysis = try Analysis(options: options, policy: policy)
-                try report.emit(analysis, findings: analysis.findings, baseline: baseline)
+                try settings.emit(analysis, findings: analysis.findings)
             }
         }
-    }
-}
-
-/// Where the policy comes from.
-struct PolicyOptions: ParsableArguments {
-    @Option(name: .customLong("policy"), help: ArgumentHelp("A policy file to use instead of the shipped one.", valueName: "file"))
-    var file: String?
-
-    @Option(help: ArgumentHelp("A policy file whose entries are added to the policy (replacing entries with the same key).",
-                               valueName: "file"))
-    var policyAdditions: String?
-
-    func load() throws -> Policy {
-        let policy = try file.map { try Policy.load(file: $0) } ?? Policy.shipped()
-        guard let policyAdditions else { return policy }
-        return policy.merging(additions: try Policy.load(file: policyAdditions))
-    }
-}
-
-extension Severity: ExpressibleByArgument {}
-
-/// How findings are printed, filtered and turned into an exit status.
-struct ReportOptions: ParsableArguments {
-    @Option(help: "Output format: \(FindingFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var format: FindingFormat = .gcc
-
-    @Option(help: ArgumentHelp("Exit with status 1 when a finding is at least this severe: note, warning or error.",
-                               valueName: "severity"))
-    var failOn: Severity = .error
-
-    @Option(help: ArgumentHelp("Accept the findings this baseline lists (written by `ftrlint baseline`).", valueName: "file"))
-    var baseline: String?
-
-    func loadBaseline() throws -> Baseline? { try baseline.map { try Baseline.load(file: $0) } }
-
-    /// Prints `findings` (those of `analysis`, or the ones new against a base), the summary and the fixed ones
-    /// on stderr, then throws the exit status.
-    func emit(_ analysis: Analysis, findings: [Finding], baseline: Baseline?, fixed: [Finding]? = nil,
-              against: String? = nil) throws {
-        let shown = baseline.map { b in findings.filter { !b.accepts(rule: $0.rule, key: $0.key) } } ?? findings
-        let report = CheckReport(findings: shown, rules: RuleRegistry.descriptions, fields: analysis.fields,
-                                 treeRoot: analysis.treeRoot, kernel: analysis.kernel)
-        print(format.render(report), terminator: "")
-        for f in fixed ?? [] { printError("ftrlint: \(f.fixedLine)") }
-        if format == .gcc {
-            var summary = "ftrlint: " + Self.counts(shown) + " in \(analysis.fields.count) fields"
-            if let against { summary += ", new against \(against)" }
-            if let fixed, !fixed.isEmpty { summary += "; \(fixed.count) fixed" }
-            if let baseline {
-                let accepted = findings.count - shown.count
-                summary += "; \(accepted) accepted by the baseline"
-                // Only a full check can tell which baseline entries no longer match anything.
-                if fixed == nil {
-                    let stale = baseline.unmatched(analysis.findings.map { ($0.rule, $0.key) }).count
-                    if stale > 0 { summary += ", \(stale) baseline entr\(stale == 1 ? "y" : "ies") no longer found" }
-                }
-            }
-            printError(summary)
-        }
-        throw Self.status(shown, failOn: failOn)
-    }
-
-    static func status(_ findings: [Finding], failOn: Severity) -> ExitCode {
-        findings.contains { $0.severity >= failOn } ? ExitStatus.findings : ExitStatus.clean
-    }
-
-    /// "2 errors, 1 warning, 5 notes"
-    static func counts(_ findings: [Finding]) -> String {
-        [Severity.error, .warning, .note].map { s in
-            let n = findings.filter { $0.severity == s }.count
-            return "\(n) \(s.rawValue)\(n == 1 ? "" : "s")"
-        }.joined(separator: ", ")
-    }
-}
-
-/// One tree analysed: the model built and every rule run on it.
-struct Analysis {
-    let findings: [Finding]
-    let fields: [String]
-    let treeRoot: String
-    let kernel: String
-
-    init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:]) throws {
-        let (tree, arguments) = try options.open(overlay: overlay)
-        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
-                                  preambles: options.preambles)
-        let context = RuleContext(model: model, policy: policy)
-        findings = RuleRegistry.run(context)
-        fields = context.fieldKeys
-        treeRoot = options.tree
-        kernel = tree.version.description
     }
 }
 

@@ -26,12 +26,13 @@ struct DiffCommand: BoundedCommand {
 
     func run() throws {
         try reportingErrors {
-            let policy = try self.policy.load()
-            let baseline = try report.loadBaseline()
+            let configuration = try self.policy.configuration(tree: newTree)
+            let policy = try self.policy.load(configuration)
+            let settings = try report.settings(configuration)
             let old = try Analysis(options: try treeOptions(oldTree), policy: policy)
             let new = try Analysis(options: try treeOptions(newTree), policy: policy)
             let diff = FindingDiff(old: old.findings, new: new.findings)
-            try report.emit(new, findings: diff.introduced, baseline: baseline, fixed: diff.fixed, against: oldTree)
+            try settings.emit(new, findings: diff.introduced, fixed: diff.fixed, against: oldTree)
         }
     }
 

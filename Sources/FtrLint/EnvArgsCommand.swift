@@ -4,7 +4,7 @@ import ArgumentParser
 /// `clang -fsyntax-only` (scripts/parse-env-check, scripts/bench).
 struct EnvArgsCommand: TreeCommand {
     static let configuration = CommandConfiguration(
-        commandName: "env-args", abstract: "Print the clang arguments for a file of the tree.", shouldDisplay: false)
+        commandName: "env-args", abstract: "Print the clang arguments for a file of the tree.")
 
     @OptionGroup var options: TreeOptions
     @Argument(help: "The file, relative to the tree.") var file: String

@@ -15,7 +15,8 @@ struct FtrLint: ParsableCommand {
         (one "ftrlint: error:" line on stderr).
         """,
         version: "ftrlint \(version)",
-        subcommands: [TablesCommand.self, MatrixCommand.self, ExplainCommand.self, CheckCommand.self, DiffCommand.self, BaselineCommand.self, EnvArgsCommand.self, AstCommand.self])
+        subcommands: [TablesCommand.self, MatrixCommand.self, ExplainCommand.self, CheckCommand.self, DiffCommand.self,
+                      BaselineCommand.self, RulesCommand.self, EnvArgsCommand.self, AstCommand.self])
 
     /// `ftrlint` alone names no job: a usage error, not a clean run CI could take for a pass.
     func run() throws {

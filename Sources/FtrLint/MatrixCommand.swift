@@ -5,30 +5,39 @@ import KernelModel
 /// `ftrlint matrix`: per field, cpufeature's policy against what KVM's guests see.
 struct MatrixCommand: TreeCommand {
     static let configuration = CommandConfiguration(
-        commandName: "matrix", abstract: "Print the field-coverage matrix: cpufeature's policy × KVM's treatment.",
+        commandName: "matrix", abstract: "Print the field-coverage matrix: each field's verdict, cpufeature's policy × KVM's treatment.",
         discussion: """
-        One row per field cpufeature describes: register, field, bits, cpufeature's policy (type, safe \
-        value, visibility), KVM's treatment for a normal guest (with its cap, value or condition), whether \
-        userspace may write it, the nested guest's treatment, the protected (pKVM) guest's ("-" when the tree has none), and \
-        the shipped policy's class and bound. Formats: text (a terminal; colour on a tty unless NO_COLOR), \
-        markdown, csv, json (versioned, docs/json-schema/matrix.schema.json) and html (one self-contained \
-        page). Exit status 2, after the matrix, when any field's treatment is unknown.
+        One row per field cpufeature describes: its verdict (the id of the most severe rule that reports it, \
+        as `check` would, or KVM's treatment when no rule does), KVM's treatment for a normal guest (with its \
+        cap, value or condition), the nested guest's and the protected (pKVM) guest's ("-" when the tree has \
+        none), whether userspace may write it, and the policy's class and bound. Formats: text (a block per \
+        register, lines of at most 100 columns), markdown (for a mail or a review), csv, json (versioned, \
+        docs/json-schema/matrix.schema.json) and html (one self-contained page). --register and --verdict \
+        keep some rows (each may be repeated or given a comma-separated list). Exit status 2, after the \
+        matrix, when any field's treatment is unknown.
         """)
 
     @OptionGroup var options: TreeOptions
-    @Option(help: "Output format: \(MatrixFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @OptionGroup var policy: PolicyOptions
+    @Option(help: "Output format.")
     var format: MatrixFormat = .text
+    @OptionGroup var color: ColorOptions
+
+    @Option(name: .customLong("register"), help: ArgumentHelp("Only these registers (_EL1 may be left out).", valueName: "name"))
+    var registers: [String] = []
+
+    @Option(name: .customLong("verdict"),
+            help: ArgumentHelp("Only fields with these verdicts: a rule id (leak, …) or a treatment (hidden, capped, …).",
+                               valueName: "verdict"))
+    var verdicts: [String] = []
 
     func run() throws {
         try reportingErrors {
-            let (tree, arguments) = try options.open()
-            let policy = try Policy.shipped()
-            let model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
-                                      preambles: options.preambles)
-            let matrix = FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy,
-                                     kernel: tree.version.description)
-            print(format.render(matrix, color: format == .text && terminalWantsColor()), terminator: "")
-            try failIfUnknown(matrix)
+            let analysis = try Analysis(options: options, policy: try policy.load(tree: options.tree))
+            let whole = analysis.matrix
+            let matrix = try whole.filtered(registers: OptionValues.list(registers), verdicts: OptionValues.list(verdicts))
+            print(format.render(matrix, color: format == .text && color.enabled), terminator: "")
+            try failIfUnknown(whole)
         }
     }
 }
@@ -41,12 +50,4 @@ func failIfUnknown(_ matrix: FieldMatrix) throws {
     printError("ftrlint: error: the KVM treatment of \(unknown.count) field\(unknown.count == 1 ? " is" : "s are") unknown: "
                + shown + (unknown.count > 10 ? ", …" : ""))
     throw ExitStatus.incomplete
-}
-
-/// Colour only for a terminal, and never when NO_COLOR is set (no-color.org) or TERM is dumb.
-func terminalWantsColor() -> Bool {
-    let env = ProcessInfo.processInfo.environment
-    if let v = env["NO_COLOR"], !v.isEmpty { return false }
-    if env["TERM"] == "dumb" { return false }
-    return isatty(1) != 0
 }

@@ -9,12 +9,15 @@ struct TablesCommand: TreeCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @OptionGroup var options: TreeOptions
-    @Option(help: "Output format: text or json.") var format: Format = .text
+    @OptionGroup var policy: PolicyOptions
+    @Option(help: "Output format.") var format: Format = .text
 
     func run() throws {
         try reportingErrors {
             let (tree, arguments) = try options.open()
-            let analysis = try CpufeatureAnalysis(tree: tree, arguments: arguments, names: try FieldNames(tree: tree, policy: try Policy.shipped()))
+            // The policy names fields where the tree's sysreg file lacks the register.
+            let names = try FieldNames(tree: tree, policy: try policy.load(tree: options.tree))
+            let analysis = try CpufeatureAnalysis(tree: tree, arguments: arguments, names: names)
             switch format {
             case .json: print(try jsonString(TablesDocument(kernel: tree.version.description, tables: analysis.tables)))
             case .text: print(Self.text(analysis.tables))

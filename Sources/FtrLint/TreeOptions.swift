@@ -1,10 +1,11 @@
 import ArgumentParser
+import Foundation
 import KernelModel
 import KernelTree
 
 /// The tree to analyse and where its compile arguments come from.
 struct TreeOptions: ParsableArguments {
-    @Argument(help: "The kernel tree (default: the current directory).")
+    @Argument(help: "The kernel tree, or any folder inside one.")
     var tree: String = "."
 
     @Option(help: "A compile_commands.json to take each file's flags from (default: the tree's own, if built).")
@@ -21,6 +22,28 @@ struct TreeOptions: ParsableArguments {
     static let cacheDirHelp = ArgumentHelp(
         "Folder for ftrlint's caches: the parse environment, results/ and preambles/ (default: $XDG_CACHE_HOME/ftrlint).",
         valueName: "cache-dir")
+
+    /// Run from anywhere inside a tree, as git does: a folder inside a kernel tree stands for the tree's
+    /// root. A path that is a root, is inside none, or is no folder at all (absent, a file) stays as given,
+    /// and KernelTree says what is wrong with it.
+    mutating func validate() throws {
+        tree = Self.root(containing: tree)
+    }
+
+    /// The nearest folder at or above `path` that holds arch/arm64/kernel/cpufeature.c; `path` when none does.
+    static func root(containing path: String) -> String {
+        let marker = "arch/arm64/kernel/cpufeature.c"
+        let fm = FileManager.default
+        var isFolder: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
+              !fm.fileExists(atPath: (path as NSString).appendingPathComponent(marker)) else { return path }
+        var folder = URL(fileURLWithPath: path).standardizedFileURL
+        while folder.path != "/" {
+            folder.deleteLastPathComponent()
+            if fm.fileExists(atPath: folder.appendingPathComponent(marker).path) { return folder.path }
+        }
+        return path
+    }
 
     func open(overlay: [String: String] = [:]) throws -> (KernelTree, CompileArguments) {
         let tree = try KernelTree(path: self.tree, overlay: overlay)

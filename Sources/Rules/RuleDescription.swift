@@ -1,7 +1,9 @@
 /// A rule's public description: identifier, rationale, default severity and the examples that are its tests.
 public struct RuleDescription: Sendable {
-    /// Stable kebab-case identifier, printed as [ftrlint-IDENTIFIER]; public, never renamed.
+    /// Stable kebab-case identifier: the rule's one public name (SARIF's ruleId, baselines, --only,
+    /// --ignore, docs/rules/IDENTIFIER.md), tagged [ftrlint-IDENTIFIER] in gcc lines; never renamed.
     public let identifier: String
+    /// The one-line summary `--list-rules` prints and SARIF's shortDescription.
     public let name: String
     /// Why the rule exists and what it cannot see.
     public let rationale: String

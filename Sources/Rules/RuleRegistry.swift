@@ -13,6 +13,13 @@ public enum RuleRegistry {
         all.first { $0.description.identifier == identifier }
     }
 
+    /// The rule id a user typed: the id (`leak`), or the tag gcc lines print (`ftrlint-leak`); nil when
+    /// no rule has it. Ids are the one public spelling; the tag is the id behind ftrlint's prefix.
+    public static func identifier(_ spelled: String) -> String? {
+        let id = spelled.hasPrefix("ftrlint-") ? String(spelled.dropFirst(8)) : spelled
+        return rule(id) == nil ? nil : id
+    }
+
     /// Runs the rules on one model: findings sorted by place, then rule, then field.
     public static func run(_ context: RuleContext, rules: [any Rule.Type] = all) -> [Finding] {
         rules.flatMap { $0.check(context) }.sorted {

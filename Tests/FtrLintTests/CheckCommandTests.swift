@@ -209,10 +209,10 @@ final class CheckCommandTests: XCTestCase {
     func testExitStatusFunction() {
         let f = Finding(rule: "over-bound", severity: .warning, register: "A", field: "B", message: "m",
                         location: SourceRef(path: "p", line: 1, column: 1))
-        XCTAssertEqual(ReportOptions.status([], failOn: .note), ExitStatus.clean)
-        XCTAssertEqual(ReportOptions.status([f], failOn: .error), ExitStatus.clean)
-        XCTAssertEqual(ReportOptions.status([f], failOn: .warning), ExitStatus.findings)
-        XCTAssertEqual(ReportOptions.status([f], failOn: .note), ExitStatus.findings)
-        XCTAssertEqual(ReportOptions.counts([f, f]), "0 errors, 2 warnings, 0 notes")
+        XCTAssertEqual(ReportSettings.status([], failOn: .note), ExitStatus.clean)
+        XCTAssertEqual(ReportSettings.status([f], failOn: .error), ExitStatus.clean)
+        XCTAssertEqual(ReportSettings.status([f], failOn: .warning), ExitStatus.findings)
+        XCTAssertEqual(ReportSettings.status([f], failOn: .note), ExitStatus.findings)
+        XCTAssertEqual(ReportSettings.counts([f, f]), "0 errors, 2 warnings, 0 notes")
     }
 }

@@ -56,7 +56,7 @@ final class DiffRealTreeTests: XCTestCase {
             XCTAssertEqual(leak?.location.path, CheckRun.cpufeature)
             XCTAssertTrue(leak?.message.contains("TRBLIMITR_EL1") ?? false, leak?.message ?? "")
             XCTAssertTrue(diff.fixed.isEmpty, "\(version): \(diff.fixed.map(\.key))")
-            XCTAssertEqual(ReportOptions.status(diff.introduced, failOn: .error), ExitStatus.findings)
+            XCTAssertEqual(ReportSettings.status(diff.introduced, failOn: .error), ExitStatus.findings)
 
             // With KVM hiding the field, describing it introduces nothing (checked on the newest tree only:
             // each analysis of a real tree takes a while).

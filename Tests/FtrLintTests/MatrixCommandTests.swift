@@ -55,7 +55,11 @@ final class MatrixCommandTests: XCTestCase {
         let text = try ftrlint(["matrix", Self.idioms])
         XCTAssertEqual(text.status, json.status)
         XCTAssertFalse(text.output.contains("\u{1B}"), "no colour when stdout is not a terminal")
-        XCTAssertEqual(text.output.split(separator: "\n").count, keys.count + 2)
+        for key in keys {
+            let field = String(key.split(separator: ".")[1])
+            XCTAssertTrue(text.output.contains(" \(field) "), key)
+        }
+        for line in text.output.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, MatrixText.width, String(line)) }
 
         let csv = try ftrlint(["matrix", Self.idioms, "--format", "csv"])
         XCTAssertEqual(MatrixTests.parseCSV(csv.output).count, keys.count + 1)
@@ -72,12 +76,13 @@ final class MatrixCommandTests: XCTestCase {
         let key = try XCTUnwrap(keys.first)
         let r = try ftrlint(["explain", key.lowercased(), Self.idioms])
         XCTAssertTrue([0, 2].contains(r.status), r.error)
-        XCTAssertTrue(r.output.hasPrefix(key + " — bits "), r.output)
+        let verdict = try XCTUnwrap(r.output.split(separator: "\n").first.map(String.init))
+        XCTAssertTrue(FieldVerdict.names.contains { verdict.hasPrefix("\(key): \($0)") }, "the first line is the verdict of \(key): \(verdict)")
         XCTAssertTrue(r.output.contains("cpufeature: arch/arm64/kernel/cpufeature.c:"), r.output)
         XCTAssertNotNil(r.output.range(of: #"cpufeature: [^\n]+\n    \| \S"#, options: .regularExpression),
                         "the entry's source line follows its location: \(r.output)")
         XCTAssertTrue(r.output.contains("KVM, normal guest: "), r.output)
-        XCTAssertTrue(r.output.contains("\npolicy: "), r.output)
+        XCTAssertTrue(r.output.contains("\n  policy: "), r.output)
 
         let missing = try ftrlint(["explain", "ID_NOPE_EL1.Nothing", Self.idioms])
         XCTAssertEqual(missing.status, 2)
@@ -89,16 +94,21 @@ final class MatrixCommandTests: XCTestCase {
     /// schema, the HTML rendered by chromium, and explain quoting the tree's own lines.
     func testRealTree() throws {
         guard let root = RealTrees.path("6.12") else { throw XCTSkip("linux-6.12 is not cached (scripts/fetch-kernels 6.12)") }
-        let (tree, arguments) = try TreeOptions.parse([root]).open()
-        let policy = try Policy.shipped()
-        let model = try TreeModel(tree: tree, arguments: arguments, policy: policy)
-        let matrix = FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy, kernel: tree.version.description)
+        let analysis = try Analysis(options: try TreeOptions.parse([root]), policy: try Policy.shipped())
+        let model = analysis.model, tree = model.tree
+        let matrix = analysis.matrix
+        // The verdicts are the findings of check, field by field.
+        for f in analysis.findings {
+            XCTAssertTrue(matrix.rows.first { $0.key == f.key }?.verdict.findings.contains(f) == true, "\(f.rule) \(f.key)")
+        }
         XCTAssertEqual(matrix.rows.map(\.key), model.tables.fields.map(\.key))
         XCTAssertGreaterThan(matrix.rows.count, 250)
 
         let json = MatrixFormat.json.render(matrix)
         try SchemaValidation.validate(json, schema: SchemaValidation.docs + "/matrix.schema.json")
-        XCTAssertEqual(MatrixFormat.text.render(matrix).split(separator: "\n").count, matrix.rows.count + 2)
+        for line in MatrixFormat.text.render(matrix).split(separator: "\n") {
+            XCTAssertLessThanOrEqual(line.count, MatrixText.width, "every text line fits 100 columns: \(line)")
+        }
         XCTAssertEqual(MatrixTests.parseCSV(MatrixFormat.csv.render(matrix)).count, matrix.rows.count + 1)
 
         let dom = try HtmlMatrixTests.dumpDOM(MatrixFormat.html.render(matrix))
@@ -108,9 +118,13 @@ final class MatrixCommandTests: XCTestCase {
         let lines = SourceLines { try? tree.read($0) }
         for key in ["ID_AA64PFR0_EL1.SVE", "ID_AA64DFR0_EL1.PMUVer"] {
             let row = try XCTUnwrap(matrix.rows.first { $0.key == key })
-            let story = FieldStory(row: row, line: lines.line).render()
+            let story = FieldStory(row: row, source: lines).render()
+            XCTAssertTrue(story.hasPrefix("\(key): \(row.verdict.name)"), "the first line is the verdict: \(story)")
             XCTAssertTrue(story.contains("| ARM64_FTR_BITS("), story)
-            for ref in row.normal.locations {
+            let told = FieldStatements(source: lines).story(row.normal.locations, field: row.field, register: row.register,
+                                                           function: row.function)
+            XCTAssertEqual(Set(told), Set(told).intersection(row.normal.locations), "only statements the guest view recorded")
+            for ref in told {
                 XCTAssertNotNil(lines.line(ref), "\(ref) is a line of the tree")
                 XCTAssertTrue(story.contains(ref.description), story)
             }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 @testable import FtrLint
 @testable import KernelModel
+import Rules
 import XCTest
 
 /// The matrix formats on hand-made model values: every field in every format, valid JSON against the
@@ -24,35 +25,91 @@ final class MatrixTests: XCTestCase {
         XCTAssertNoThrow(try failIfUnknown(MatrixSamples.complete))
     }
 
+    /// A block per register: a heading, a title line, one line per field (and one more for a condition or
+    /// note), each at most 100 columns; the verdict column comes from the findings.
     func testText() {
         let text = MatrixFormat.text.render(matrix)
-        let lines = text.split(separator: "\n").map(String.init)
-        XCTAssertEqual(lines.count, 1 + matrix.rows.count + 1, "header, one line per field, summary")
-        XCTAssertTrue(lines[0].hasPrefix("REGISTER"))
-        for (line, row) in zip(lines.dropFirst(), matrix.rows) {
-            XCTAssertTrue(line.hasPrefix(row.register.name), line)
-            XCTAssertTrue(line.contains(" \(row.field.name) "), line)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        for line in lines { XCTAssertLessThanOrEqual(line.count, MatrixText.width, line) }
+        for reg in matrix.registers { XCTAssertTrue(lines.contains { $0.hasPrefix(reg.name + "  sys_reg(") }, reg.name) }
+        XCTAssertEqual(lines.filter { $0.hasPrefix("  BITS ") }.count, matrix.registers.count)
+        for row in matrix.rows {
+            XCTAssertEqual(lines.filter { $0.hasPrefix("  \(row.bits) ") && $0.contains(" \(row.field.name) ") }.count, 1, row.key)
         }
         let sve = lines.first { $0.contains(" SVE ") }!
         XCTAssertTrue(sve.contains("35:32"))
-        XCTAssertTrue(sve.contains("LOWER_SAFE 0 if:CONFIG_ARM64_SVE"))
         XCTAssertTrue(sve.contains("conditional"))
-        XCTAssertTrue(sve.contains("vcpu_has_sve(vcpu)"))
         XCTAssertTrue(sve.contains("kvm<=1"))
+        let under = lines[lines.firstIndex(of: sve)! + 1]
+        XCTAssertTrue(under.hasPrefix("         vcpu_has_sve(vcpu) a | b · sys_regs.c:1580,1581"), under)
         XCTAssertTrue(lines.first { $0.contains(" GIC ") }!.contains("capped<=1"))
         XCTAssertTrue(lines.first { $0.contains(" DebugVer ") }!.contains("forced=6"))
-        XCTAssertEqual(lines.last, "7 fields in 3 registers: 1 hidden, 1 capped, 1 forced, 1 computed, 1 passthrough, 1 conditional, 1 unknown")
+        XCTAssertTrue(text.replacingOccurrences(of: "\n    ", with: " ").contains(
+            "\n7 fields in 3 registers: 1 hidden, 1 capped, 1 forced, 1 computed, 1 passthrough, 1 conditional, 1 unknown\n"),
+            "the summary, wrapped at 100 columns")
+        XCTAssertTrue(lines.contains("verdicts: no findings; 7 fields without a finding"))
         XCTAssertFalse(text.contains("\u{1B}"), "no colour unless asked for")
-        // Columns line up: every row's KVM column starts where the header's does.
-        let kvm = lines[0].range(of: "KVM")!.lowerBound.utf16Offset(in: lines[0])
-        for line in lines.dropFirst().dropLast() {
-            guard line.count > kvm else { XCTFail(line); continue }
+        // Columns line up within a register: every field line's KVM cell starts where the title's does.
+        let title = lines.first { $0.hasPrefix("  BITS") }!
+        let kvm = title.range(of: "KVM")!.lowerBound.utf16Offset(in: title)
+        let pfr0 = lines.drop { !$0.hasPrefix("  BITS") }.dropFirst().prefix { !$0.isEmpty }.filter { !$0.hasPrefix("         ") }
+        for line in pfr0 {
             let idx = line.index(line.startIndex, offsetBy: kvm)
             XCTAssertEqual(line[line.index(before: idx)], " ", line)
+            XCTAssertNotEqual(line[idx], " ", line)
         }
+        XCTAssertEqual(MatrixText.clip("abcdef", 4), "abc…")
     }
 
-    func testColourOnlyInTheKvmColumnAndStillAligned() {
+    /// The verdict column and the summary say what the rules found; --register and --verdict keep rows.
+    func testVerdictsAndFilters() throws {
+        let leak = ExplainVerdictTests.finding("leak", .error, "ID_AA64PFR0_EL1.SVE")
+        let m = FieldMatrix(tables: MatrixSamples.tables, guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: MatrixSamples.guestFields)),
+                            policy: MatrixSamples.policy, kernel: "x", findings: [leak])
+        let text = MatrixFormat.text.render(m)
+        XCTAssertTrue(text.contains("verdicts: 1 leak; 6 fields without a finding"), text)
+        let sve = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(" SVE ") })
+        XCTAssertTrue(sve.contains(" leak "), String(sve))
+
+        XCTAssertEqual(try m.filtered(registers: ["id_aa64dfr0"], verdicts: []).rows.map(\.key),
+                       ["ID_AA64DFR0_EL1.PMUVer", "ID_AA64DFR0_EL1.DebugVer"])
+        XCTAssertEqual(try m.filtered(registers: [], verdicts: ["leak"]).rows.map(\.key), ["ID_AA64PFR0_EL1.SVE"])
+        XCTAssertEqual(try m.filtered(registers: [], verdicts: ["hidden", "forced"]).rows.map(\.key),
+                       ["ID_AA64PFR0_EL1.EL0", "ID_AA64DFR0_EL1.DebugVer"])
+        XCTAssertEqual(try m.filtered(registers: ["CTR_EL0"], verdicts: ["leak"]).rows.count, 0)
+        XCTAssertThrowsError(try m.filtered(registers: ["ID_NOPE"], verdicts: [])) { XCTAssertTrue("\($0)".contains("--register ID_NOPE"), "\($0)") }
+        XCTAssertThrowsError(try m.filtered(registers: [], verdicts: ["leek"])) { XCTAssertTrue("\($0)".contains("--verdict leek: not a verdict"), "\($0)") }
+        XCTAssertEqual(OptionValues.list(["a,b", " c "]), ["a", "b", "c"])
+
+        let csv = Self.parseCSV(MatrixFormat.csv.render(m))
+        XCTAssertEqual(csv[0].last, "verdict", "a new CSV column goes at the end")
+        XCTAssertEqual(csv.first { $0[1] == "SVE" }?.last, "leak")
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(MatrixFormat.json.render(m).utf8)) as? [String: Any])
+        let sveJSON = try XCTUnwrap((doc["fields"] as? [[String: Any]])?.first { $0["key"] as? String == "ID_AA64PFR0_EL1.SVE" })
+        XCTAssertEqual((sveJSON["verdict"] as? [String: Any])?["name"] as? String, "leak")
+        XCTAssertEqual((sveJSON["verdict"] as? [String: Any])?["severity"] as? String, "error")
+        try SchemaValidation.validate(MatrixFormat.json.render(m), schema: SchemaValidation.docs + "/matrix.schema.json")
+
+        let html = MatrixFormat.html.render(m)
+        XCTAssertTrue(html.contains("--leak:#"), "leaks have a colour of their own")
+        let cell = try XCTUnwrap(html.range(of: #"<button[^>]*data-key="ID_AA64PFR0_EL1.SVE"[^>]*>"#, options: .regularExpression).map { String(html[$0]) })
+        XCTAssertTrue(cell.contains("class=\"cell t-conditional") && cell.contains(" leak"), cell)
+        XCTAssertTrue(cell.contains("data-verdict=\"leak\""), cell)
+        XCTAssertTrue(html.contains("<th>Verdict</th>"))
+    }
+
+    /// Narrow cells clip their text; the title (shown on hover) starts with the full name.
+    func testHtmlTitlesKeepTheFullName() throws {
+        let html = MatrixFormat.html.render(matrix)
+        for r in matrix.rows {
+            let pattern = #"data-key=""# + NSRegularExpression.escapedPattern(for: r.key) + #""[^>]* title="([^"]*)""#
+            let m = try XCTUnwrap(html.range(of: pattern, options: .regularExpression), r.key)
+            XCTAssertTrue(html[m].contains("title=\"\(r.key) "), "the title starts with \(r.key)")
+        }
+        for reg in matrix.registers { XCTAssertTrue(html.contains("class=\"regname\" title=\"\(reg.name) · "), reg.name) }
+    }
+
+    func testColourOnlyInTheVerdictAndKvmColumnsAndStillAligned() {
         let plain = MatrixFormat.text.render(matrix).split(separator: "\n")
         let coloured = MatrixFormat.text.render(matrix, color: true).split(separator: "\n")
         XCTAssertTrue(coloured.joined().contains("\u{1B}["))
@@ -63,14 +120,21 @@ final class MatrixTests: XCTestCase {
         }
     }
 
+    /// Per register a heading and a table whose raw text lines up, as a mail shows it.
     func testMarkdown() {
         let text = MatrixFormat.markdown.render(matrix)
         let rows = text.split(separator: "\n").filter { $0.hasPrefix("|") }
-        XCTAssertEqual(rows.count, 2 + matrix.rows.count)
-        XCTAssertTrue(text.contains("a \\| b"), "pipes in a condition are escaped")
-        for r in rows {
-            let unescaped = r.filter { $0 == "|" }.count - (r.components(separatedBy: "\\|").count - 1)
-            XCTAssertEqual(unescaped, MatrixText.header.count + 1, String(r))
+        XCTAssertEqual(rows.count, 2 * matrix.registers.count + matrix.rows.count)
+        XCTAssertEqual(rows.filter { $0.hasPrefix("| `") }.count, matrix.rows.count)
+        for reg in matrix.registers { XCTAssertTrue(text.contains("\n## \(reg.name)\n"), reg.name) }
+        XCTAssertTrue(text.contains("- `SVE`: vcpu_has_sve(vcpu) a | b"), "conditions below the table, as prose")
+        for block in text.components(separatedBy: "\n## ").dropFirst() {
+            let table = block.split(separator: "\n").filter { $0.hasPrefix("|") }
+            XCTAssertEqual(Set(table.map(\.count)).count, 1, "the raw table lines up: \(table)")
+            for r in table {
+                let unescaped = r.filter { $0 == "|" }.count - (r.components(separatedBy: "\\|").count - 1)
+                XCTAssertEqual(unescaped, MatrixMarkdown.header.count + 1, String(r))
+            }
         }
     }
 
@@ -78,12 +142,12 @@ final class MatrixTests: XCTestCase {
         let text = MatrixFormat.csv.render(matrix)
         let records = Self.parseCSV(text)
         XCTAssertEqual(records.count, 1 + matrix.rows.count)
-        XCTAssertEqual(records[0], MatrixText.csvHeader)
-        for r in records { XCTAssertEqual(r.count, MatrixText.csvHeader.count) }
+        XCTAssertEqual(records[0], MatrixCsv.header)
+        for r in records { XCTAssertEqual(r.count, MatrixCsv.header.count) }
         let pmu = try XCTUnwrap(records.first { $0[1] == "PMUVer" })
-        let note = MatrixText.csvHeader.firstIndex(of: "kvm_note")!
+        let note = MatrixCsv.header.firstIndex(of: "kvm_note")!
         XCTAssertEqual(pmu[note], MatrixSamples.pmuNote, "commas, quotes and line breaks survive")
-        XCTAssertEqual(records.first { $0[1] == "GIC" }?[MatrixText.csvHeader.firstIndex(of: "kvm_cap")!], "1")
+        XCTAssertEqual(records.first { $0[1] == "GIC" }?[MatrixCsv.header.firstIndex(of: "kvm_cap")!], "1")
     }
 
     func testJsonHasEveryFieldAndMatchesItsSchema() throws {

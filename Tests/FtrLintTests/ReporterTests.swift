@@ -45,6 +45,26 @@ final class ReporterTests: XCTestCase {
         XCTAssertEqual(FindingFormat.github.render(ReporterSamples.empty), "")
     }
 
+    /// GitHub shows 10 annotations of each level per step: the first 10 errors and 10 warnings, then one
+    /// notice (always within its own limit) that counts what was left out.
+    func testGithubAnnotationsStopAtGithubsLimit() {
+        func many(_ n: Int, _ severity: Severity) -> [Finding] {
+            (0..<n).map { i in
+                Finding(rule: "r", severity: severity, register: "R", field: "F\(severity.rawValue)\(i)", message: "m",
+                        location: SourceRef(path: "a.c", line: i + 1, column: 1))
+            }
+        }
+        let report = ReporterSamples.report(findings: many(13, .error) + many(12, .warning) + many(11, .note))
+        let lines = FindingFormat.github.render(report).split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("::error ") }.count, 10)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("::warning ") }.count, 10)
+        XCTAssertEqual(lines.filter { $0.hasPrefix("::notice ") }.count, 10, "9 notes and the count")
+        XCTAssertEqual(lines.last, "::notice title=ftrlint::7 more findings not annotated (GitHub shows 10 of each level per step): "
+                       + "3 errors, 2 warnings, 2 notes; the gcc or SARIF output lists every one")
+        let few = FindingFormat.github.render(ReporterSamples.report(findings: many(10, .error) + many(10, .note)))
+        XCTAssertEqual(few.split(separator: "\n").count, 20, "no count when nothing is left out")
+    }
+
     func testJsonDocument() throws {
         let text = FindingFormat.json.render(ReporterSamples.report)
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

@@ -1,4 +1,5 @@
 import KernelModel
+import Rules
 
 /// Per field, cpufeature's description against KVM's guest view and the shipped policy: what `matrix`
 /// prints and `explain` tells. Built from plain model values (not a parsed tree) so tests can make one.
@@ -17,6 +18,8 @@ struct FieldMatrix {
         /// The KVM function that decides the field for a normal guest.
         let function: String?
         let policy: Policy.Entry?
+        /// What ftrlint concludes: the rules' findings on the field, else the normal treatment.
+        let verdict: FieldVerdict
 
         var key: String { field.key }
         var bits: String { field.width == 1 ? "\(field.lsb)" : "\(field.lsb + field.width - 1):\(field.lsb)" }
@@ -35,17 +38,48 @@ struct FieldMatrix {
     let kernel: String
     let rows: [Row]
 
-    init(tables: CpufeatureTables, guestView: GuestView, policy: Policy, kernel: String) {
+    /// `findings` are the registered rules' findings on the tree (Analysis); each row's verdict is made of
+    /// those on its field.
+    init(tables: CpufeatureTables, guestView: GuestView, policy: Policy, kernel: String, findings: [Finding] = []) {
         self.kernel = kernel
+        let byKey = Dictionary(grouping: findings, by: \.key)
         rows = tables.registers.flatMap { reg in
             reg.fields.map { f in
                 let g = guestView.fields[f.key]
-                return Row(register: reg, field: f,
-                           normal: g?.normal ?? KvmTreatment(kind: .unknown, note: Self.missingNote),
+                let normal = g?.normal ?? KvmTreatment(kind: .unknown, note: Self.missingNote)
+                let entry = policy.entry(register: f.register, field: f.name)
+                return Row(register: reg, field: f, normal: normal,
                            nested: g?.nested, protected: g?.protected, writable: g?.writable, function: g?.function,
-                           policy: policy.entry(register: f.register, field: f.name))
+                           policy: entry,
+                           verdict: FieldVerdict(findings: byKey[f.key] ?? [], treatment: normal, fieldClass: entry?.fieldClass))
             }
         }
+    }
+
+    private init(kernel: String, rows: [Row]) { self.kernel = kernel; self.rows = rows }
+
+    /// The rows of the named registers (`_EL1` may be left out, case does not matter) whose verdict is
+    /// one of `verdicts`; an empty list keeps every register / verdict. A name that matches nothing is an
+    /// error, so a typo does not print an empty matrix that looks clean.
+    func filtered(registers: [String], verdicts: [String]) throws -> FieldMatrix {
+        let wanted = Set(registers.map { $0.uppercased() })
+        for name in wanted where !self.registers.contains(where: { Self.names($0.name).contains(name) }) {
+            throw CheckProblem("--register \(name): no such register in cpufeature's tables; they are "
+                               + self.registers.map(\.name).joined(separator: ", "))
+        }
+        for v in verdicts where !FieldVerdict.names.contains(v) {
+            throw CheckProblem("--verdict \(v): not a verdict; one of " + FieldVerdict.names.joined(separator: ", "))
+        }
+        return FieldMatrix(kernel: kernel, rows: rows.filter { r in
+            (wanted.isEmpty || !wanted.isDisjoint(with: Self.names(r.register.name)))
+                && (verdicts.isEmpty || verdicts.contains(r.verdict.name))
+        })
+    }
+
+    /// A register's spellings on the command line: its name, and without `_EL1`.
+    private static func names(_ register: String) -> Set<String> {
+        let upper = register.uppercased()
+        return upper.hasSuffix("_EL1") ? [upper, String(upper.dropLast(4))] : [upper]
     }
 
     var registers: [FtrRegister] {
@@ -65,7 +99,7 @@ struct FieldMatrix {
     }
 
     var summary: String {
-        "\(rows.count) fields in \(registers.count) registers: "
+        "\(rows.count) field\(rows.count == 1 ? "" : "s") in \(registers.count) register\(registers.count == 1 ? "" : "s"): "
             + counts.map { "\($0.1) \($0.0.rawValue)" }.joined(separator: ", ")
     }
 }

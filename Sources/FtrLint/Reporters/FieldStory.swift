@@ -1,7 +1,7 @@
 import KernelModel
 
-/// `ftrlint explain`: one field's story, from cpufeature's entry through each KVM statement that decides
-/// what a guest sees to the policy that says what it may see.
+/// `ftrlint explain`: one field's story, verdict first: what ftrlint concludes, why, where to change it
+/// and what to write, then the KVM statements and the cpufeature entry it rests on.
 struct FieldStory {
     /// Why a REGISTER.Field given on the command line names no field.
     struct NotFound: Error, CustomStringConvertible {
@@ -34,50 +34,55 @@ struct FieldStory {
     }
 
     let row: FieldMatrix.Row
-    /// The text of a line of the tree (nil when it cannot be read).
-    let line: (SourceRef) -> String?
+    let source: SourceLines
 
+    /// The verdict first, then why, then where to change it and what to write, then KVM's statements
+    /// that touch the field in the order they run, then the cpufeature entry and the other guests' views.
     func render() -> String {
-        let f = row.field, reg = row.register
-        var out = "\(row.key) — bits \(row.bits) of \(reg.name), sys_reg(\(reg.encoding))\n"
+        let f = row.field, reg = row.register, verdict = row.verdict
+        var out = "\(row.key): \(verdict.headline)\n"
+        for finding in verdict.findings { out += "  \(Escape.oneLine(finding.message)) [ftrlint-\(finding.rule)]\n" }
 
-        out += "\ncpufeature: \(f.location) in \(f.table)\n"
-        out += quote(f.location, indent: "    ")
-        out += "  \(f.policy.rawValue), safe value \(f.safe), \(f.signed ? "signed" : "unsigned"), \(f.visibility), "
-            + (f.strict ? "FTR_STRICT" : "FTR_NONSTRICT") + "\n"
+        out += "\nwhy:\n"
+        out += "  KVM, normal guest: " + treatment(row.normal) + (row.function.map { "  (decided in \($0)())" } ?? "") + "\n"
+        out += conditions(row.normal)
+        out += "  policy: "
+        if let p = row.policy {
+            out += p.fieldClass.rawValue + (p.bound.map { ", bound \($0)" } ?? ", no bound") + "  (\(p.key))\n"
+            out += "    \(p.reason)\n"
+            for l in p.levels {
+                var parts = ["\(l.value):"]
+                if let feature = l.feature { parts.append(feature) }
+                if !l.registers.isEmpty { parts.append("registers " + l.registers.joined(separator: ", ")) }
+                if let needs = l.needs { parts.append("needs: " + needs) }
+                out += "    " + parts.joined(separator: " ") + "\n"
+            }
+        } else {
+            out += "- (the policy has no entry for this field)\n"
+        }
 
-        out += "\nKVM, normal guest: " + treatment(row.normal)
-            + (row.function.map { "  (decided in \($0)())" } ?? "") + "\n"
-        out += details(row.normal)
+        let fix = FieldFix(row: row, source: source, statements: story(view(of: verdict.findings.first?.rule)))
+        out += "\nfix:\n" + fix.lines().map { "  \($0)\n" }.joined()
+
+        out += "\nKVM, normal guest:\n" + statements(row.normal)
         out += "  writable by userspace: " + (row.writable.map { $0 ? "yes" : "no" } ?? "- (the tree has no writable mask)") + "\n"
-
         out += "\nKVM, nested guest (NV): "
         if let nested = row.nested {
-            out += treatment(nested) + "\n" + details(nested)
+            out += treatment(nested) + "\n" + conditions(nested) + statements(nested)
         } else {
             out += "- (the tree has no nested virtualisation support)\n"
         }
         out += "\nKVM, protected guest (pKVM): "
         if let protected = row.protected {
-            out += treatment(protected) + "\n" + details(protected)
+            out += treatment(protected) + "\n" + conditions(protected) + statements(protected)
         } else {
             out += "- (the tree has no pKVM ID register emulation)\n"
         }
 
-        out += "\npolicy: "
-        if let p = row.policy {
-            out += p.fieldClass.rawValue + (p.bound.map { ", bound \($0)" } ?? ", no bound") + "  (\(p.key))\n"
-            out += "  \(p.reason)\n"
-            for l in p.levels {
-                var parts = ["  \(l.value):"]
-                if let feature = l.feature { parts.append(feature) }
-                if !l.registers.isEmpty { parts.append("registers " + l.registers.joined(separator: ", ")) }
-                if let needs = l.needs { parts.append("needs: " + needs) }
-                out += "  " + parts.joined(separator: " ") + "\n"
-            }
-        } else {
-            out += "- (the shipped policy has no entry for this field)\n"
-        }
+        out += "\ncpufeature: \(f.location) in \(f.table), bits \(row.bits) of \(reg.name), sys_reg(\(reg.encoding))\n"
+        out += quote(f.location, indent: "    ")
+        out += "  \(f.policy.rawValue), safe value \(f.safe), \(f.signed ? "signed" : "unsigned"), \(f.visibility), "
+            + (f.strict ? "FTR_STRICT" : "FTR_NONSTRICT") + "\n"
         return out
     }
 
@@ -91,25 +96,41 @@ struct FieldStory {
         }
     }
 
-    func details(_ t: KvmTreatment) -> String {
+    func conditions(_ t: KvmTreatment) -> String {
         var out = ""
-        if let c = t.condition { out += "  condition: \(c)\n" }
-        for p in t.paths { out += "  when \(p.when): \(p.kind.rawValue)\(p.value.map { " = \($0)" } ?? "")\n" }
-        if let n = t.note { out += "  note: \(n)\n" }
-        if t.locations.isEmpty {
-            out += "  no KVM statement touches the field\n"
-        } else {
-            out += "  statements, in order:\n"
-            for (i, ref) in t.locations.enumerated() {
-                out += "  \(i + 1). \(ref)\n" + quote(ref, indent: "       ")
-            }
+        if let c = t.condition { out += "    condition: \(c)\n" }
+        for p in t.paths { out += "    when \(p.when): \(p.kind.rawValue)\(p.value.map { " = \($0)" } ?? "")\n" }
+        if let n = t.note { out += "    note: \(n)\n" }
+        return out
+    }
+
+    /// The guest whose view a rule judges: nested for nv-leak, protected for protected-leak, else normal.
+    func view(of rule: String?) -> KvmTreatment {
+        switch rule {
+        case "nv-leak": return row.nested ?? row.normal
+        case "protected-leak": return row.protected ?? row.normal
+        default: return row.normal
         }
+    }
+
+    /// The statements of `t` that touch the field, in the order they run.
+    func story(_ t: KvmTreatment) -> [SourceRef] {
+        FieldStatements(source: source).story(t.locations, field: row.field, register: row.register,
+                                              function: t == row.protected ? nil : row.function)
+    }
+
+    /// The statements of `t` that touch the field, in the order they run, each under its source line.
+    func statements(_ t: KvmTreatment) -> String {
+        let refs = story(t)
+        guard !refs.isEmpty else { return "  no KVM statement touches the field\n" }
+        var out = "  statements that touch the field, in the order they run:\n"
+        for (i, ref) in refs.enumerated() { out += "  \(i + 1). \(ref)\n" + quote(ref, indent: "       ") }
         return out
     }
 
     /// The source line at `ref`, trimmed, under a bar.
     func quote(_ ref: SourceRef, indent: String) -> String {
-        guard let text = line(ref) else { return "" }
+        guard let text = source.line(ref) else { return "" }
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty ? "" : "\(indent)| \(trimmed)\n"
     }
@@ -121,6 +142,9 @@ final class SourceLines {
     private var cache: [String: [Substring]] = [:]
 
     init(read: @escaping (String) -> String?) { self.read = read }
+
+    /// A whole file of the tree (nil when it cannot be read).
+    func text(_ path: String) -> String? { read(path) }
 
     func line(_ ref: SourceRef) -> String? {
         if cache[ref.path] == nil {

@@ -8,16 +8,27 @@ import Rules
 ///
 /// Paths are relative to the tree, lines and columns 1-based. Each finding's related places follow it
 /// as `note:` lines. Nothing at all when there are no findings.
+///
+/// The bracket is the rule's id behind ftrlint's prefix, `[ftrlint-leak]` for `leak`, as gcc writes
+/// `[-Wformat]`: scripts match on it, so it stays as it has always been printed (docs/output.md).
+/// With `color` (a terminal), gcc's colours: bold position, bold red `error:`, bold magenta
+/// `warning:`, bold cyan `note:`.
 struct GccReporter {
+    var color = false
+
     func render(_ report: CheckReport) -> String {
         var out = ""
         for f in report.findings {
-            out += "\(Self.position(f.location)): \(f.severity.rawValue): \(Escape.oneLine(f.message)) [ftrlint-\(f.rule)]\n"
-            for r in f.related {
-                out += "\(Self.position(r.location)): note: \(Escape.oneLine(r.message))\n"
-            }
+            out += line(Self.position(f.location), f.severity, Escape.oneLine(f.message) + " [ftrlint-\(f.rule)]")
+            for r in f.related { out += line(Self.position(r.location), .note, Escape.oneLine(r.message)) }
         }
         return out
+    }
+
+    func line(_ position: String, _ severity: Severity, _ message: String) -> String {
+        guard color else { return "\(position): \(severity.rawValue): \(message)\n" }
+        return ANSI.bold + position + ":" + ANSI.reset + " " + ANSI.color(severity) + severity.rawValue + ":" + ANSI.reset
+            + " " + message + "\n"
     }
 
     /// `path:line:col`, with line and column at least 1 (a parser reads 0 as "no position").

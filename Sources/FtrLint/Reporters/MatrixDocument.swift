@@ -97,6 +97,21 @@ struct MatrixDocument: Encodable {
         }
     }
 
+    /// What ftrlint concludes about a field (added in version 1 without breaking it: a new key).
+    struct Verdict: Encodable {
+        /// A rule id (`leak`) when a rule reports the field, else the normal treatment (`hidden`).
+        let name: String
+        /// The most severe finding's severity; null when no rule reports the field.
+        let severity: String?
+        /// Every rule that reports the field, most severe first.
+        let rules: [String]
+        enum CodingKeys: String, CodingKey { case name, severity, rules }
+        func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name); try c.encode(severity, forKey: .severity); try c.encode(rules, forKey: .rules)
+        }
+    }
+
     struct Field: Encodable {
         let register: String
         let field: String
@@ -111,9 +126,10 @@ struct MatrixDocument: Encodable {
         /// A protected (pKVM) guest's view; null when the tree has no pKVM ID register emulation.
         let `protected`: Kvm?
         let policy: PolicyEntry?
+        let verdict: Verdict
 
         enum CodingKeys: String, CodingKey {
-            case register, field, key, lsb, width, bits, cpufeature, kvm, nested, writable, `protected`, policy
+            case register, field, key, lsb, width, bits, cpufeature, kvm, nested, writable, `protected`, policy, verdict
         }
         func encode(to encoder: Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -122,6 +138,7 @@ struct MatrixDocument: Encodable {
             try c.encode(cpufeature, forKey: .cpufeature); try c.encode(kvm, forKey: .kvm)
             try c.encode(nested, forKey: .nested); try c.encode(writable, forKey: .writable)
             try c.encode(`protected`, forKey: .protected); try c.encode(policy, forKey: .policy)
+            try c.encode(verdict, forKey: .verdict)
         }
     }
 
@@ -145,7 +162,9 @@ struct MatrixDocument: Encodable {
                   bits: r.bits, cpufeature: Cpufeature(r.field), kvm: Kvm(r.normal, function: r.function),
                   nested: r.nested.map { Kvm($0, function: nil) }, writable: r.writable,
                   protected: r.protected.map { Kvm($0, function: nil) },
-                  policy: r.policy.map { PolicyEntry(class: $0.fieldClass.rawValue, bound: $0.bound, reason: $0.reason) })
+                  policy: r.policy.map { PolicyEntry(class: $0.fieldClass.rawValue, bound: $0.bound, reason: $0.reason) },
+                  verdict: Verdict(name: r.verdict.name, severity: r.verdict.severity?.rawValue,
+                                   rules: r.verdict.findings.map(\.rule)))
         }
     }
 }

@@ -12,6 +12,8 @@ import Rules
 ///   when unrelated edits move its line.
 /// - `automationDetails.id` is `ftrlint/KERNELVERSION`: the category (before the last slash) is `ftrlint`.
 /// - The KVM side of a finding (Finding.related) becomes `relatedLocations`.
+/// - `driver.version` and `informationUri` say which ftrlint wrote the log; each rule's `helpUri` and
+///   `help` are its docs/rules page (RulePage), which code-scanning services show beside an alert.
 struct SarifReporter {
     static let schemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
     static let fingerprintKey = "ftrlint/field/v1"
@@ -26,15 +28,17 @@ struct SarifReporter {
 
     func log(_ report: CheckReport) -> SarifLog {
         var rules = report.rules.map { r in
-            SarifLog.Rule(id: r.identifier, name: Self.identifierName(r.identifier),
-                          shortDescription: .init(text: r.name), fullDescription: .init(text: r.rationale),
-                          defaultConfiguration: .init(level: Self.level(r.severity)))
+            let page = RulePage.page(r.identifier)
+            return SarifLog.Rule(id: r.identifier, name: Self.identifierName(r.identifier),
+                                 shortDescription: .init(text: r.name), fullDescription: .init(text: r.rationale),
+                                 helpUri: page?.url, help: page.map { .init(text: r.rationale, markdown: $0.markdown()) },
+                                 defaultConfiguration: .init(level: Self.level(r.severity)))
         }
         // A finding of a rule the report does not describe still needs a descriptor.
         for f in report.findings where !rules.contains(where: { $0.id == f.rule }) {
             rules.append(SarifLog.Rule(id: f.rule, name: Self.identifierName(f.rule),
                                        shortDescription: .init(text: f.rule), fullDescription: .init(text: f.rule),
-                                       defaultConfiguration: .init(level: Self.level(f.severity))))
+                                       helpUri: nil, help: nil, defaultConfiguration: .init(level: Self.level(f.severity))))
         }
         let results = report.findings.map { f in
             SarifLog.Result(
@@ -48,7 +52,7 @@ struct SarifReporter {
                 properties: .init(register: f.register, field: f.field))
         }
         let run = SarifLog.Run(
-            tool: .init(driver: .init(name: "ftrlint", rules: rules)),
+            tool: .init(driver: .init(name: "ftrlint", version: FtrLint.version, informationUri: Project.home, rules: rules)),
             automationDetails: .init(id: "ftrlint/\(report.kernel)"),
             originalUriBaseIds: [Self.uriBaseId: .init(uri: rootURI(report.treeRoot),
                                                        description: .init(text: "The root of the kernel tree"))],
@@ -88,16 +92,26 @@ struct SarifReporter {
 /// The subset of SARIF 2.1.0 ftrlint writes (nil properties are left out, as SARIF wants).
 struct SarifLog: Encodable {
     struct Text: Encodable { let text: String }
+    /// A multiformatMessageString: plain text, and the same as Markdown.
+    struct Help: Encodable {
+        let text: String
+        let markdown: String
+    }
     struct Rule: Encodable {
         struct Configuration: Encodable { let level: String }
         let id: String
         let name: String
         let shortDescription: Text
         let fullDescription: Text
+        /// The rule's docs/rules page, and its text (nil for a rule the registry does not know).
+        let helpUri: String?
+        let help: Help?
         let defaultConfiguration: Configuration
     }
     struct Driver: Encodable {
         let name: String
+        let version: String
+        let informationUri: String
         let rules: [Rule]
     }
     struct Tool: Encodable { let driver: Driver }
