@@ -29,4 +29,71 @@ extension Cursor {
             String(decoding: UnsafeBufferPointer(start: bytes + lo, count: hi - lo), as: UTF8.self)
         }
     }
+
+    /// The expression as its file spells it, for messages: the text of the tokens it was expanded from,
+    /// comments dropped and white space (line breaks, continuations) folded to single spaces. An
+    /// expression that comes from inside a macro's body shows as the whole invocation, arguments included
+    /// (`WARN_ON_ONCE(!vcpu_has_feature(vcpu, ...))`, not `WARN_ON_ONCE`). Tokens joined by spaces where
+    /// the file's text cannot be had.
+    public var writtenText: String {
+        let tokens = expansionTokens
+        guard let first = tokens.first, let last = tokens.last, first.location.file == last.location.file,
+              let file = clang_getFile(unit.raw, first.location.file) else {
+            return tokens.map(\.spelling).joined(separator: " ")
+        }
+        var size = 0
+        guard let contents = clang_getFileContents(unit.raw, file, &size) else { return tokens.map(\.spelling).joined(separator: " ") }
+        return contents.withMemoryRebound(to: UInt8.self, capacity: size) { bytes in
+            var end = min(last.location.offset + last.spelling.utf8.count, size)
+            if tokens.count == 1, last.kind == .identifier, let close = Self.argumentsEnd(bytes, size, from: end) { end = close }
+            let lo = min(first.location.offset, end)
+            return Self.folded(UnsafeBufferPointer(start: bytes + lo, count: end - lo))
+        }
+    }
+
+    /// Where a macro name at `from` is followed by an argument list: the offset just past its `)`.
+    private static func argumentsEnd(_ bytes: UnsafePointer<UInt8>, _ size: Int, from: Int) -> Int? {
+        var i = from
+        while i < size, bytes[i] == 32 || bytes[i] == 9 { i += 1 }
+        guard i < size, bytes[i] == 40 else { return nil }
+        var depth = 0
+        // An argument list longer than a statement is not one this reading should trust.
+        for j in i..<min(size, i + 4096) {
+            if bytes[j] == 40 { depth += 1 }
+            if bytes[j] == 41 { depth -= 1; if depth == 0 { return j + 1 } }
+        }
+        return nil
+    }
+
+    /// C text with comments dropped and every run of white space (a backslash-newline included) one space.
+    static func folded(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0, space = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 47, i + 1 < bytes.count, bytes[i + 1] == 42 {  // /* ... */
+                i += 2
+                while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) { i += 1 }
+                i += 2
+                space = true
+                continue
+            }
+            if b == 47, i + 1 < bytes.count, bytes[i + 1] == 47 {  // // ...
+                while i < bytes.count, bytes[i] != 10 { i += 1 }
+                space = true
+                continue
+            }
+            if b == 32 || b == 9 || b == 10 || b == 13 || (b == 92 && i + 1 < bytes.count && bytes[i + 1] == 10) {
+                space = true
+                i += 1
+                continue
+            }
+            if space, !out.isEmpty { out.append(32) }
+            space = false
+            out.append(b)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

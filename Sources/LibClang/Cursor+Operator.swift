@@ -81,9 +81,9 @@ extension Cursor {
         return consume(clang_getFileName(file)) + ":\(offset)"
     }
 
-    /// The source text of the cursor as written, tokens joined by single spaces.
+    /// The source text of the cursor as its file spells it (`writtenText`).
     public var text: String {
-        unit.memo.value(unit.memo.text, raw) { expansionTokens.map(\.spelling).joined(separator: " ") }
+        unit.memo.value(unit.memo.text, raw) { writtenText }
     }
 
     static let binaryOperators: Set<String> = [

@@ -60,6 +60,10 @@ public enum LeakRule: Rule {
                         Example.context([.init(dit.key, dit, normal: Example.passthrough)])),
             RuleExample("a level at the architecture's minimum is every guest's: mandatory-unhandled reports its registers",
                         Example.context([.init(debug.key, debug, normal: Example.passthrough)])),
+            RuleExample("the host's value passes through only under a condition that bounds it below the first unmet level",
+                        Example.context([.init(spe.key, spe, normal: Example.passthrough(when: "!(host_is_safe())"))],
+                                        conditions: [Policy.conditionKey("!(host_is_safe())"):
+                                                        Policy.Condition(bounds: [spe.key: 0], reason: "example")])),
             RuleExample("KVM computes the value from its own state",
                         Example.context([.init(spe.key, spe, normal: Example.computed)])),
             RuleExample("an isa field passes through", Example.context([.init("ID_AA64ISAR0_EL1.AES",

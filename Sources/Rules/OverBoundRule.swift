@@ -24,7 +24,7 @@ public enum OverBoundRule: Rule {
             guard let entry, entry.fieldClass != .el2, let bound = entry.bound,
                   let v = context.guestView.fields[f.key] else { continue }
             let shape = FieldShape(f)
-            let exposure = Exposure(v.normal, shape)
+            let exposure = context.support.exposure(v.normal, shape, field: f.key)
             guard let top = exposure.highest(shape), top > Int64(bound) else { continue }
             if entry.fieldClass == .isa, !exposure.isBoundedByKVM { continue }
             let what: String

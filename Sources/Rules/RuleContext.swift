@@ -36,7 +36,8 @@ public struct RuleContext: Sendable {
         self.undescribed = undescribed ?? guestView.fields.filter { !described.contains($0.key) }
         self.registerEncodings = registerEncodings
         self.kvmEvidence = kvmEvidence
-        support = KvmSupport(kvmRegisters, encodings: registerEncodings, evidence: kvmEvidence, traps: policy.traps)
+        support = KvmSupport(kvmRegisters, encodings: registerEncodings, evidence: kvmEvidence, traps: policy.traps,
+                             conditions: policy.conditions)
     }
 
     /// The context of a tree's model; register encodings come from the tree's own SYS_<NAME> macros, so

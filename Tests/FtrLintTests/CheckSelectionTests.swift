@@ -51,7 +51,7 @@ final class CheckSelectionTests: XCTestCase {
         try """
             version: 1
             fields:
-              ID_AA64DFR0_EL1.TraceBuffer: { class: el2, bound: 0, reason: "test: treat as EL2-only" }
+              ID_AA64DFR0_EL1.TraceBuffer: { class: kvm, bound: 0, reason: "test: needs nothing", levels: { 1: {} } }
             """.write(toFile: other + "/additions.yaml", atomically: true, encoding: .utf8)
         try "policy-additions: additions.yaml\nfail-on: warning\n".write(toFile: other + "/ci.yaml", atomically: true, encoding: .utf8)
         let strict = try CheckRun.ftrlint(["check", tree, "--config", other + "/ci.yaml"])

@@ -82,7 +82,7 @@ final class GroundTruthTests: XCTestCase {
         let field = FtrField(register: "ID_X_EL1", name: "F", lsb: 4, width: 4, policy: .lowerSafe, safe: 0, signed: true,
                              visible: true, visibleIf: nil, strict: true, table: "t",
                              location: SourceRef(path: "x.c", line: 1, column: 1))
-        let c = GroundTruth.Conditions(table: ["vcpu_has_sve ( vcpu )": "vcpu:sve"])
+        let c = GroundTruth.Conditions(table: [Policy.conditionKey("vcpu_has_sve(vcpu)"): "vcpu:sve"])
         let sve = GroundTruth.FeatureSet(name: "sve"), plain = GroundTruth.FeatureSet(name: "default")
         func p(_ t: KvmTreatment, _ host: UInt64, _ set: GroundTruth.FeatureSet = plain) -> GroundTruth.Prediction {
             c.predict(t, field: field, host: host, set: set, hostFields: { _ in nil })
@@ -265,13 +265,14 @@ enum GroundTruth {
             let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/conditions.json"))
             let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let entries = try XCTUnwrap(json["conditions"] as? [String: [String: String]])
-            return Conditions(table: try entries.mapValues { try XCTUnwrap($0["is"]) })
+            // Looked up without white space: a condition is the same however its line is wrapped.
+            return Conditions(table: Dictionary(try entries.map { (Policy.conditionKey($0.key), try XCTUnwrap($0.value["is"])) }) { a, _ in a })
         }
 
         /// The value of one condition as written, nil when the probe's set-up does not decide it. A condition
         /// the table does not list fails the test: the table is to say how every one is set up.
         func holds(_ atom: String, set: FeatureSet, hostFields: (String) -> UInt64?) -> Bool? {
-            guard let rule = table[atom] else {
+            guard let rule = table[Policy.conditionKey(atom)] else {
                 XCTFail("condition \"\(atom)\" is not in testdata/groundtruth/conditions.json")
                 return nil
             }
@@ -290,6 +291,8 @@ enum GroundTruth {
             switch parts[1] {
             case "==": return v == n
             case ">=": return v >= n
+            case "<": return v < n
+            case ">": return v > n
             default: XCTFail("conditions.json: operator \(parts[1])"); return nil
             }
         }

@@ -40,7 +40,9 @@ struct FieldClassifier {
         if case .unknown? = outcomes.first(where: { if case .unknown = $0 { return true }; return false }) {
             return KvmTreatment(kind: .unknown, condition: condition, locations: locations, note: note)
         }
-        if outcomes.contains(.host) {
+        // The host's value on some path, or outcomes that differ with a run-time condition (a cap with a vPMU,
+        // hidden without one): each path as KVM decides it, so no path is folded into another's value.
+        if outcomes.contains(.host) || Set(outcomes).count > 1 {
             let paths = groups.map { g in
                 KvmTreatment.Path(when: describe(g.assignment), kind: kind(of: g.outcome), value: number(g.outcome))
             }

@@ -94,16 +94,32 @@ public struct Policy: Sendable {
     /// the trap registers, for registers that are safe to leave to the hardware when untrapped: their state
     /// is virtualised by the hardware itself or there is none. Keyed by register name.
     public let traps: [String: [String]]
+    /// What a run-time condition KVM tests tells about the host's sanitised value (kernel facts, each with
+    /// its source): where `!(arm64_get_spectre_v2_state() == SPECTRE_UNAFFECTED)` holds, CSV2 is 0. Keyed
+    /// by the condition as KVM spells it, white space removed.
+    public let conditions: [String: Condition]
+
+    /// A condition's consequence for host fields: REGISTER.Field → the highest value it can have.
+    public struct Condition: Sendable, Equatable {
+        public let bounds: [String: Int]
+        public let reason: String
+        public init(bounds: [String: Int], reason: String) { self.bounds = bounds; self.reason = reason }
+    }
+
+    /// The key a condition is looked up by: its spelling with white space removed.
+    public static func conditionKey(_ text: String) -> String { String(text.filter { !$0.isWhitespace }) }
 
     private let aliasIndex: [String: String]
     private let foldedIndex: [String: String]
     /// "REGISTER|lsb" (upper-cased register) → key, for naming fields by position.
     private let positionIndex: [String: String]
 
-    public init(version: Int = Policy.schemaVersion, entries: [String: Entry], traps: [String: [String]] = [:]) {
+    public init(version: Int = Policy.schemaVersion, entries: [String: Entry], traps: [String: [String]] = [:],
+                conditions: [String: Condition] = [:]) {
         self.version = version
         self.entries = entries
         self.traps = traps
+        self.conditions = conditions
         var aliases: [String: String] = [:]
         var folded: [String: String] = [:]
         var positions: [String: String] = [:]
@@ -172,7 +188,8 @@ public struct Policy: Sendable {
     public func merging(additions: Policy) -> Policy {
         Policy(version: max(version, additions.version),
                entries: entries.merging(additions.entries) { _, added in added },
-               traps: traps.merging(additions.traps) { _, added in added })
+               traps: traps.merging(additions.traps) { _, added in added },
+               conditions: conditions.merging(additions.conditions) { _, added in added })
     }
 
     /// The entry for a field: the exact `REGISTER.Field` key first, then an alias (an older

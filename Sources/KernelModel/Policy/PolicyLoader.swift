@@ -6,7 +6,7 @@ import Yams
 struct PolicyLoader {
     let path: String
 
-    private static let topKeys: Set<String> = ["version", "fields", "traps"]
+    private static let topKeys: Set<String> = ["version", "fields", "traps", "conditions"]
     private static let entryKeys: Set<String> = ["class", "bound", "reason", "levels", "aliases", "bits", "minimum", "maximum"]
     private static let levelKeys: Set<String> = ["feature", "registers", "needs", "evidence"]
 
@@ -29,14 +29,16 @@ struct PolicyLoader {
         var version: Int?
         var fieldsNode: Node?
         var traps: [String: [String]] = [:]
+        var conditions: [String: Policy.Condition] = [:]
         for (keyNode, value) in top {
             let name = try keyString(keyNode, entry: nil, context: "top-level key")
             switch name {
             case "version": version = try integer(value, entry: nil, what: "'version'")
             case "fields": fieldsNode = value
             case "traps": traps = try self.traps(value)
+            case "conditions": conditions = try self.conditions(value)
             default:
-                throw fail(nil, keyNode, "unknown top-level key '\(name)' (expected: version, fields, traps)")
+                throw fail(nil, keyNode, "unknown top-level key '\(name)' (expected: version, fields, traps, conditions)")
             }
         }
         guard let version else { throw fail(nil, root, "missing 'version'") }
@@ -45,7 +47,7 @@ struct PolicyLoader {
         }
         guard let fieldsNode else { throw fail(nil, root, "missing 'fields'") }
         if fieldsNode.null != nil, case .scalar = fieldsNode {
-            return Policy(version: version, entries: [:], traps: traps)
+            return Policy(version: version, entries: [:], traps: traps, conditions: conditions)
         }
         guard let fields = fieldsNode.mapping else {
             throw fail(nil, fieldsNode, "'fields' must be a mapping of REGISTER.Field to entries")
@@ -60,7 +62,31 @@ struct PolicyLoader {
             if entries[key] != nil { throw fail(key, keyNode, "duplicate entry") }
             entries[key] = try entry(key, value)
         }
-        return Policy(version: version, entries: entries, traps: traps)
+        return Policy(version: version, entries: entries, traps: traps, conditions: conditions)
+    }
+
+    /// `conditions`: a condition as KVM spells it → `bounds` (REGISTER.Field → highest host value) and `reason`.
+    private func conditions(_ node: Node) throws -> [String: Policy.Condition] {
+        guard let map = node.mapping else { throw fail(nil, node, "'conditions' must be a mapping of condition to facts") }
+        var result: [String: Policy.Condition] = [:]
+        for (keyNode, value) in map {
+            let text = try keyString(keyNode, entry: nil, context: "conditions key")
+            guard let fact = value.mapping else { throw fail(text, value, "a condition needs 'bounds' and 'reason'") }
+            var bounds: [String: Int]?, reason: String?
+            for (k, v) in fact {
+                switch try keyString(k, entry: text, context: "condition key") {
+                case "bounds":
+                    guard let m = v.mapping else { throw fail(text, v, "'bounds' must map REGISTER.Field to a value") }
+                    bounds = try Dictionary(m.map { (try keyString($0.key, entry: text, context: "field"),
+                                                     try integer($0.value, entry: text, what: "a bound")) }) { a, _ in a }
+                case "reason": reason = try string(v, entry: text, what: "'reason'")
+                case let other: throw fail(text, k, "unknown key '\(other)' (expected: bounds, reason)")
+                }
+            }
+            guard let bounds, !bounds.isEmpty, let reason else { throw fail(text, value, "a condition needs 'bounds' and 'reason'") }
+            result[Policy.conditionKey(text)] = Policy.Condition(bounds: bounds, reason: reason)
+        }
+        return result
     }
 
     /// `traps`: register → its trap controls, each `REGISTER.FIELD`.

@@ -87,7 +87,8 @@ public enum Example {
     /// `undefined` ones an entry whose handler only injects UNDEF; every ID register of `fields` gets one too.
     /// `evidence`: names KVM's code uses (at sys_regs.c line 3000 on).
     public static func context(_ fields: [Field], handled: [String] = [], undefined: [String] = [],
-                               policy extra: [Policy.Entry] = [], evidence: [String] = []) -> RuleContext {
+                               policy extra: [Policy.Entry] = [], evidence: [String] = [],
+                               conditions: [String: Policy.Condition] = [:]) -> RuleContext {
         var registers: [String: [FtrField]] = [:], order: [String] = []
         var views: [String: GuestView.Field] = [:], undescribed: [String: GuestView.Field] = [:]
         var entries: [String: Policy.Entry] = [:]
@@ -123,7 +124,8 @@ public enum Example {
         }
         let uses = Dictionary(evidence.enumerated().map { ($1, kvmLine(3000 + $0)) }) { a, _ in a }
         return RuleContext(tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
-                           policy: Policy(entries: entries), undescribed: undescribed, kvmEvidence: KvmEvidence(uses: uses))
+                           policy: Policy(entries: entries, conditions: conditions), undescribed: undescribed,
+                           kvmEvidence: KvmEvidence(uses: uses))
     }
 
     /// GuestView.Field has no public memberwise initialiser; it is Codable, so build it through its coding.

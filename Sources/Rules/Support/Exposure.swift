@@ -99,10 +99,20 @@ struct Shortfall: Sendable {
     let level: Policy.Level
     /// The registers of the level KVM does not handle; empty when the level only has `needs`.
     let missing: [String]
+    /// The level is the hardware's own (an `isa` feature): no hypervisor can supply it.
+    var hardware = false
+
+    /// Whether the tree shows the shortfall (a register KVM lacks, a feature only hardware has), rather than
+    /// the analysis failing to see the evidence.
+    var isEvidenced: Bool { hardware || !missing.isEmpty }
 
     /// "value 1 (FEAT_SPE) needs PMSCR_EL1, PMSICR_EL1 and 9 more registers that KVM does not handle in this tree"
     var text: String {
         let feature = level.feature.map { " (\($0))" } ?? ""
+        if hardware {
+            return "value \(level.value)\(feature) is the hardware's own, which the host may not implement: "
+                + "a signed field is hidden as NI (0xF), not 0"
+        }
         if missing.isEmpty {
             let what = level.needs ?? "registers \(level.registers.prefix(4).joined(separator: ", ")) that KVM's AArch32 tables name only by encoding"
             let looked = level.evidence.isEmpty ? "" : " (no use of \(Self.list(level.evidence, or: true)) in KVM's code)"
@@ -150,7 +160,7 @@ struct Shortfall: Sendable {
     /// field KVM bounds itself at a level is taken as handled up to it where only `needs` describe it.
     static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool, top: Int64 = .max) -> Shortfall? {
         let gaps = checked(entry).filter { Int64($0.value) <= top }.compactMap { of($0, of: entry.key, support) }
-        if let leak = gaps.first(where: { !$0.missing.isEmpty }) { return leak }
+        if let leak = gaps.first(where: \.isEvidenced) { return leak }
         return bounded ? nil : gaps.first
     }
 
@@ -170,7 +180,7 @@ struct Leak: Sendable {
     /// (unknown-treatment reports those) or computed by KVM.
     static func assess(_ entry: Policy.Entry, _ treatment: KvmTreatment, _ shape: FieldShape, _ support: KvmSupport) -> Leak? {
         guard entry.fieldClass == .kvm else { return nil }
-        let exposure = Exposure(treatment, shape)
+        let exposure = support.exposure(treatment, shape, field: entry.key)
         switch exposure {
         case .host:
             guard let s = Shortfall.first(entry, support, bounded: false) else { return nil }
@@ -181,6 +191,24 @@ struct Leak: Sendable {
         case .kvm, .unknown:
             return nil
         }
+    }
+
+    /// A signed field of an AArch64 ID register that KVM always clears: 0 reads as "implemented", so clearing it
+    /// claims level 0 whatever the hardware has. For a `kvm` field that is a leak where KVM lacks what level 0
+    /// needs; for an `isa` field always, since only the hardware implements it. (An AArch32 ID register
+    /// reads as zero as a whole where the CPU has no AArch32, which the architecture allows.)
+    static func claimed(_ entry: Policy.Entry, _ treatment: KvmTreatment, _ shape: FieldShape, _ support: KvmSupport) -> Leak? {
+        guard shape.signed, entry.register.uppercased().contains("_AA64"), entry.fieldClass != .el2 else { return nil }
+        // Only a field KVM always clears: a path that zeroes the whole register (an error path, a register
+        // the guest does not have) is not a claim about the field.
+        guard treatment.kind == .hidden else { return nil }
+        let exposure = Exposure.bounded(0, how: "KVM clears the field to 0, which this signed field reads as implemented")
+        if entry.fieldClass == .isa {
+            let level = Policy.Level(value: 0, feature: "implemented")
+            return Leak(exposure: exposure, shortfall: Shortfall(level: level, missing: [], hardware: true))
+        }
+        guard let level = entry.level(0), let s = Shortfall.of(level, of: entry.key, support), s.isEvidenced else { return nil }
+        return Leak(exposure: exposure, shortfall: s)
     }
 
     /// "ID_AA64DFR0_EL1.PMSVer leaks to normal guests: KVM passes the host's value through, and value 1 ..."

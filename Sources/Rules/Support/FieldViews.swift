@@ -22,9 +22,9 @@ extension RuleContext {
                                treatment: (GuestView.Field) -> KvmTreatment?) -> [Finding] {
         var findings: [Finding] = []
         for (f, entry) in classifiedFields {
-            guard let entry, entry.fieldClass == .kvm, let v = guestView.fields[f.key], let t = treatment(v),
-                  let leak = Leak.assess(entry, t, FieldShape(f), support),
-                  leak.shortfall.missing.isEmpty != evidenced else { continue }
+            guard let entry, let v = guestView.fields[f.key], let t = treatment(v),
+                  let leak = Leak.assess(entry, t, FieldShape(f), support) ?? Leak.claimed(entry, t, FieldShape(f), support),
+                  leak.shortfall.isEvidenced == evidenced else { continue }
             let related = kvmNote(v, treatment: t) { fn in
                 "\(fn) decides \(f.register) for \(guests) guests here; it should hide or cap \(f.name)"
             }

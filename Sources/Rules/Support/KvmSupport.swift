@@ -30,9 +30,13 @@ struct KvmSupport: Sendable {
     /// The policy's trap controls of registers the hardware may run on its own, by upper-cased name.
     private let traps: [String: [String]]
 
+    /// The policy's facts about run-time conditions, by `Policy.conditionKey`.
+    private let conditions: [String: Policy.Condition]
+
     init(_ tables: KvmRegisterTables, encodings: [String: Encoding] = [:], evidence: KvmEvidence = KvmEvidence(uses: [:]),
-         traps: [String: [String]] = [:]) {
+         traps: [String: [String]] = [:], conditions: [String: Policy.Condition] = [:]) {
         code = evidence
+        self.conditions = conditions
         self.traps = Dictionary(traps.map { (Self.normalize($0.key), $0.value) }) { a, _ in a }
         var handled = Set<String>(), byEncoding = Set<Encoding>(), access: [String: String] = [:]
         var aarch32 = Set<String>(), aarch32Regs = Set<String>()
@@ -100,6 +104,32 @@ struct KvmSupport: Sendable {
             guard let gates = code.gates[macro] else { return code.uses[macro] == nil }
             return gates.contains(field)
         }
+    }
+
+    /// What a guest can see of `field` under a treatment, with the policy's facts about conditions applied:
+    /// where every path that passes the host's value through holds only under a condition that bounds the
+    /// host's value of the field (`!(arm64_get_spectre_v2_state() == SPECTRE_UNAFFECTED)`: CSV2 is 0), the
+    /// guest sees at most that bound.
+    func exposure(_ t: KvmTreatment, _ shape: FieldShape, field: String) -> Exposure {
+        let plain = Exposure(t, shape)
+        guard case .host = plain, t.kind == .conditional else { return plain }
+        var top: Int64 = 0
+        var reasons: [String] = []
+        for p in t.paths {
+            switch p.kind {
+            case .passthrough:
+                let facts = p.when.components(separatedBy: " && ").compactMap { conditions[Policy.conditionKey($0)] }
+                guard let fact = facts.first(where: { $0.bounds[field] != nil }), let bound = fact.bounds[field] else { return plain }
+                top = max(top, Int64(bound))
+                reasons.append("only when \(p.when), where the host's value is at most \(bound) (\(fact.reason))")
+            case .hidden: continue
+            case .capped, .forced:
+                guard let v = p.value.map(shape.value) else { return plain }
+                top = max(top, v)
+            default: return plain
+            }
+        }
+        return .bounded(top, how: "KVM passes the host's value through " + reasons.joined(separator: ", and "))
     }
 
     /// The first use in KVM's code of a name the level gives as evidence of its `needs`.
