@@ -118,7 +118,7 @@ struct FieldClassifier {
         switch o {
         case .host: return .passthrough
         case .constant(let v): return v == 0 ? .hidden : .forced
-        case .capped: return .capped
+        case .capped(let v): return v == 0 ? .hidden : .capped  // min(host, 0) is 0
         case .computed: return .computed
         case .unknown: return .unknown
         }
