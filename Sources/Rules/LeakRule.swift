@@ -31,6 +31,8 @@ public enum LeakRule: Rule {
     static let dit = Example.kvm("ID_AA64PFR0_EL1.DIT", bound: 1, levels: [:], needs: [1: "preserve PSTATE.DIT"])
     static let mixed = Example.kvm("ID_AA64PFR0_EL1.RAS", bound: 1, levels: [2: ["ERXPFGF_EL1"]], needs: [1: "HCR_EL2.TERR traps"])
     static let debug = Example.kvm("ID_AA64DFR0_EL1.DebugVer", bound: 10, levels: [6: ["OSECCR_EL1"]], minimum: 6)
+    static let gcie = Example.kvm("ID_AA64PFR2_EL1.GCIE", bound: 1, levels: [1: ["ICC_ICSR_EL1"]])
+    static let gcieTraps = ["ICC_ICSR_EL1": ["ICH_HFGRTR_EL2.ICC_ICSR_EL1"]]
 
     public static var triggeringExamples: [RuleExample] {
         [
@@ -43,6 +45,10 @@ public enum LeakRule: Rule {
             RuleExample("a level the analysis cannot verify does not hide a higher one whose registers KVM lacks",
                         Example.context([.init(mixed.key, mixed, normal: Example.passthrough)]),
                         expect: [mixed.key]),
+            RuleExample("a register the hardware runs, but KVM also traps it for guests with the feature",
+                        Example.context([.init(gcie.key, gcie, normal: Example.forced(1))], evidence: ["ICH_HFGRTR_EL2_ICC_ICSR_EL1"],
+                                        traps: gcieTraps),
+                        expect: [gcie.key]),
             RuleExample("a cap above what KVM handles: level 3 needs a register KVM lacks",
                         Example.context([.init(spe.key, spe, normal: Example.capped(3))], handled: ["PMSCR_EL1", "PMSIDR_EL1"]),
                         expect: [spe.key]),
@@ -64,6 +70,9 @@ public enum LeakRule: Rule {
                         Example.context([.init(spe.key, spe, normal: Example.passthrough(when: "!(host_is_safe())"))],
                                         conditions: [Policy.conditionKey("!(host_is_safe())"):
                                                         Policy.Condition(bounds: [spe.key: 0], reason: "example")])),
+            RuleExample("a register the hardware runs: KVM traps it only for guests without the feature (a feature map)",
+                        Example.context([.init(gcie.key, gcie, normal: Example.forced(1))],
+                                        traps: gcieTraps, gated: ["ICH_HFGRTR_EL2_ICC_ICSR_EL1": [gcie.key]])),
             RuleExample("KVM computes the value from its own state",
                         Example.context([.init(spe.key, spe, normal: Example.computed)])),
             RuleExample("an isa field passes through", Example.context([.init("ID_AA64ISAR0_EL1.AES",

@@ -85,10 +85,12 @@ public enum Example {
 
     /// A model of the given fields. `handled` registers get a sys_reg_descs entry with a real access handler,
     /// `undefined` ones an entry whose handler only injects UNDEF; every ID register of `fields` gets one too.
-    /// `evidence`: names KVM's code uses (at sys_regs.c line 3000 on).
+    /// `evidence`: names KVM's code uses (at sys_regs.c line 3000 on); `gated`: names it uses only in feature
+    /// maps, with the fields whose features gate them; `traps`: the policy's trap controls by register.
     public static func context(_ fields: [Field], handled: [String] = [], undefined: [String] = [],
                                policy extra: [Policy.Entry] = [], evidence: [String] = [],
-                               conditions: [String: Policy.Condition] = [:]) -> RuleContext {
+                               conditions: [String: Policy.Condition] = [:], traps: [String: [String]] = [:],
+                               gated: [String: Set<String>] = [:]) -> RuleContext {
         var registers: [String: [FtrField]] = [:], order: [String] = []
         var views: [String: GuestView.Field] = [:], undescribed: [String: GuestView.Field] = [:]
         var entries: [String: Policy.Entry] = [:]
@@ -122,10 +124,11 @@ public enum Example {
                                    getUser: nil, setUser: nil, reg: nil, regIndex: nil, value: 0, valueIsExplicit: false,
                                    accessIsUndefined: undef, visibilityKind: .none, location: kvmLine(2000 + i), macro: nil))
         }
-        let uses = Dictionary(evidence.enumerated().map { ($1, kvmLine(3000 + $0)) }) { a, _ in a }
+        let ungated = Dictionary(evidence.enumerated().map { ($1, kvmLine(3000 + $0)) }) { a, _ in a }
+        let uses = ungated.merging(gated.keys.enumerated().map { ($1, kvmLine(4000 + $0)) }) { a, _ in a }
         return RuleContext(tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
-                           policy: Policy(entries: entries, conditions: conditions), undescribed: undescribed,
-                           kvmEvidence: KvmEvidence(uses: uses))
+                           policy: Policy(entries: entries, traps: traps, conditions: conditions), undescribed: undescribed,
+                           kvmEvidence: KvmEvidence(uses: uses, ungated: ungated, gates: gated))
     }
 
     /// GuestView.Field has no public memberwise initialiser; it is Codable, so build it through its coding.

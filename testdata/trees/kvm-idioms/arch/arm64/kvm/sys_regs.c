@@ -37,6 +37,16 @@ struct sys_reg_desc {
 #define FIELD_MASK(shift)	GENMASK_ULL((shift) + 3, (shift))
 #define FIELD_PREP(mask, v)	({ ((u64)(v) << __builtin_ctzll(mask)) & (mask); })
 #define min(a, b)		({ u64 __a = (a), __b = (b); __a < __b ? __a : __b; })
+/* As the kernel's minmax.h since 6.x: the operator is pasted from a macro name, so no file spells it. */
+#define __cmp_op_min		<
+#define __cmp(op, x, y)		((x) __cmp_op_##op (y) ? (x) : (y))
+#define min_pasted(x, y)	({ u64 __x = (x), __y = (y); __cmp(min, __x, __y); })
+#define LIMIT_FIELD(val, shift, limit) ({					\
+	u64 __f = ((val) >> (shift)) & 0xf;					\
+	(val) &= ~FIELD_MASK(shift);						\
+	(val) |= FIELD_PREP(FIELD_MASK(shift), min_pasted(__f, (u64)(limit)));	\
+	(val);									\
+})
 
 extern u64 read_sanitised_ftr_reg(u32 id);
 extern bool vcpu_has_feature(const struct kvm_vcpu *vcpu, int feature);
@@ -93,7 +103,8 @@ static u64 __kvm_read_sanitised_id_reg(const struct kvm_vcpu *vcpu, const struct
 		val = sanitise_idiom0(vcpu, val);
 		break;
 	case SYS_ID_IDIOM1_EL1:
-		val &= FIELD_MASK(0) | FIELD_MASK(8);
+		val &= FIELD_MASK(0) | FIELD_MASK(8) | FIELD_MASK(12);
+		val = LIMIT_FIELD(val, 12, 4);
 		break;
 	}
 
