@@ -54,10 +54,13 @@ public struct RuleContext: Sendable {
     /// Every REGISTER.Field the rules look at: the fields cpufeature describes, in table order.
     public var fieldKeys: [String] { tables.fields.map(\.key) }
 
-    /// Where KVM decides a register: the first statement the treatment names, else its sys_reg_descs entry.
-    func kvmLocation(register: String, treatment: KvmTreatment?) -> SourceRef? {
+    /// Where KVM decides a register for the view whose `treatment` is given: for a normal guest, the branch the
+    /// read path takes for the register (where a fix goes), else the first statement the treatment names, else
+    /// the register's sys_reg_descs entry.
+    func kvmLocation(_ view: GuestView.Field, treatment: KvmTreatment?) -> SourceRef? {
+        if treatment == view.normal, let branch = view.branch { return branch }
         if let first = treatment?.locations.first { return first }
-        let entries = kvmRegisters.entries(named: register)
+        let entries = kvmRegisters.entries(named: view.register)
         return (entries.first { $0.table == "sys_reg_descs" } ?? entries.first)?.location
     }
 
@@ -77,7 +80,7 @@ public struct RuleContext: Sendable {
 
     /// The note naming the KVM function that decides a field, at the place it does.
     func kvmNote(_ view: GuestView.Field, treatment: KvmTreatment?, _ text: (String) -> String) -> [Finding.Related] {
-        guard let location = kvmLocation(register: view.register, treatment: treatment) else { return [] }
+        guard let location = kvmLocation(view, treatment: treatment) else { return [] }
         let function = view.function.map { "\($0)()" } ?? "KVM's sys_reg_descs[] entry for \(view.register)"
         return [Finding.Related(location: location, message: text(function))]
     }

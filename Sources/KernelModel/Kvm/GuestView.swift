@@ -13,6 +13,9 @@ public struct GuestView: Codable, Hashable, Sendable {
         public let writable: Bool?
         /// The KVM function whose code decides the field for a normal guest.
         public let function: String?
+        /// Where that code first takes the register's own branch (a switch case, an `id ==` test): where a
+        /// fix for a normal guest's view of the register goes. Nil where the handler is the register's own.
+        public var branch: SourceRef? = nil
     }
 
     /// Keyed by REGISTER.Field.

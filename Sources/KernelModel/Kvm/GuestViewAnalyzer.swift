@@ -97,7 +97,7 @@ public struct GuestViewAnalyzer {
                     nested: nested.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
                     protected: protected.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
                     writable: writableMask.map { $0 & f.mask == f.mask },
-                    function: normal.function)
+                    function: normal.function, branch: normal.branch)
             }
         }
         return GuestView(fields: result)
@@ -108,6 +108,7 @@ public struct GuestViewAnalyzer {
         let function: String?
         var assumed: Set<String> = []
         var reading: Reading = .absent
+        var branch: SourceRef?
     }
 
     /// How far a register's read path was followed.
@@ -165,7 +166,8 @@ public struct GuestViewAnalyzer {
             let known = ranges.contains { r in bits.bits[r].contains { !$0.isUnknown } }
             let reading: Reading = trace.budget > 0 && known ? .value
                 : .unfollowed(reg.fields.lazy.compactMap { treatments[$0.lsb]?.note }.first ?? "\(name) gives no known bit")
-            return RegisterView(treatments: treatments, function: name, assumed: trace.assumed, reading: reading)
+            return RegisterView(treatments: treatments, function: name, assumed: trace.assumed, reading: reading,
+                                branch: trace.branch)
         }
         // Fail closed: a handler that could not be followed leaves every field unknown, never hidden.
         if let unfollowed {

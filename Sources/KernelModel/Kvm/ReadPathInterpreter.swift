@@ -175,7 +175,13 @@ final class ReadPathInterpreter {
         let labels = items.indices.filter { items[$0].label != nil }
         if let selector {
             let hit = labels.first { items[$0].label! == selector } ?? labels.first { items[$0].label! == nil }
-            if let hit { runFrom(hit, &f) }
+            if let hit {
+                if selector == UInt64(context.register), trace.branch == nil,
+                   let first = items[hit...].lazy.compactMap(\.stmt).first {
+                    trace.branch = ref(first)
+                }
+                runFrom(hit, &f)
+            }
             return
         }
         // A switch on something other than the register: each case is a predicate on the selector.
@@ -570,6 +576,8 @@ final class ReadPathInterpreter {
 
     private func compareBits(_ op: String, _ lv: Bits, _ rv: Bits, _ e: Cursor) -> Cond {
         if let p = lv.constant, let q = rv.constant {
+            // `if (id == SYS_ID_AA64PFR1_EL1)`: the register's own branch of a handler shared by many.
+            if op == "==", p == q, p == UInt64(context.register), trace.branch == nil { trace.branch = ref(e) }
             let result: Bool
             switch op {
             case "==": result = p == q

@@ -10,6 +10,9 @@ final class Trace {
     var touched: [Int: Set<SourceRef>] = [:]
     /// Predicates a view fixed that the read path actually tested (vcpu_has_nv: the tree has an NV view).
     var assumed: Set<String> = []
+    /// Where the read path first went its own way for the register under analysis: the case of a switch on
+    /// its encoding, or a comparison with it that holds. That branch is where a fix for the register goes.
+    var branch: SourceRef?
     /// Interpretation steps left before the analysis gives up (bounded work on hostile input).
     var budget: Int
 
