@@ -43,4 +43,11 @@ final class KvmEvidenceTests: XCTestCase {
         // Also set in code: trapped whatever the feature.
         XCTAssertEqual(e.ungated["ICH_HFGRTR_EL2_ICC_CR0_EL1"]?.path, "arch/arm64/kvm/hyp/exception.c")
     }
+
+    /// A trap control's spellings: the sysreg file's, and the older one of EL2 control registers.
+    func testTrapControlMacros() {
+        XCTAssertEqual(Policy.macros("HCR_EL2.TID5"), ["HCR_EL2_TID5", "HCR_TID5"])
+        XCTAssertEqual(Policy.macros("CNTHCTL_EL2.EL1TVCT"), ["CNTHCTL_EL2_EL1TVCT", "CNTHCTL_EL1TVCT"])
+        XCTAssertEqual(Policy.macros("ICH_HFGRTR_EL2.ICC_ICSR_EL1"), ["ICH_HFGRTR_EL2_ICC_ICSR_EL1", "ICH_HFGRTR_ICC_ICSR_EL1"])
+    }
 }

@@ -144,11 +144,16 @@ public struct Policy: Sendable {
     /// Every name the search of KVM's code looks for: what levels give as evidence, and the macros of the
     /// trap controls (`ICH_HFGRTR_EL2.ICC_ICSR_EL1` is spelled `ICH_HFGRTR_EL2_ICC_ICSR_EL1`).
     public var evidenceNames: Set<String> {
-        Set(entries.values.flatMap { $0.levels.flatMap(\.evidence) }).union(traps.values.flatMap { $0.map(Self.macro) })
+        Set(entries.values.flatMap { $0.levels.flatMap(\.evidence) }).union(traps.values.flatMap { $0.flatMap(Self.macros) })
     }
 
-    /// The kernel's macro for a trap control written `REGISTER.FIELD`.
-    public static func macro(_ control: String) -> String { control.replacingOccurrences(of: ".", with: "_") }
+    /// The kernel's spellings of a trap control written `REGISTER.FIELD`: `REGISTER_FIELD` as the sysreg file
+    /// generates it, and for an EL2 control register also the older `HCR_TID5`, `CNTHCTL_EL1TVCT` form.
+    public static func macros(_ control: String) -> [String] {
+        let full = control.replacingOccurrences(of: ".", with: "_")
+        guard let dot = control.firstIndex(of: "."), control[..<dot].hasSuffix("_EL2") else { return [full] }
+        return [full, control[..<dot].dropLast(4) + "_" + control[control.index(after: dot)...]]
+    }
 
     /// The schema version this loader reads.
     public static let schemaVersion = 1

@@ -98,11 +98,12 @@ struct KvmSupport: Sendable {
     func runsOnHardware(_ register: String, for field: String) -> Bool {
         guard let controls = traps[Self.normalize(register)] else { return false }
         return controls.allSatisfy { control in
-            let macro = Policy.macro(control)
             if control.split(separator: ".").last?.first == "n" { return false }
-            if code.ungated[macro] != nil { return false }
-            guard let gates = code.gates[macro] else { return code.uses[macro] == nil }
-            return gates.contains(field)
+            let macros = Policy.macros(control)
+            if macros.contains(where: { code.ungated[$0] != nil }) { return false }
+            let gates = macros.compactMap { code.gates[$0] }
+            guard !gates.isEmpty else { return !macros.contains { code.uses[$0] != nil } }
+            return gates.allSatisfy { $0.contains(field) }
         }
     }
 
