@@ -10,8 +10,8 @@ extension Cursor {
         clang_getExpansionLocation(clang_getRangeStart(range), &startFile, nil, nil, &start)
         clang_getExpansionLocation(clang_getRangeEnd(range), &endFile, nil, nil, &end)
         guard let startFile, let endFile, clang_File_isEqual(startFile, endFile) != 0, start <= end else { return nil }
-        var size = 0
-        guard let contents = clang_getFileContents(unit.raw, startFile, &size) else { return nil }
+        guard let text = unit.memo.fileContents(startFile, in: unit.raw), let bytes = text.baseAddress else { return nil }
+        let size = text.count
         // The range ends where its last token starts: take that token in.
         var last = end
         let at = unit.location(in: endFile, offset: Int(end))
@@ -25,9 +25,7 @@ extension Cursor {
         }
         if let buffer { clang_disposeTokens(unit.raw, buffer, count) }
         let lo = min(Int(start), size), hi = min(Int(last), size)
-        return contents.withMemoryRebound(to: UInt8.self, capacity: size) { bytes in
-            String(decoding: UnsafeBufferPointer(start: bytes + lo, count: hi - lo), as: UTF8.self)
-        }
+        return String(decoding: UnsafeBufferPointer(start: bytes + lo, count: hi - lo), as: UTF8.self)
     }
 
     /// The expression as its file spells it, for messages: the text of the tokens it was expanded from,
@@ -37,18 +35,21 @@ extension Cursor {
     /// the file's text cannot be had.
     public var writtenText: String {
         let tokens = expansionTokens
-        guard let first = tokens.first, let last = tokens.last, first.location.file == last.location.file,
-              let file = clang_getFile(unit.raw, first.location.file) else {
+        guard let first = tokens.first, let last = tokens.last else { return "" }
+        // One token is its own spelling, unless it names a macro invoked with arguments.
+        if tokens.count == 1, first.kind != .identifier { return first.spelling }
+        // The tokens were lexed from the file the extent starts in (expansionTokens): read that file's text.
+        var file: CXFile?
+        clang_getExpansionLocation(clang_getRangeStart(clang_getCursorExtent(raw)), &file, nil, nil, nil)
+        guard let file, first.location.file == last.location.file else { return tokens.map(\.spelling).joined(separator: " ") }
+        guard let buffer = unit.memo.fileContents(file, in: unit.raw), let bytes = buffer.baseAddress else {
             return tokens.map(\.spelling).joined(separator: " ")
         }
-        var size = 0
-        guard let contents = clang_getFileContents(unit.raw, file, &size) else { return tokens.map(\.spelling).joined(separator: " ") }
-        return contents.withMemoryRebound(to: UInt8.self, capacity: size) { bytes in
-            var end = min(last.location.offset + last.spelling.utf8.count, size)
-            if tokens.count == 1, last.kind == .identifier, let close = Self.argumentsEnd(bytes, size, from: end) { end = close }
-            let lo = min(first.location.offset, end)
-            return Self.folded(UnsafeBufferPointer(start: bytes + lo, count: end - lo))
-        }
+        let size = buffer.count
+        var end = min(last.location.offset + last.spelling.utf8.count, size)
+        if tokens.count == 1, last.kind == .identifier, let close = Self.argumentsEnd(bytes, size, from: end) { end = close }
+        let lo = min(first.location.offset, end)
+        return Self.folded(UnsafeBufferPointer(start: bytes + lo, count: end - lo))
     }
 
     /// Where a macro name at `from` is followed by an argument list: the offset just past its `)`.

@@ -112,6 +112,7 @@ final class CursorMemo: @unchecked Sendable {
     private var custom: [ObjectIdentifier: AnyObject] = [:]
     private var fileNames: [UnsafeMutableRawPointer: String] = [:]
     private var fileSizes: [UnsafeMutableRawPointer: Int] = [:]
+    private var fileBuffers: [UnsafeMutableRawPointer: UnsafeBufferPointer<UInt8>?] = [:]
 
     /// The table's value for `cursor`, computed (outside the lock: computing may ask other questions) on a miss.
     func value<V>(_ table: Table<V>, _ cursor: CXCursor, _ compute: () -> V) -> V {
@@ -149,6 +150,22 @@ final class CursorMemo: @unchecked Sendable {
         fileSizes[file] = size
         lock.unlock()
         return size >= 0 ? size : nil
+    }
+
+    /// A file's text as the unit read it (clang_getFileContents), asked once per file: libclang finds the file
+    /// by walking the unit's source entries on every call. Valid while the unit lives.
+    func fileContents(_ file: CXFile, in unit: CXTranslationUnit) -> UnsafeBufferPointer<UInt8>? {
+        lock.lock()
+        if let known = fileBuffers[file] { lock.unlock(); return known }
+        lock.unlock()
+        var size = 0
+        let buffer = clang_getFileContents(unit, file, &size).map {
+            UnsafeBufferPointer(start: UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), count: size)
+        }
+        lock.lock()
+        fileBuffers[file] = buffer
+        lock.unlock()
+        return buffer
     }
 
     /// A file's name as libclang gives it (clang_getFileName), asked once per file.

@@ -722,12 +722,12 @@ final class ReadPathInterpreter {
     }
 
     /// A value KVM takes from its own state, as wide as the expression's type (a u8 field stays 8 bits).
-    private func computed(_ text: String, _ e: Cursor) -> Value {
-        truncate(.bits(Bits(repeating: .computed(trace.note(text, at: ref(e))))), toType: e.canonicalTypeSpelling, at: e)
+    private func computed(_ text: @escaping @autoclosure () -> String, _ e: Cursor) -> Value {
+        truncate(.bits(Bits(repeating: .computed(trace.note(text(), at: ref(e))))), toType: e.canonicalTypeSpelling, at: e)
     }
 
-    private func unknown(_ text: String, _ e: Cursor) -> Value {
-        .bits(Bits(repeating: .unknown(trace.note(text, at: ref(e)))))
+    private func unknown(_ text: @escaping @autoclosure () -> String, _ e: Cursor) -> Value {
+        .bits(Bits(repeating: .unknown(trace.note(text(), at: ref(e)))))
     }
 
     func ref(_ c: Cursor) -> SourceRef { SourceRef(c.location, relativize: context.relativize) }

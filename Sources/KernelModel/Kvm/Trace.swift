@@ -1,7 +1,14 @@
 /// What one view's interpretation learnt beyond values: the predicates met, where values came from,
 /// and which statements changed which bits of the ID value.
 final class Trace {
-    struct Note { let text: String; let location: SourceRef }
+    /// What a computed or unknown value came from. Most are never shown, so the text (the expression as its
+    /// file spells it, which costs a read of the source) is made when first asked for.
+    final class Note {
+        private let make: () -> String
+        private(set) lazy var text: String = make()
+        let location: SourceRef
+        init(_ make: @escaping () -> String, location: SourceRef) { self.make = make; self.location = location }
+    }
 
     private(set) var atoms: [Atom] = []
     private var atomIndex: [String: Int] = [:]
@@ -28,8 +35,8 @@ final class Trace {
         return atoms.count - 1
     }
 
-    func note(_ text: String, at location: SourceRef) -> Int {
-        notes.append(Note(text: text, location: location))
+    func note(_ text: @escaping @autoclosure () -> String, at location: SourceRef) -> Int {
+        notes.append(Note(text, location: location))
         return notes.count - 1
     }
 }
