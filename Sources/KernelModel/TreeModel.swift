@@ -45,6 +45,7 @@ public struct TreeModel {
         for file in files { _ = try tree.read(file) }
         let key = cache?.key(tree: tree, files: files, arguments: args, policy: policy)
         let evidence = try KvmEvidence(tree: tree, names: policy.evidenceNames)
+        clock.note("KVM's code read for evidence")
         if let cache, let key, let hit = cache.lookup(key) {
             clock.note("result cache: hit")
             self.init(tree: tree, entry: hit, evidence: evidence, seconds: clock.seconds, fromCache: true)

@@ -36,6 +36,9 @@ public struct KvmEvidence: Sendable, Equatable {
         var uses: [String: SourceRef] = [:], ungated: [String: SourceRef] = [:]
         var gated: [String: Set<String>] = [:]
         guard !names.isEmpty else { self.init(uses: uses); return }
+        // Most identifiers are none of the names: tell them apart by a hash of their bytes, with no String made.
+        var byHash: [UInt64: String] = [:]
+        for n in names { byHash[Self.hash(Array(n.utf8)[...])] = n }
         var features: [String: String] = [:]
         for path in Self.files(of: tree) {
             let text = try tree.read(path)
@@ -44,47 +47,75 @@ public struct KvmEvidence: Sendable, Equatable {
             var map: (depth: Int, first: Bool, controls: [String], features: [String])?
             var pendingMap = false
             Self.scan(text) { token, line, column in
-                if pendingMap {
-                    pendingMap = false
-                    if token == "(" { map = (1, true, [], []); return }
-                }
-                if var m = map {
-                    switch token {
-                    case "(": m.depth += 1
-                    case ")": m.depth -= 1
-                    case "," where m.depth == 1: m.first = false
-                    default:
-                        if m.first { m.controls.append(token) } else if token.hasPrefix("FEAT_") { m.features.append(token) }
+                if pendingMap || map != nil || Self.startsNeedsFeat(token) {
+                    let t = String(decoding: token, as: UTF8.self)
+                    if pendingMap {
+                        pendingMap = false
+                        if t == "(" { map = (1, true, [], []); return }
                     }
-                    if m.depth == 0 {
-                        for c in m.controls where names.contains(c) { gated[c, default: []].formUnion(m.features) }
-                        map = nil
-                    } else {
-                        map = m
+                    if var m = map {
+                        switch t {
+                        case "(": m.depth += 1
+                        case ")": m.depth -= 1
+                        case "," where m.depth == 1: m.first = false
+                        default:
+                            if m.first { m.controls.append(t) } else if t.hasPrefix("FEAT_") { m.features.append(t) }
+                        }
+                        if m.depth == 0 {
+                            for c in m.controls where names.contains(c) { gated[c, default: []].formUnion(m.features) }
+                            map = nil
+                        } else {
+                            map = m
+                        }
+                    } else if t.hasPrefix("NEEDS_FEAT") {
+                        pendingMap = true
                     }
-                } else if token.hasPrefix("NEEDS_FEAT") {
-                    pendingMap = true
                 }
-                guard names.contains(token) else { return }
+                guard let name = byHash[Self.hash(token)], name.utf8.elementsEqual(token) else { return }
                 let ref = SourceRef(path: path, line: line, column: column)
-                if uses[token] == nil { uses[token] = ref }
-                if map == nil, ungated[token] == nil { ungated[token] = ref }
+                if uses[name] == nil { uses[name] = ref }
+                if map == nil, ungated[name] == nil { ungated[name] = ref }
             }
         }
         let resolved = gated.mapValues { Set($0.compactMap { features[$0] }) }
         self.init(uses: uses, ungated: ungated, gates: resolved)
     }
 
-    /// `#define FEAT_X REGISTER, Field, VALUE` of KVM's feature maps: FEAT_X → "REGISTER.Field".
+    /// FNV-1a of a token's bytes.
+    static func hash<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return h
+    }
+
+    private static let needsFeat = Array("NEEDS_FEAT".utf8)
+
+    private static func startsNeedsFeat(_ token: UnsafeBufferPointer<UInt8>) -> Bool {
+        token.count >= needsFeat.count && token.prefix(needsFeat.count).elementsEqual(needsFeat)
+    }
+
+    /// `#define FEAT_X REGISTER, Field, VALUE` of KVM's feature maps: FEAT_X → "REGISTER.Field". A pass over
+    /// the bytes: most files have none, and Foundation's substring search would cost more than the scan.
     static func featureDefinitions(_ text: String) -> [(String, String)] {
-        guard text.contains("#define") && text.contains("FEAT_") else { return [] }
-        var result: [(String, String)] = []
-        for line in text.split(separator: "\n") where line.hasPrefix("#define") && line.contains("FEAT_") {
-            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
-            guard words.count >= 5, words[1].hasPrefix("FEAT_"), words[2].hasSuffix("_EL1") || words[2].hasSuffix("_EL0") else { continue }
-            result.append((String(words[1]), "\(words[2]).\(words[3])"))
+        var text = text
+        return text.withUTF8 { bytes in
+            var result: [(String, String)] = []
+            let prefix = Array("#define".utf8)
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != 10 { lineEnd += 1 }
+                if lineEnd - lineStart > prefix.count, UnsafeBufferPointer(rebasing: bytes[lineStart..<lineStart + prefix.count]).elementsEqual(prefix) {
+                    let words = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
+                        .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+                    if words.count >= 5, words[1].hasPrefix("FEAT_"), words[2].hasSuffix("_EL1") || words[2].hasSuffix("_EL0") {
+                        result.append((String(words[1]), "\(words[2]).\(words[3])"))
+                    }
+                }
+                lineStart = lineEnd + 1
+            }
+            return result
         }
-        return result
     }
 
     /// KVM's C files and headers, sorted: arch/arm64/kvm with its sub-folders, and asm/kvm_*.h.
@@ -106,8 +137,12 @@ public struct KvmEvidence: Sendable, Equatable {
     /// Calls `use` for every identifier of C text in code, and for each `(`, `)` and `,`, with its 1-based
     /// line and column, skipping comments, string and character literals, and the name each `#define`
     /// defines.
-    static func scan(_ text: String, _ use: (String, Int, Int) -> Void) {
-        let bytes = Array(text.utf8)
+    static func scan(_ text: String, _ use: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) {
+        var text = text
+        text.withUTF8 { scan(bytes: $0, use) }
+    }
+
+    private static func scan(bytes: UnsafeBufferPointer<UInt8>, _ use: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) {
         var i = 0, line = 1, lineStart = 0
         var atLineStart = true, afterDefine = false, directive = false
         func isIdentStart(_ b: UInt8) -> Bool { b == 95 || (b | 0x20) >= 97 && (b | 0x20) <= 122 }
@@ -141,11 +176,11 @@ public struct KvmEvidence: Sendable, Equatable {
                 while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 { i += 1 }
                 let start = i
                 while i < bytes.count, isIdent(bytes[i]) { i += 1 }
-                afterDefine = String(decoding: bytes[start..<i], as: UTF8.self) == "define"
+                afterDefine = bytes[start..<i].elementsEqual("define".utf8)
                 atLineStart = false
             case 40, 41, 44:  // ( ) ,
                 atLineStart = false
-                use(String(UnicodeScalar(b)), line, i - lineStart + 1)
+                use(UnsafeBufferPointer(rebasing: bytes[i...i]), line, i - lineStart + 1)
                 i += 1
             default:
                 atLineStart = false
@@ -160,7 +195,7 @@ public struct KvmEvidence: Sendable, Equatable {
                     afterDefine = false
                     continue
                 }
-                use(String(decoding: bytes[start..<i], as: UTF8.self), line, start - lineStart + 1)
+                use(UnsafeBufferPointer(rebasing: bytes[start..<i]), line, start - lineStart + 1)
             }
         }
     }
