@@ -68,8 +68,14 @@ public final class PreambleCache: @unchecked Sendable {
             forget(key)
             return nil
         }
-        // An error may be the unit's own: the plain parse then reports it as it would without preambles.
-        guard !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
+        // An error may be the unit's own: the plain parse then reports it as it would without preambles. One
+        // about the precompiled file itself (newer libclang reads a cut one and says it is corrupt, at no place
+        // in the source) means the preamble is to be made again.
+        let errors = unit.diagnostics.filter { $0.severity >= .error }
+        guard errors.isEmpty else {
+            if errors.contains(where: { $0.location.file.isEmpty || $0.message.contains(stored.pch) }) { forget(key) }
+            return nil
+        }
         return Parsed(unit: unit, preambleFiles: stored.files)
     }
 
@@ -102,7 +108,7 @@ public final class PreambleCache: @unchecked Sendable {
                   guard current[f.path] != nil || f.size < 0 else { return true }
                   return (current[f.path] ?? ResultCache.digest(ofFile: f.path)) == f.sha256
               }),
-              FileStat(pch) != nil else { return nil }
+              let stat = FileStat(pch), inputs.artefactSize.map({ $0 == stat.size }) ?? true else { return nil }
         utimes(pch, nil)
         return Stored(pch: pch, files: inputs.files.map(\.path).filter { !key.overlaid.contains($0) })
     }
@@ -141,7 +147,7 @@ public final class PreambleCache: @unchecked Sendable {
             let current = Dictionary(overlays.map { (ResultCache.normalize($0.key), $0.value) }) { a, _ in a }
             let inputs = ResultCache.Inputs(format: recorded.format, key: recorded.key, files: recorded.files.map { f in
                 current[f.path].map { ResultCache.Inputs.File(path: f.path, size: -1, mtime: -1, sha256: $0) } ?? f
-            }, absent: recorded.absent, folders: recorded.folders)
+            }, absent: recorded.absent, folders: recorded.folders, artefactSize: FileStat(pch)?.size)
             if let json = try? JSONEncoder().encode(inputs) { FileManager.default.createFile(atPath: record, contents: json) }
         }
         CacheFolder.prune(directory, entries: ".pch", companions: [".json"], capacity: Self.capacity)

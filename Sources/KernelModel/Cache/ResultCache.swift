@@ -142,6 +142,9 @@ public final class ResultCache: @unchecked Sendable {
         /// Files that were absent (the sysreg description of a tree that has none).
         let absent: [String]
         let folders: [Folder]
+        /// The size of the file the record describes, where it is one (a preamble's .pch): one cut short by a
+        /// full disk or a killed run is not used, whatever a libclang would make of it.
+        var artefactSize: Int64? = nil
 
         /// Whether every recorded input is as it was.
         func stillHold(overlaid: Set<String>) -> Bool {
