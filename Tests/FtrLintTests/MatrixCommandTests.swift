@@ -93,7 +93,7 @@ final class MatrixCommandTests: XCTestCase {
     /// The whole pipeline on Debian's 6.12 tree: every field in every format, JSON valid against the
     /// schema, the HTML rendered by chromium, and explain quoting the tree's own lines.
     func testRealTree() throws {
-        guard let root = RealTrees.path("6.12") else { throw XCTSkip("linux-6.12 is not cached (scripts/fetch-kernels 6.12)") }
+        let root = try RealTrees.root("6.12")
         let analysis = try Analysis(options: try TreeOptions.parse([root]), policy: try Policy.shipped())
         let model = analysis.model, tree = model.tree
         let matrix = analysis.matrix

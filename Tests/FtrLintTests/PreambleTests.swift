@@ -195,8 +195,7 @@ final class PreambleTests: XCTestCase {
 
     /// On a real tree: every unit through its preamble gives exactly the model of plain parses.
     func testRealTreeModelThroughPreamblesIsTheModelWithout() throws {
-        guard let root = RealTrees.path("7.2") else { throw XCTSkip("linux-7.2 is not unpacked (scripts/fetch-kernels 7.2)") }
-        let tree = try KernelTree(path: root)
+        let tree = try KernelTree(path: try RealTrees.root("7.2"))
         let env = try ParseEnvironment(tree: tree)
         let cache = PreambleCache(directory: scratch + "/preambles")
         let plain = try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil, preambles: nil)

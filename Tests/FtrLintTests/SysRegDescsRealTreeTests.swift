@@ -3,7 +3,7 @@ import XCTest
 import LibClang
 @testable import KernelModel
 
-/// SysRegDescsExtractor over the real kernel trees, when they are there (skips otherwise).
+/// SysRegDescsExtractor over the real kernel trees.
 final class SysRegDescsRealTreeTests: XCTestCase {
     private static var cache: [String: KvmRegisterTables] = [:]
     private static let lock = NSLock()
@@ -11,10 +11,8 @@ final class SysRegDescsRealTreeTests: XCTestCase {
     private func tables(_ version: String) throws -> KvmRegisterTables {
         Self.lock.lock(); defer { Self.lock.unlock() }
         if let t = Self.cache[version] { return t }
-        guard let root = RealTrees.path(version) else { throw XCTSkip("linux-\(version) is not in \(RealTrees.cache)") }
-        guard let unit = parseRealTree(version: version, file: SysRegDescsExtractor.path) else {
-            throw XCTSkip("no parse environment for linux-\(version)")
-        }
+        let root = try RealTrees.root(version)
+        let unit = try RealTrees.parse(SysRegDescsExtractor.path, of: version)
         let t = try SysRegDescsExtractor(unit: unit, relativize: { path in
             path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
         }).extract()
@@ -111,7 +109,7 @@ final class SysRegDescsRealTreeTests: XCTestCase {
 
     private func checkCounts(_ version: String) throws {
         let t = try tables(version)
-        guard let root = RealTrees.path(version), let counts = try Self.independentCounts(root: root) else {
+        guard let counts = try Self.independentCounts(root: try RealTrees.root(version)) else {
             throw XCTSkip("no C preprocessor for the independent count")
         }
         XCTAssertEqual(Set(counts.keys), Set(t.tables), "tables of \(version)")
@@ -128,8 +126,7 @@ final class SysRegDescsRealTreeTests: XCTestCase {
     // MARK: - facts of the trees
 
     func testEveryTreeHasTheAArch32Tables() throws {
-        for version in ["5.10", "6.1", "6.12", "7.2"] {
-            guard RealTrees.path(version) != nil else { continue }
+        for version in RealTrees.versions {
             let t = try tables(version)
             for table in ["sys_reg_descs", "cp14_regs", "cp14_64_regs", "cp15_regs", "cp15_64_regs"] {
                 XCTAssertFalse(t.entries(in: table).isEmpty, "\(version) \(table)")
@@ -156,11 +153,9 @@ final class SysRegDescsRealTreeTests: XCTestCase {
     func testSpeIn5_10And7_2() throws {
         // 5.10 has no entry for SPE's registers at all: a trapped access finds no descriptor and KVM
         // injects UNDEF from its fallback path. 7.2 lists them with undef_access.
-        if RealTrees.path("5.10") != nil {
-            let old = try tables("5.10")
-            XCTAssertTrue(old.entries(named: "PMSCR_EL1").isEmpty)
-            XCTAssertFalse(old.handles("PMSCR_EL1"))
-        }
+        let old = try tables("5.10")
+        XCTAssertTrue(old.entries(named: "PMSCR_EL1").isEmpty)
+        XCTAssertFalse(old.handles("PMSCR_EL1"))
         let new = try tables("7.2")
         let pmscr = try XCTUnwrap(new.entries(named: "PMSCR_EL1").first)
         XCTAssertEqual(pmscr.access, "undef_access")
