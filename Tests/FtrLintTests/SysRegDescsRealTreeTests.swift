@@ -135,15 +135,24 @@ final class SysRegDescsRealTreeTests: XCTestCase {
         }
     }
 
-    func testIdRegistersIn7_2() throws {
+    /// Every tree gives an ID register its sys_reg_descs[] entry, with KVM's ID register handler, at its encoding.
+    func testIdRegisterEntries() throws {
+        for version in RealTrees.versions {
+            let t = try tables(version)
+            let dfr0 = try XCTUnwrap(t.entries(named: "ID_AA64DFR0_EL1").first, version)
+            XCTAssertEqual(dfr0.table, "sys_reg_descs", version)
+            XCTAssertEqual(dfr0.access, "access_id_reg", version)
+            XCTAssertEqual(dfr0.encoding, Encoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0), version)
+            XCTAssertEqual(dfr0.location.path, "arch/arm64/kvm/sys_regs.c", version)
+            XCTAssertTrue(t.handles("ID_AA64DFR0_EL1"), version)
+        }
+    }
+
+    /// 7.2 states ID_AA64DFR0_EL1's writable mask, and names its unallocated ID registers itself.
+    func testWritableMaskAndUnallocatedIdRegistersIn7_2() throws {
         let t = try tables("7.2")
         let dfr0 = try XCTUnwrap(t.entries(named: "ID_AA64DFR0_EL1").first)
-        XCTAssertEqual(dfr0.table, "sys_reg_descs")
-        XCTAssertEqual(dfr0.access, "access_id_reg")
-        XCTAssertEqual(dfr0.encoding, Encoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0))
-        XCTAssertEqual(dfr0.location.path, "arch/arm64/kvm/sys_regs.c")
         XCTAssertNotNil(dfr0.value, "the writable mask evaluates")
-        XCTAssertTrue(t.handles("ID_AA64DFR0_EL1"))
         // Unallocated ID registers are named by the kernel itself and read as zero.
         let unallocated = t.registers.filter { $0.macro == "ID_UNALLOCATED" }
         XCTAssertFalse(unallocated.isEmpty)
