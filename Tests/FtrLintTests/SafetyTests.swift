@@ -296,17 +296,18 @@ final class SafetyTests: XCTestCase {
         Self.assertUnchanged(before, try Self.snapshot(tree), "git checkout")
     }
 
-    /// The same on a real tree (one: a traced run is slow, and what it may touch does not depend on the
-    /// version): the whole of check's reading, under strace.
-    func testRealTreeIsLeftAsItWas() throws {
-        let root = try RealTrees.root("6.12")
-        let cacheRoot = try Robustness.temporaryFolder(self, "cache")
-        let cache = cacheRoot + "/env"
-        let before = try Self.snapshot(root)
-        let (run, events) = try traced(["check", ".", "--cache-dir", cache], in: root, cache: cacheRoot, timeout: 600)
-        XCTAssertFalse(run.signaled || run.timedOut || run.status == 2, "\(run)")
-        try assertContained(events, tree: root, cache: cacheRoot, "check on \(root)")
-        Self.assertUnchanged(before, try Self.snapshot(root), root)
+    /// The same on each real tree: the whole of check's reading, under strace.
+    func testRealTreesAreLeftAsTheyWere() throws {
+        for version in RealTrees.versions {
+            let root = try RealTrees.root(version)
+            let cacheRoot = try Robustness.temporaryFolder(self, "cache-\(version)")
+            let cache = cacheRoot + "/env"
+            let before = try Self.snapshot(root)
+            let (run, events) = try traced(["check", ".", "--cache-dir", cache], in: root, cache: cacheRoot, timeout: 600)
+            XCTAssertFalse(run.signaled || run.timedOut || run.status == 2, "\(run)")
+            try assertContained(events, tree: root, cache: cacheRoot, "check on \(root)")
+            Self.assertUnchanged(before, try Self.snapshot(root), root)
+        }
     }
 
     /// The trace parser itself, on lines as strace -f -y prints them.
