@@ -131,7 +131,7 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "arm64_ftr_regs[] removed", expect: "arm64_ftr_regs[] not found") { root in
                 let text = try Robustness.read(root, f)
-                guard let r = text.range(of: "static const struct __ftr_reg_entry") else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(text.range(of: "static const struct __ftr_reg_entry"), "the kvm-mini fixture changed")
                 try Robustness.write(root, f, String(text[..<r.lowerBound]))
                 return root
             },
@@ -140,14 +140,14 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "the file truncated inside a table", expect: "incomplete analysis") { root in
                 let text = try Robustness.read(root, f)
-                guard let r = text.range(of: "ID_AA64ISAR0_EL1_AES_SHIFT") else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(text.range(of: "ID_AA64ISAR0_EL1_AES_SHIFT"), "the kvm-mini fixture changed")
                 try Robustness.write(root, f, String(text[..<r.lowerBound]))
                 return root
             },
             Case(name: "non-UTF-8 bytes inside a table", expect: "incomplete analysis") { root in
                 var data = Data(try Robustness.read(root, f).utf8)
                 let marker = Data("FTR_HIDDEN, FTR_NONSTRICT".utf8)
-                guard let r = data.range(of: marker) else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(data.range(of: marker), "the kvm-mini fixture changed")
                 data.replaceSubrange(r, with: Data("FTR_HIDDEN\u{1}".utf8) + Data([0xff, 0xc0, 0x80]) + Data(", FTR_NONSTRICT".utf8))
                 try Robustness.write(root, f, data)
                 return root
@@ -185,7 +185,7 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "non-UTF-8 bytes in a sysreg name", expect: "arch/arm64/tools/sysreg:") { root in
                 var data = Data(try Robustness.read(root, f).utf8)
-                guard let r = data.range(of: Data("\tAES\n".utf8)) else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(data.range(of: Data("\tAES\n".utf8)), "the kvm-mini fixture changed")
                 data.replaceSubrange(r, with: Data("\tA".utf8) + Data([0xff, 0xfe]) + Data("S\n".utf8))
                 try Robustness.write(root, f, data)
                 return root
@@ -240,14 +240,14 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "non-UTF-8 bytes in the read path", commands: kvm, expect: "incomplete analysis") { root in
                 var data = Data(try Robustness.read(root, f).utf8)
-                guard let r = data.range(of: Data("val &= ~".utf8)) else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(data.range(of: Data("val &= ~".utf8)), "the kvm-mini fixture changed")
                 data.replaceSubrange(r, with: Data("val &= ".utf8) + Data([0xfe, 0xff]) + Data("~".utf8))
                 try Robustness.write(root, f, data)
                 return root
             },
             Case(name: "the file truncated inside the read path", commands: kvm, expect: "incomplete analysis") { root in
                 let text = try Robustness.read(root, f)
-                guard let r = text.range(of: "val &= ~") else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(text.range(of: "val &= ~"), "the kvm-mini fixture changed")
                 try Robustness.write(root, f, String(text[..<r.lowerBound]))
                 return root
             },
