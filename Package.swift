@@ -33,7 +33,14 @@ let clangLink: [LinkerSetting] = [.unsafeFlags(["-L\(llvm)/lib", "-Xlinker", "-r
 let package = Package(
     name: "ftrlint",
     platforms: [.macOS(.v13)],
-    products: [.executable(name: "ftrlint", targets: ["FtrLint"])],
+    products: [
+        .executable(name: "ftrlint", targets: ["FtrLint"]),
+        // The parsers the Fuzz/ package's fuzzers link.
+        .library(name: "SysregSpec", targets: ["SysregSpec"]),
+        .library(name: "KernelTree", targets: ["KernelTree"]),
+        .library(name: "KernelModel", targets: ["KernelModel"]),
+        .library(name: "Patch", targets: ["Patch"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -52,12 +59,14 @@ let package = Package(
                 resources: [.copy("Policy/policy.yaml")], swiftSettings: clangSwift),
         // The checks, one per file, each with its examples; findings are plain values.
         .target(name: "Rules", dependencies: ["KernelModel"], swiftSettings: clangSwift),
+        // check --b4's patches: the git format-patch / unified diff parser and the in-memory applier.
+        .target(name: "Patch"),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "LibClang", "KernelTree", "KernelModel", "Rules",
+            "LibClang", "KernelTree", "KernelModel", "Rules", "Patch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), "Yams",
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
-        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "FtrLint"],
+        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "Patch", "FtrLint"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )

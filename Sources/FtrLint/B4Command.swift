@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KernelModel
 import KernelTree
+import Patch
 import Rules
 
 /// `ftrlint check --b4 [TREE]`: the per-patch check of `b4 prep --check`.

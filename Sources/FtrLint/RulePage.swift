@@ -26,11 +26,11 @@ struct RulePage {
             out += sample.lines.split(separator: "\n").map { "    \($0)\n" }.joined() + "\n"
         }
         out += "## Examples\n\n"
-        out += "Reported:\n\n" + rule.triggeringExamples.map { e in
+        out += "Reported:\n\n" + d.triggeringExamples.map { e in
             "- \(e.summary)" + (e.expected.isEmpty ? "" : " (" + e.expected.map { "`\($0)`" }.joined(separator: ", ") + ")") + "\n"
         }.joined()
-        out += "\nNot reported:\n\n" + rule.nonTriggeringExamples.map { "- \($0.summary)\n" }.joined()
-        out += "\n(`\(rule).triggeringExamples` and `nonTriggeringExamples`; the test suite runs them.)\n\n"
+        out += "\nNot reported:\n\n" + d.nonTriggeringExamples.map { "- \($0.summary)\n" }.joined()
+        out += "\n(`\(rule).description`'s `triggeringExamples` and `nonTriggeringExamples`; the test suite runs them.)\n\n"
         out += "## Choosing and accepting\n\n"
         out += "- Run only this rule: `ftrlint check --only \(d.identifier)`; leave it out: `--ignore \(d.identifier)`, "
             + "or `ignore: [\(d.identifier)]` in `.ftrlint.yaml`.\n"
@@ -42,7 +42,7 @@ struct RulePage {
 
     /// The gcc lines the rule prints on its first triggering example.
     func sample() -> (summary: String, lines: String)? {
-        guard let example = rule.triggeringExamples.first else { return nil }
+        guard let example = description.triggeringExamples.first else { return nil }
         let findings = RuleRegistry.run(example.context, rules: [rule])
         guard !findings.isEmpty else { return nil }
         let report = CheckReport(findings: findings, rules: [description], fields: [], treeRoot: ".", kernel: "example")

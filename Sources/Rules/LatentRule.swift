@@ -14,7 +14,8 @@ public enum LatentRule: Rule {
         does not compute it — TreeModel does not yet — this rule reports nothing. Undescribed fields are taken \
         as 4-bit unsigned.
         """,
-        severity: .note)
+        severity: .note,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
         guard !context.undescribed.isEmpty else { return [] }
@@ -40,7 +41,7 @@ public enum LatentRule: Rule {
     static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
     static let aes = Example.Field("ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("KVM would pass through an undescribed kvm field whose registers it does not handle",
                         Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)]),
@@ -48,7 +49,7 @@ public enum LatentRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("KVM already hides the undescribed field",
                         Example.context([aes, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)])),
@@ -57,5 +58,21 @@ public enum LatentRule: Rule {
             RuleExample("the model has no view of undescribed fields",
                         Example.context([aes], policy: [brbe])),
         ]
+    }
+}
+
+/// How latent finds what cpufeature does not describe.
+private extension RuleContext {
+    /// The cpufeature register a policy entry belongs to, by a case-insensitive match of its name.
+    func describedRegister(_ entry: Policy.Entry) -> FtrRegister? {
+        let name = entry.register.uppercased()
+        return tables.registers.first { $0.name.uppercased() == name }
+    }
+
+    /// KVM's view of a field cpufeature does not describe, by its policy key (case-insensitive).
+    func undescribedView(_ key: String) -> GuestView.Field? {
+        if let v = undescribed[key] { return v }
+        let folded = key.uppercased()
+        return undescribed.first { $0.key.uppercased() == folded }?.value
     }
 }

@@ -18,7 +18,8 @@ public enum MandatoryUnhandledRule: Rule {
         which the first missing register would go by encoding, and names what to add. It is not a leak of \
         the field, which `leak` does not report for these levels.
         """,
-        severity: .warning)
+        severity: .warning,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
         var findings: [Finding] = []
@@ -46,7 +47,7 @@ public enum MandatoryUnhandledRule: Rule {
     static let debug = Example.kvm("ID_AA64DFR0_EL1.DebugVer", bound: 10,
                                    levels: [6: ["MDSCR_EL1", "OSECCR_EL1"], 8: ["OSLAR_EL1"]], minimum: 6)
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("a register of the minimum level with no entry",
                         Example.context([.init(debug.key, debug, normal: Example.capped(10))], handled: ["MDSCR_EL1"]),
@@ -61,12 +62,29 @@ public enum MandatoryUnhandledRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("every register of the minimum level has a handler; a higher level is leak's to judge",
                         Example.context([.init(debug.key, debug, normal: Example.capped(10))],
                                         handled: ["MDSCR_EL1", "OSECCR_EL1"])),
             RuleExample("a field with no minimum", Example.context([.init(LeakRule.spe.key, LeakRule.spe, normal: Example.hidden)])),
         ]
+    }
+}
+
+/// Where mandatory-unhandled anchors a register KVM lacks.
+private extension RuleContext {
+    /// Where a missing AArch64 register would go in KVM's main table: after the last entry whose encoding is
+    /// below its own (the table is sorted by encoding), else at the table's first entry.
+    func insertionPoint(for register: String) -> (table: String, location: SourceRef)? {
+        let table = kvmRegisters.entries(in: "sys_reg_descs")
+        guard let first = table.first else { return nil }
+        let key = { (e: Encoding) in [e.op0, e.op1, e.crn, e.crm, e.op2] }
+        let name = KvmSupport.normalize(register)
+        guard let target = registerEncodings.first(where: { KvmSupport.normalize($0.key) == name })?.value else {
+            return ("sys_reg_descs", first.location)
+        }
+        let before = table.last { $0.encoding.map { key($0).lexicographicallyPrecedes(key(target)) } ?? false }
+        return ("sys_reg_descs", (before ?? first).location)
     }
 }

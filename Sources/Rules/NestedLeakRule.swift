@@ -13,17 +13,18 @@ public enum NestedLeakRule: Rule {
         whatever the hardware has; that is reported for an `isa` field always, and for a `kvm` field where KVM \
         lacks what level 0 needs. Unknown nested treatments are reported by unknown-treatment.
         """,
-        severity: .error)
+        severity: .error,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
-        context.leakFindings(Self.self, guests: "nested-virtualisation") { $0.nested }
+        LeakRule.findings(Self.self, in: context, guests: "nested-virtualisation") { $0.nested }
     }
 
     static let trbe = Example.kvm("ID_AA64DFR0_EL1.TraceBuffer", bound: 0, levels: [1: ["TRBLIMITR_EL1"]])
     static let tgran4 = Example.isa("ID_AA64MMFR0_EL1.TGRAN4", bound: 1)
     static let doubleLock = Example.kvm("ID_AA64DFR0_EL1.DoubleLock", bound: 0, levels: [0: ["OSDLR_EL1"]])
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("hidden from normal guests, passed through to nested ones",
                         Example.context([.init(trbe.key, trbe, normal: Example.hidden, nested: Example.passthrough)]),
@@ -38,7 +39,7 @@ public enum NestedLeakRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("hidden in both views",
                         Example.context([.init(trbe.key, trbe, normal: Example.hidden, nested: Example.hidden)])),

@@ -16,7 +16,8 @@ public enum OverBoundRule: Rule {
         value KVM sets above the bound is reported: their bound is the highest value the architecture \
         defines today, and passing them through is what KVM is meant to do.
         """,
-        severity: .warning)
+        severity: .warning,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
         var findings: [Finding] = []
@@ -60,7 +61,7 @@ public enum OverBoundRule: Rule {
     static let gic = Example.kvm("ID_AA64PFR0_EL1.GIC", bound: 1, levels: [1: ["ICC_SRE_EL1"], 3: []])
     static let sve = Example.kvm("ID_AA64PFR0_EL1.SVE", bound: 1, levels: [1: ["ZCR_EL1"]])
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("a kvm field KVM handles entirely, capped above its bound",
                         Example.context([.init(gic.key, gic, normal: Example.capped(3))], handled: ["ICC_SRE_EL1"]),
@@ -74,7 +75,7 @@ public enum OverBoundRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("an el2 field passed through: normal guests never run at EL2",
                         Example.context([.init(el2.key, el2, normal: Example.passthrough)])),

@@ -12,15 +12,16 @@ public enum ProtectedLeakRule: Rule {
         handled is judged from KVM's tables in sys_regs.c, as for `leak`: the model has no register tables of \
         pKVM's own yet.
         """,
-        severity: .error)
+        severity: .error,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
-        context.leakFindings(Self.self, guests: "protected") { $0.protected }
+        LeakRule.findings(Self.self, in: context, guests: "protected") { $0.protected }
     }
 
     static let mte = Example.kvm("ID_AA64PFR1_EL1.MTE", bound: 2, levels: [1: [], 2: ["GCR_EL1", "RGSR_EL1"]])
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("the protected view passes through a field whose registers pKVM does not handle",
                         Example.context([.init(mte.key, mte, normal: Example.hidden, protected: Example.passthrough)]),
@@ -28,7 +29,7 @@ public enum ProtectedLeakRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("no protected view in the model: nothing is reported",
                         Example.context([.init(mte.key, mte, normal: Example.passthrough, protected: nil)])),

@@ -2,7 +2,7 @@ import KernelModel
 
 /// What the rules read: one tree's model and the policy, as plain values.
 ///
-/// Tests build it directly from model values (see `RuleContext.example`); `check` builds it from a
+/// Examples and tests build it directly from model values (see `Example.context`); `check` builds it from a
 /// TreeModel. Nothing here parses C.
 public struct RuleContext: Sendable {
     /// cpufeature's ARM64_FTR_BITS tables.
@@ -62,20 +62,6 @@ public struct RuleContext: Sendable {
         if let first = treatment?.locations.first { return first }
         let entries = kvmRegisters.entries(named: view.register)
         return (entries.first { $0.table == "sys_reg_descs" } ?? entries.first)?.location
-    }
-
-    /// Where a missing AArch64 register would go in KVM's main table: after the last entry whose encoding is
-    /// below its own (the table is sorted by encoding), else at the table's first entry.
-    func insertionPoint(for register: String) -> (table: String, location: SourceRef)? {
-        let table = kvmRegisters.entries(in: "sys_reg_descs")
-        guard let first = table.first else { return nil }
-        let key = { (e: Encoding) in [e.op0, e.op1, e.crn, e.crm, e.op2] }
-        let name = KvmSupport.normalize(register)
-        guard let target = registerEncodings.first(where: { KvmSupport.normalize($0.key) == name })?.value else {
-            return ("sys_reg_descs", first.location)
-        }
-        let before = table.last { $0.encoding.map { key($0).lexicographicallyPrecedes(key(target)) } ?? false }
-        return ("sys_reg_descs", (before ?? first).location)
     }
 
     /// The note naming the KVM function that decides a field, at the place it does.

@@ -8,8 +8,18 @@ public struct RuleDescription: Sendable {
     /// Why the rule exists and what it cannot see.
     public let rationale: String
     public let severity: Severity
+    /// Small constructed models on which the rule must report exactly the fields each lists.
+    public let triggeringExamples: [RuleExample]
+    /// Small constructed models on which the rule must report nothing.
+    public let nonTriggeringExamples: [RuleExample]
 
-    public init(identifier: String, name: String, rationale: String, severity: Severity) {
-        self.identifier = identifier; self.name = name; self.rationale = rationale; self.severity = severity
+    public init(identifier: String, name: String, rationale: String, severity: Severity,
+                triggeringExamples: [RuleExample], nonTriggeringExamples: [RuleExample]) {
+        self.identifier = identifier
+        self.name = name
+        self.rationale = rationale
+        self.severity = severity
+        self.triggeringExamples = triggeringExamples
+        self.nonTriggeringExamples = nonTriggeringExamples
     }
 }

@@ -12,7 +12,8 @@ public enum StaleMaskRule: Rule {
         (RuleContext.undescribed); where the model does not compute it — TreeModel does not yet — this rule \
         reports nothing.
         """,
-        severity: .note)
+        severity: .note,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
         let described = context.describedKeys
@@ -32,7 +33,7 @@ public enum StaleMaskRule: Rule {
     static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
     static let debug = Example.Field("ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("KVM hides an undescribed field",
                         Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)]),
@@ -40,7 +41,7 @@ public enum StaleMaskRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("KVM would pass the undescribed field through (latent's to report)",
                         Example.context([debug, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)])),

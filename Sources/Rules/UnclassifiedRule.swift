@@ -11,7 +11,8 @@ public enum UnclassifiedRule: Rule {
         given with --policy-additions, or in the shipped policy. A field the model could not name (bitsN_M) is \
         looked up by its bits where the policy states them, and reported when that finds nothing either.
         """,
-        severity: .warning)
+        severity: .warning,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
         context.classifiedFields.compactMap { f, entry in
@@ -22,7 +23,7 @@ public enum UnclassifiedRule: Rule {
         }
     }
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("a field with no policy entry",
                         Example.context([.init("ID_AA64PFR2_EL1.Future", nil, normal: Example.passthrough)]),
@@ -30,7 +31,7 @@ public enum UnclassifiedRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("a classified field", Example.context([.init("ID_AA64ISAR0_EL1.AES", Example.isa("ID_AA64ISAR0_EL1.AES"), normal: Example.passthrough)])),
             RuleExample("a field the policy knows by another case",

@@ -13,7 +13,8 @@ public enum UnknownTreatmentRule: Rule {
         model has that view. `isa` fields are not checked (any value may reach guests); unclassified fields are \
         reported by `unclassified`.
         """,
-        severity: .error)
+        severity: .error,
+        triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
         var findings: [Finding] = []
@@ -46,7 +47,7 @@ public enum UnknownTreatmentRule: Rule {
 
     static let amu = Example.kvm("ID_AA64PFR0_EL1.AMU", bound: 0, levels: [1: ["AMCR_EL0"]])
 
-    public static var triggeringExamples: [RuleExample] {
+    private static var triggeringExamples: [RuleExample] {
         [
             RuleExample("the read path could not be followed",
                         Example.context([.init(amu.key, amu, normal: Example.unknown("unmodelled statement: for (...)"))]),
@@ -60,7 +61,7 @@ public enum UnknownTreatmentRule: Rule {
         ]
     }
 
-    public static var nonTriggeringExamples: [RuleExample] {
+    private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample("a known treatment, even a leaking one",
                         Example.context([.init(amu.key, amu, normal: Example.passthrough)])),

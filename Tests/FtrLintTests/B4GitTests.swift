@@ -95,4 +95,13 @@ final class B4GitTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertEqual(r.output + r.error, "")
     }
+
+    /// Which paths make check --b4 analyse a patch at all.
+    func testRelevantPaths() {
+        XCTAssertTrue(B4Check.isRelevant("arch/arm64/kernel/cpufeature.c"))
+        XCTAssertTrue(B4Check.isRelevant("include/linux/kvm_host.h"))
+        XCTAssertTrue(B4Check.isRelevant("drivers/foo/Kconfig"))
+        XCTAssertFalse(B4Check.isRelevant("Documentation/arch/arm64/booting.rst"))
+        XCTAssertFalse(B4Check.isRelevant("drivers/net/foo.c"))
+    }
 }

@@ -1,5 +1,5 @@
 import Foundation
-@testable import FtrLint
+import Patch
 import XCTest
 
 /// The unified-diff reader and applier `check --b4` uses: context verified exactly, offsets allowed.
@@ -130,13 +130,5 @@ final class B4PatchApplierTests: XCTestCase {
         XCTAssertEqual(try p.apply { _ in "a\nb" }["f"], "a\nc\n")
         XCTAssertThrowsError(try p.apply { _ in "a\nb\n" }, "the patch expects no newline at the end")
         XCTAssertEqual(try p.reversed().apply { _ in "a\nc\n" }["f"], "a\nb")
-    }
-
-    func testRelevantPaths() {
-        XCTAssertTrue(B4Check.isRelevant("arch/arm64/kernel/cpufeature.c"))
-        XCTAssertTrue(B4Check.isRelevant("include/linux/kvm_host.h"))
-        XCTAssertTrue(B4Check.isRelevant("drivers/foo/Kconfig"))
-        XCTAssertFalse(B4Check.isRelevant("Documentation/arch/arm64/booting.rst"))
-        XCTAssertFalse(B4Check.isRelevant("drivers/net/foo.c"))
     }
 }

@@ -43,7 +43,11 @@ final class CLIRobustnessTests: XCTestCase {
             XCTAssertTrue(r.stderr.isEmpty, "help goes to stdout only\n\(r)")
             XCTAssertTrue(r.stdout.contains("USAGE: ftrlint"), "\(r)")
         }
-        XCTAssertTrue(try Robustness.ftrlint(["--help"]).stdout.contains("SUBCOMMANDS:"))
+        let help = try Robustness.ftrlint(["--help"]).stdout
+        XCTAssertTrue(help.contains("SUBCOMMANDS:"))
+        for command in Robustness.analysisCommands {
+            XCTAssertTrue(help.contains("\n  \(command) "), "--help lists \(command)")
+        }
         XCTAssertTrue(try Robustness.ftrlint(["check", "--help"]).stdout.contains("--timeout <seconds>"))
         XCTAssertTrue(try Robustness.ftrlint(["diff", "--help"]).stdout.contains("--memory-limit <MiB>"))
         let version = try Robustness.ftrlint(["--version"], timeout: 60)
@@ -87,7 +91,7 @@ final class CLIRobustnessTests: XCTestCase {
         let home = try Robustness.temporaryFolder(self, "home")
         let cache = try Robustness.temporaryFolder(self, "cache") + "/given"
         let env = environment(home: home, ["FTRLINT_TIMINGS": "1"])
-        let commands = try Robustness.analysisCommands()
+        let commands = Robustness.analysisCommands
         // The first run makes the parse environment; a run whose inputs are that fresh is not stored, so
         // the runs that store come after the settling time (ResultCache.settleNanoseconds).
         let first = try Robustness.run(binary, ["tables", Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)

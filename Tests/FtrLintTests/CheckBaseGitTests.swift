@@ -1,9 +1,13 @@
 import Foundation
-@testable import FtrLint
 import XCTest
 
 /// A git checkout of the fixture tree, made in a temporary folder.
 struct FixtureRepo {
+    /// A git command that failed, with what git said.
+    struct GitFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
     let path: String
 
     init() throws {
@@ -25,7 +29,7 @@ struct FixtureRepo {
                    "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": path + "/.git"]
         let r = try CheckRun.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"] + args,
                                  in: path, input: input, environment: env)
-        guard r.status == 0 else { throw CheckProblem("git \(args.joined(separator: " ")): \(r.error)") }
+        guard r.status == 0 else { throw GitFailed(description: "git \(args.joined(separator: " ")): \(r.error)") }
         return r.output
     }
 

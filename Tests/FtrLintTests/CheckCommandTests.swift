@@ -72,7 +72,7 @@ enum CheckRun {
     static func edit(_ root: String, _ path: String, _ old: String, _ new: String) throws {
         let file = root + "/" + path
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        guard text.contains(old) else { throw XCTSkip("fixture edit: \(old) not found in \(path)") }
+        _ = try XCTUnwrap(text.range(of: old), "fixture edit: \(old) not found in \(path)")
         try text.replacingOccurrences(of: old, with: new).write(toFile: file, atomically: true, encoding: .utf8)
     }
 

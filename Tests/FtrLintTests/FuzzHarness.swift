@@ -1,6 +1,7 @@
 import Foundation
 import KernelModel
 import KernelTree
+import Patch
 import SysregSpec
 
 /// One input through each parser ftrlint writes itself, with the properties every outcome must have. Shared by
@@ -14,7 +15,8 @@ import SysregSpec
 ///   option that writes, loads or reads options (`-o`, `-M*`, `-fplugin`, `-Xclang`, `@file`...), and every
 ///   path they name is absolute; on failure one line.
 /// - baseline (`Baseline(json:path:)`): parse; on success the encoded file parses back to the same baseline.
-/// - b4 patch (`GitPatch(parsing:)`, in the FtrLint executable): FuzzPatchHarness, under the same contract.
+/// - b4 patch (`GitPatch(parsing:)`): parse; on success apply the patch to a stand-in tree; on failure, and when
+///   the patch does not apply, the error is one line.
 /// - C text (`FunctionBodies(source:)`, `Preamble(of:)`, what KvmUnit reads before any parse): the preamble is a
 ///   prefix and blanking it keeps every offset; bodies lie in order from a `{` to a `}`; blanking every body
 ///   keeps the length and every newline, and the blanked text scans again with only the bodies kept.
@@ -173,6 +175,28 @@ public enum FuzzHarness {
             violated(.baseline, "\(e.rule) \(e.key) is not accepted by its own baseline")
         }
         _ = baseline.unmatched([(rule: "leak", key: "A.B")])
+        return true
+    }
+
+    // MARK: - b4 patch
+
+    /// The text every file of the stand-in tree has: lines a fuzzed hunk's context can match.
+    static let standInFile = (1...40).map { "line \($0)" }.joined(separator: "\n") + "\n"
+
+    /// Whether the input parsed.
+    @discardableResult
+    public static func patch(_ data: Data) -> Bool {
+        let patch: GitPatch
+        do { patch = try GitPatch(parsing: String(decoding: data, as: UTF8.self)) } catch {
+            oneLine(.patch, error)
+            return false
+        }
+        _ = patch.summary
+        do {
+            _ = try patch.apply { path in path.contains("new") ? nil : standInFile }
+        } catch {
+            oneLine(.patch, error)
+        }
         return true
     }
 

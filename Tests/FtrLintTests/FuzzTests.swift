@@ -141,7 +141,7 @@ final class FuzzTests: XCTestCase {
     }
 
     func testPatchParser() throws {
-        try fuzz(.patch, seed: 5) { FuzzPatchHarness.patch($0) }
+        try fuzz(.patch, seed: 5) { FuzzHarness.patch($0) }
     }
 
     func testFunctionBodiesScanner() throws {
@@ -165,7 +165,7 @@ final class FuzzTests: XCTestCase {
         XCTAssertTrue(FuzzHarness.compiledb(Data(db.utf8), tree: tree, scratch: scratch))
         // A hunk header whose line number does not fit in an Int trapped (index out of range): an error now.
         let hunk = try XCTUnwrap(FileManager.default.contents(atPath: Self.root + "/patch/regression-huge-line-number.diff"))
-        XCTAssertFalse(FuzzPatchHarness.patch(hunk))
+        XCTAssertFalse(FuzzHarness.patch(hunk))
     }
 
     /// The mutator makes what it should: deterministic, varied, and inputs that parse as well as ones that fail.

@@ -9,7 +9,7 @@ final class ParseErrorTests: XCTestCase {
     private var cacheDir: String { NSTemporaryDirectory() + "ftrlint-parse-error-env" }
 
     private func assertEveryCommandFails(_ root: String, _ context: String) throws {
-        for command in try Robustness.analysisCommands() {
+        for command in Robustness.analysisCommands {
             let r = try Robustness.ftrlint([command, root, "--cache-dir", cacheDir])
             Robustness.assertFailsCleanly(r, mentioning: "did not parse", "\(command): \(context)")
         }
@@ -28,7 +28,7 @@ final class ParseErrorTests: XCTestCase {
             let path = root + "/arch/arm64/kvm/sys_regs.c"
             let text = try String(contentsOfFile: path, encoding: .utf8)
             try (text + "\n" + function + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-            return try Robustness.analysisCommands().filter { $0 != "tables" }.map { command in
+            return try Robustness.analysisCommands.filter { $0 != "tables" }.map { command in
                 (command, try Robustness.ftrlint([command, root, "--cache-dir", cacheDir]))
             }
         }

@@ -130,13 +130,17 @@ final class ReporterTests: XCTestCase {
 /// Reports the reporter tests share.
 enum ReporterSamples {
     static let cpufeature = "arch/arm64/kernel/cpufeature.c"
+    /// Descriptions as reporters see them: the examples are the rules' tests, not the reporters'.
     static let rules = [
         RuleDescription(identifier: "leaked-field", name: "Field leaked to guests",
-                        rationale: "A field KVM must support reaches guests unchanged.", severity: .error),
+                        rationale: "A field KVM must support reaches guests unchanged.", severity: .error,
+                        triggeringExamples: [], nonTriggeringExamples: []),
         RuleDescription(identifier: "computed-field", name: "Treatment computed",
-                        rationale: "KVM computes the value; ftrlint cannot bound it.", severity: .warning),
+                        rationale: "KVM computes the value; ftrlint cannot bound it.", severity: .warning,
+                        triggeringExamples: [], nonTriggeringExamples: []),
         RuleDescription(identifier: "isa-passthrough", name: "ISA field passed through",
-                        rationale: "Instruction-set fields need nothing from KVM.", severity: .note),
+                        rationale: "Instruction-set fields need nothing from KVM.", severity: .note,
+                        triggeringExamples: [], nonTriggeringExamples: []),
     ]
     static let findings = [
         Finding(rule: "leaked-field", severity: .error, register: "ID_AA64PFR1_EL1", field: "SME",

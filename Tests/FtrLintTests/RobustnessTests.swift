@@ -16,8 +16,6 @@ final class RobustnessTests: XCTestCase {
         var expect: String? = nil
         /// Options after the tree (given the tree's root).
         var options: (String) -> [String] = { _ in [] }
-        /// Only when the command's --help mentions this option.
-        var requires: String? = nil
         /// Damages the copy at `root`; returns the path to give ftrlint (usually `root`).
         let setup: (String) throws -> String
     }
@@ -32,10 +30,6 @@ final class RobustnessTests: XCTestCase {
     /// Runs every case with every command it applies to.
     private func run(_ cases: [Case], asUser uid: UInt32? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
         let binary = try Robustness.requireBinary()
-        let commands = try Robustness.analysisCommands()
-        XCTAssertTrue(commands.contains("tables") && commands.contains("matrix"), "ftrlint --help lists tables and matrix")
-        var helps: [String: String] = [:]
-        for c in commands { helps[c] = try Robustness.ftrlint([c, "--help"]).stdout }
         var cache = cacheDir
         if uid != nil {
             cache = try Robustness.temporaryFolder(self, "cache")
@@ -44,8 +38,7 @@ final class RobustnessTests: XCTestCase {
         for c in cases {
             let root = try Robustness.copyTree(self)
             let target = try c.setup(root)
-            for command in commands where c.commands?.contains(command) ?? true {
-                if let option = c.requires, !(helps[command] ?? "").contains(option) { continue }
+            for command in Robustness.analysisCommands where c.commands?.contains(command) ?? true {
                 let arguments = [command, target, "--cache-dir", cache] + c.options(root)
                 let result: Robustness.Run
                 if let uid {
@@ -138,7 +131,7 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "arm64_ftr_regs[] removed", expect: "arm64_ftr_regs[] not found") { root in
                 let text = try Robustness.read(root, f)
-                guard let r = text.range(of: "static const struct __ftr_reg_entry") else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(text.range(of: "static const struct __ftr_reg_entry"), "the kvm-mini fixture changed")
                 try Robustness.write(root, f, String(text[..<r.lowerBound]))
                 return root
             },
@@ -147,14 +140,14 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "the file truncated inside a table", expect: "incomplete analysis") { root in
                 let text = try Robustness.read(root, f)
-                guard let r = text.range(of: "ID_AA64ISAR0_EL1_AES_SHIFT") else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(text.range(of: "ID_AA64ISAR0_EL1_AES_SHIFT"), "the kvm-mini fixture changed")
                 try Robustness.write(root, f, String(text[..<r.lowerBound]))
                 return root
             },
             Case(name: "non-UTF-8 bytes inside a table", expect: "incomplete analysis") { root in
                 var data = Data(try Robustness.read(root, f).utf8)
                 let marker = Data("FTR_HIDDEN, FTR_NONSTRICT".utf8)
-                guard let r = data.range(of: marker) else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(data.range(of: marker), "the kvm-mini fixture changed")
                 data.replaceSubrange(r, with: Data("FTR_HIDDEN\u{1}".utf8) + Data([0xff, 0xc0, 0x80]) + Data(", FTR_NONSTRICT".utf8))
                 try Robustness.write(root, f, data)
                 return root
@@ -192,7 +185,7 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "non-UTF-8 bytes in a sysreg name", expect: "arch/arm64/tools/sysreg:") { root in
                 var data = Data(try Robustness.read(root, f).utf8)
-                guard let r = data.range(of: Data("\tAES\n".utf8)) else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(data.range(of: Data("\tAES\n".utf8)), "the kvm-mini fixture changed")
                 data.replaceSubrange(r, with: Data("\tA".utf8) + Data([0xff, 0xfe]) + Data("S\n".utf8))
                 try Robustness.write(root, f, data)
                 return root
@@ -247,14 +240,14 @@ final class RobustnessTests: XCTestCase {
             },
             Case(name: "non-UTF-8 bytes in the read path", commands: kvm, expect: "incomplete analysis") { root in
                 var data = Data(try Robustness.read(root, f).utf8)
-                guard let r = data.range(of: Data("val &= ~".utf8)) else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(data.range(of: Data("val &= ~".utf8)), "the kvm-mini fixture changed")
                 data.replaceSubrange(r, with: Data("val &= ".utf8) + Data([0xfe, 0xff]) + Data("~".utf8))
                 try Robustness.write(root, f, data)
                 return root
             },
             Case(name: "the file truncated inside the read path", commands: kvm, expect: "incomplete analysis") { root in
                 let text = try Robustness.read(root, f)
-                guard let r = text.range(of: "val &= ~") else { throw XCTSkip("fixture changed") }
+                let r = try XCTUnwrap(text.range(of: "val &= ~"), "the kvm-mini fixture changed")
                 try Robustness.write(root, f, String(text[..<r.lowerBound]))
                 return root
             },
@@ -296,7 +289,7 @@ final class RobustnessTests: XCTestCase {
         for c in cases {
             let root = try Robustness.copyTree(self)
             try c.edit(root)
-            for command in try Robustness.analysisCommands() where Self.kvmCommands.contains(command) {
+            for command in Robustness.analysisCommands where Self.kvmCommands.contains(command) {
                 let r = try Robustness.ftrlint([command, root, "--cache-dir", cacheDir])
                 Robustness.assertFailsCleanly(r, mentioning: "read path not recognised", "\(command): \(c.name)")
                 XCTAssertTrue(r.stderr.contains(f) && r.stderr.contains("sys_reg_descs[]") && r.stderr.contains(c.names),
@@ -352,7 +345,7 @@ final class RobustnessTests: XCTestCase {
     /// A read path the interpreter cannot follow must not pass: `check` fails, `matrix` may print what it
     /// knows but must not exit 0.
     func testUnrecognisedReadPathIsNeverClean() throws {
-        let commands = try Robustness.analysisCommands()
+        let commands = Robustness.analysisCommands
         let root = try Robustness.copyTree(self)
         // A loop over the value after KVM's mask: the interpreter does not model loops.
         try Robustness.edit(root, Self.sysRegs, "\treturn val;\n}", "\tfor (int i = 0; i < 3; i++)\n\t\tval >>= 1;\n\treturn val;\n}")
@@ -409,24 +402,24 @@ final class RobustnessTests: XCTestCase {
         let policy = { (root: String) in ["--policy", (root as NSString).deletingLastPathComponent + "/policy.yaml"] }
         let baseline = { (root: String) in ["--baseline", (root as NSString).deletingLastPathComponent + "/baseline.json"] }
         try run([
-            Case(name: "a policy that is not YAML", expect: "policy.yaml", options: policy, requires: "--policy",
+            Case(name: "a policy that is not YAML", expect: "policy.yaml", options: policy,
                  setup: file("policy.yaml", Data("version: [1\nfields: {".utf8))),
-            Case(name: "a policy of the wrong shape", expect: "policy.yaml", options: policy, requires: "--policy",
+            Case(name: "a policy of the wrong shape", expect: "policy.yaml", options: policy,
                  setup: file("policy.yaml", Data("version: 1\nfields:\n  ID_AA64PFR0_EL1.AMU: {class: maybe}\n".utf8))),
-            Case(name: "a policy with non-UTF-8 bytes", expect: "policy.yaml", options: policy, requires: "--policy",
+            Case(name: "a policy with non-UTF-8 bytes", expect: "policy.yaml", options: policy,
                  setup: file("policy.yaml", Data("version: 1\nfields:\n  A.B: {class: isa, reason: \"".utf8) + Data([0xff, 0xfe]) + Data("\"}\n".utf8))),
-            Case(name: "a policy file that does not exist", expect: "policy.yaml", options: policy, requires: "--policy") { $0 },
-            Case(name: "a policy that is a billion laughs", expect: "policy.yaml", options: policy, requires: "--policy",
+            Case(name: "a policy file that does not exist", expect: "policy.yaml", options: policy) { $0 },
+            Case(name: "a policy that is a billion laughs", expect: "policy.yaml", options: policy,
                  setup: file("policy.yaml", Data(Self.billionLaughs.utf8))),
-            Case(name: "a baseline that is not JSON", expect: "baseline", options: baseline, requires: "--baseline",
+            Case(name: "a baseline that is not JSON", commands: ["check"], expect: "baseline", options: baseline,
                  setup: file("baseline.json", Data("{\"version\": 1, ".utf8))),
-            Case(name: "a baseline of the wrong shape", expect: "baseline", options: baseline, requires: "--baseline",
+            Case(name: "a baseline of the wrong shape", commands: ["check"], expect: "baseline", options: baseline,
                  setup: file("baseline.json", Data(#"{"version": 1, "findings": [{"rule": 3}]}"#.utf8))),
-            Case(name: "a baseline from a newer ftrlint", expect: "baseline", options: baseline, requires: "--baseline",
+            Case(name: "a baseline from a newer ftrlint", commands: ["check"], expect: "baseline", options: baseline,
                  setup: file("baseline.json", Data(#"{"version": 99, "findings": []}"#.utf8))),
-            Case(name: "a baseline with non-UTF-8 bytes", expect: "baseline", options: baseline, requires: "--baseline",
+            Case(name: "a baseline with non-UTF-8 bytes", commands: ["check"], expect: "baseline", options: baseline,
                  setup: file("baseline.json", Data(#"{"version": 1, "findings": [{"rule": ""#.utf8) + Data([0xff]) + Data(#"", "key": "A.B"}]}"#.utf8))),
-            Case(name: "a baseline that does not exist", expect: "baseline", options: baseline, requires: "--baseline") { $0 },
+            Case(name: "a baseline that does not exist", commands: ["check"], expect: "baseline", options: baseline) { $0 },
         ])
     }
 
@@ -447,10 +440,6 @@ final class RobustnessTests: XCTestCase {
         """
 
     func testGitRevisionThatDoesNotExist() throws {
-        let commands = try Robustness.analysisCommands()
-        guard commands.contains("check"), try Robustness.command("check", has: "--base") else {
-            throw XCTSkip("check --base is not there yet")
-        }
         let root = try Robustness.copyTree(self)
         let git = "/usr/bin/git"
         guard FileManager.default.isExecutableFile(atPath: git) else { throw XCTSkip("no git") }
@@ -509,7 +498,7 @@ final class RobustnessTests: XCTestCase {
         let binary = try Robustness.requireBinary()
         let root = try Robustness.copyTree(self)
         try Robustness.edit(root, Self.cpufeature, "#include <stdbool.h>", "#include <stdbool.h>\n#include \"/dev/zero\"")
-        for command in try Robustness.analysisCommands() {
+        for command in Robustness.analysisCommands {
             let line = "ulimit -v 3000000; exec \"$0\" \(command) \"$1\" --cache-dir \"$2\" --memory-limit 1000000"
             let r = try Robustness.run("/bin/sh", ["-c", line, binary, root, cacheDir], timeout: 120)
             Robustness.assertFailsCleanly(r, mentioning: "libclang", "\(command): libclang out of memory")
@@ -523,8 +512,6 @@ final class RobustnessTests: XCTestCase {
     /// combined inside a macro (libclang 14 cannot show the operator there) the whole value is unknown and the
     /// run fails closed (exit 2); written out, only the field it reaches is unknown, an error (exit 1).
     func testHostValueFromOutsideTheReadPathIsNotClean() throws {
-        let commands = try Robustness.analysisCommands()
-        guard commands.contains("check") else { throw XCTSkip("no check command yet") }
         let raw = """
             u64 read_sanitised_ftr_reg(u32 id);
             #define read_sysreg_raw() ({ u64 __v; asm volatile("mrs %0, id_aa64pfr0_el1" : "=r" (__v)); __v; })
@@ -561,7 +548,7 @@ final class RobustnessTests: XCTestCase {
         for i in 1...40 { macros += "#define X\(i)(x) X\(i - 1)(x) + X\(i - 1)(x)\n" }
         macros += "#if X40(1) == 0\n#endif\n"
         try Robustness.edit(root, Self.cpufeature, "#include <stdbool.h>", "#include <stdbool.h>\n" + macros)
-        for command in try Robustness.analysisCommands() {
+        for command in Robustness.analysisCommands {
             let r = try Robustness.ftrlint([command, root, "--cache-dir", cacheDir, "--timeout", "3"], timeout: 60)
             Robustness.assertFailsCleanly(r, mentioning: "analysis exceeded", "\(command): nested macros with --timeout 3")
             XCTAssertLessThan(r.seconds, 20, "\(command): the limit holds\n\(r)")
@@ -581,7 +568,7 @@ final class RobustnessTests: XCTestCase {
     }
 
     func testTimeoutDoesNotFireOnOrdinaryInput() throws {
-        for command in try Robustness.analysisCommands() {
+        for command in Robustness.analysisCommands {
             let r = try Robustness.ftrlint([command, Robustness.kvmMini, "--cache-dir", cacheDir, "--timeout", "120"])
             XCTAssertEqual(r.status, 0, "\(command) on kvm-mini is clean\n\(r)")
             XCTAssertFalse(r.stderr.contains("ftrlint: error:"), "\(r)")

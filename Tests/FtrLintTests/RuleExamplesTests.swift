@@ -8,28 +8,47 @@ final class RuleExamplesTests: XCTestCase {
     static let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("docs/rules").path
 
+    /// A failure is reported at the example that fails (its #filePath and #line), not here.
     func testEveryRuleOnItsExamples() {
         XCTAssertFalse(RuleRegistry.all.isEmpty)
         for rule in RuleRegistry.all {
             let d = rule.description
-            XCTAssertFalse(rule.triggeringExamples.isEmpty, "\(d.identifier) has no triggering example")
-            XCTAssertFalse(rule.nonTriggeringExamples.isEmpty, "\(d.identifier) has no non-triggering example")
-            for example in rule.triggeringExamples {
-                XCTAssertFalse(example.expected.isEmpty, "\(d.identifier): a triggering example names what it reports")
+            XCTAssertFalse(d.triggeringExamples.isEmpty, "\(d.identifier) has no triggering example")
+            XCTAssertFalse(d.nonTriggeringExamples.isEmpty, "\(d.identifier) has no non-triggering example")
+            for example in d.triggeringExamples {
+                let (file, line) = (example.file, example.line)
+                XCTAssertFalse(example.expected.isEmpty, "\(d.identifier): a triggering example names what it reports",
+                               file: file, line: line)
                 let findings = rule.check(example.context)
-                XCTAssertEqual(findings.map(\.key).sorted(), example.expected.sorted(), "\(d.identifier): \(example.summary)")
+                XCTAssertEqual(findings.map(\.key).sorted(), example.expected.sorted(), "\(d.identifier): \(example.summary)",
+                               file: file, line: line)
                 for f in findings {
-                    XCTAssertEqual(f.rule, d.identifier, example.summary)
-                    XCTAssertEqual(f.severity, d.severity, example.summary)
-                    XCTAssertFalse(f.message.contains("\n"), "\(d.identifier): one-line messages")
-                    XCTAssertGreaterThanOrEqual(f.location.line, 1)
+                    XCTAssertEqual(f.rule, d.identifier, example.summary, file: file, line: line)
+                    XCTAssertEqual(f.severity, d.severity, example.summary, file: file, line: line)
+                    XCTAssertFalse(f.message.contains("\n"), "\(d.identifier): one-line messages", file: file, line: line)
+                    XCTAssertGreaterThanOrEqual(f.location.line, 1, file: file, line: line)
                 }
             }
-            for example in rule.nonTriggeringExamples {
+            for example in d.nonTriggeringExamples {
                 let findings = rule.check(example.context)
-                XCTAssertEqual(findings.map(\.message), [], "\(d.identifier): \(example.summary)")
+                XCTAssertEqual(findings.map(\.message), [], "\(d.identifier): \(example.summary)",
+                               file: example.file, line: example.line)
             }
         }
+    }
+
+    /// An example records where it is written, its rule's own file, so that a failure points at it.
+    func testExamplesRecordWhereTheyAreWritten() {
+        for rule in RuleRegistry.all {
+            let d = rule.description
+            for example in d.triggeringExamples + d.nonTriggeringExamples {
+                XCTAssertTrue("\(example.file)".hasSuffix("/Sources/Rules/\(rule).swift"), "\(d.identifier): \(example.summary)")
+            }
+        }
+        let line: UInt = #line + 1
+        let here = RuleExample("written here", Example.context([]))
+        XCTAssertEqual("\(here.file)", #filePath)
+        XCTAssertEqual(here.line, line)
     }
 
     func testIdentifiersAreStableKebabCaseAndDocumented() throws {
@@ -51,7 +70,7 @@ final class RuleExamplesTests: XCTestCase {
 
     /// The leak message names the level, the registers and, as a note, the KVM function that decides.
     func testLeakMessageAndNote() throws {
-        let example = try XCTUnwrap(LeakRule.triggeringExamples.first)
+        let example = try XCTUnwrap(LeakRule.description.triggeringExamples.first)
         let f = try XCTUnwrap(LeakRule.check(example.context).first)
         XCTAssertEqual(f.location.path, "arch/arm64/kernel/cpufeature.c")
         XCTAssertTrue(f.message.contains("value 1 (FEAT_1)"), f.message)

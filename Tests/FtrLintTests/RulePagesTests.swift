@@ -26,7 +26,7 @@ final class RulePagesTests: XCTestCase {
         let text = page.markdown()
         XCTAssertTrue(text.hasPrefix("# leak — "), text)
         XCTAssertTrue(text.contains("[ftrlint-leak]\n"), "a gcc line of the rule's first example")
-        for e in LeakRule.nonTriggeringExamples { XCTAssertTrue(text.contains("- \(e.summary)\n"), e.summary) }
+        for e in LeakRule.description.nonTriggeringExamples { XCTAssertTrue(text.contains("- \(e.summary)\n"), e.summary) }
         XCTAssertTrue(text.contains(RulePage.regenerate))
     }
 

@@ -192,10 +192,6 @@ final class SafetyTests: XCTestCase {
         XCTAssertEqual(executed.first, binary, "\(context): the traced program is ftrlint", file: file, line: line)
     }
 
-    private func command() throws -> String {
-        try Robustness.analysisCommands().contains("check") ? "check" : "matrix"
-    }
-
     // MARK: - Tests
 
     /// The fixture tree, checked with `check` (or `matrix` until it exists), from inside the tree.
@@ -205,7 +201,7 @@ final class SafetyTests: XCTestCase {
         let cache = cacheRoot + "/env"
         let before = try Self.snapshot(tree)
         var sawCacheWrite = false
-        for command in try Robustness.analysisCommands() {
+        for command in Robustness.analysisCommands {
             let (run, events) = try traced([command, ".", "--cache-dir", cache], in: tree, cache: cacheRoot)
             XCTAssertEqual(run.status, 0, "\(command) on kvm-mini is clean\n\(run)")
             try assertContained(events, tree: tree, cache: cacheRoot, command)
@@ -259,7 +255,7 @@ final class SafetyTests: XCTestCase {
         let cache = cacheRoot + "/env"
         let before = try Self.snapshot(tree)
         let outsideBefore = try Self.snapshot(outside)
-        for command in try Robustness.analysisCommands() {
+        for command in Robustness.analysisCommands {
             for compileCommands in [true, false] {
                 // With the database (at the tree's root, found by default), and without it (the parse environment).
                 let args = [command, ".", "--cache-dir", cache] + (compileCommands ? [] : ["--compile-commands", outside + "/none.json"])
@@ -279,9 +275,6 @@ final class SafetyTests: XCTestCase {
     /// `check --base` reads the other revision through git plumbing: git is the only other program, and the
     /// checkout (its files and its .git) is left as it was.
     func testBaseRunsOnlyGitAndTouchesNothing() throws {
-        guard try Robustness.analysisCommands().contains("check"), try Robustness.command("check", has: "--base") else {
-            throw XCTSkip("check --base is not there yet")
-        }
         let git = "/usr/bin/git"
         guard FileManager.default.isExecutableFile(atPath: git) else { throw XCTSkip("no git") }
         let tree = try Robustness.copyTree(self)
@@ -303,17 +296,18 @@ final class SafetyTests: XCTestCase {
         Self.assertUnchanged(before, try Self.snapshot(tree), "git checkout")
     }
 
-    /// The same on a real tree (6.12 when cached): the whole of check's reading, under strace.
-    func testRealTreeIsLeftAsItWas() throws {
-        guard let root = RealTrees.path("6.12") ?? RealTrees.path("7.2") else { throw XCTSkip("no real tree cached") }
-        let cacheRoot = try Robustness.temporaryFolder(self, "cache")
-        let cache = cacheRoot + "/env"
-        let before = try Self.snapshot(root)
-        let command = try command()
-        let (run, events) = try traced([command, ".", "--cache-dir", cache], in: root, cache: cacheRoot, timeout: 600)
-        XCTAssertFalse(run.signaled || run.timedOut || run.status == 2, "\(run)")
-        try assertContained(events, tree: root, cache: cacheRoot, "\(command) on \(root)")
-        Self.assertUnchanged(before, try Self.snapshot(root), root)
+    /// The same on each real tree: the whole of check's reading, under strace.
+    func testRealTreesAreLeftAsTheyWere() throws {
+        for version in RealTrees.versions {
+            let root = try RealTrees.root(version)
+            let cacheRoot = try Robustness.temporaryFolder(self, "cache-\(version)")
+            let cache = cacheRoot + "/env"
+            let before = try Self.snapshot(root)
+            let (run, events) = try traced(["check", ".", "--cache-dir", cache], in: root, cache: cacheRoot, timeout: 600)
+            XCTAssertFalse(run.signaled || run.timedOut || run.status == 2, "\(run)")
+            try assertContained(events, tree: root, cache: cacheRoot, "check on \(root)")
+            Self.assertUnchanged(before, try Self.snapshot(root), root)
+        }
     }
 
     /// The trace parser itself, on lines as strace -f -y prints them.

@@ -3,7 +3,7 @@ import XCTest
 import LibClang
 @testable import KernelModel
 
-/// SysRegDescsExtractor over the real kernel trees, when they are there (skips otherwise).
+/// SysRegDescsExtractor over the real kernel trees.
 final class SysRegDescsRealTreeTests: XCTestCase {
     private static var cache: [String: KvmRegisterTables] = [:]
     private static let lock = NSLock()
@@ -11,10 +11,8 @@ final class SysRegDescsRealTreeTests: XCTestCase {
     private func tables(_ version: String) throws -> KvmRegisterTables {
         Self.lock.lock(); defer { Self.lock.unlock() }
         if let t = Self.cache[version] { return t }
-        guard let root = RealTrees.path(version) else { throw XCTSkip("linux-\(version) is not in \(RealTrees.cache)") }
-        guard let unit = parseRealTree(version: version, file: SysRegDescsExtractor.path) else {
-            throw XCTSkip("no parse environment for linux-\(version)")
-        }
+        let root = try RealTrees.root(version)
+        let unit = try RealTrees.parse(SysRegDescsExtractor.path, of: version)
         let t = try SysRegDescsExtractor(unit: unit, relativize: { path in
             path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
         }).extract()
@@ -111,7 +109,7 @@ final class SysRegDescsRealTreeTests: XCTestCase {
 
     private func checkCounts(_ version: String) throws {
         let t = try tables(version)
-        guard let root = RealTrees.path(version), let counts = try Self.independentCounts(root: root) else {
+        guard let counts = try Self.independentCounts(root: try RealTrees.root(version)) else {
             throw XCTSkip("no C preprocessor for the independent count")
         }
         XCTAssertEqual(Set(counts.keys), Set(t.tables), "tables of \(version)")
@@ -128,8 +126,7 @@ final class SysRegDescsRealTreeTests: XCTestCase {
     // MARK: - facts of the trees
 
     func testEveryTreeHasTheAArch32Tables() throws {
-        for version in ["5.10", "6.1", "6.12", "7.2"] {
-            guard RealTrees.path(version) != nil else { continue }
+        for version in RealTrees.versions {
             let t = try tables(version)
             for table in ["sys_reg_descs", "cp14_regs", "cp14_64_regs", "cp15_regs", "cp15_64_regs"] {
                 XCTAssertFalse(t.entries(in: table).isEmpty, "\(version) \(table)")
@@ -138,15 +135,24 @@ final class SysRegDescsRealTreeTests: XCTestCase {
         }
     }
 
-    func testIdRegistersIn7_2() throws {
+    /// Every tree gives an ID register its sys_reg_descs[] entry, with KVM's ID register handler, at its encoding.
+    func testIdRegisterEntries() throws {
+        for version in RealTrees.versions {
+            let t = try tables(version)
+            let dfr0 = try XCTUnwrap(t.entries(named: "ID_AA64DFR0_EL1").first, version)
+            XCTAssertEqual(dfr0.table, "sys_reg_descs", version)
+            XCTAssertEqual(dfr0.access, "access_id_reg", version)
+            XCTAssertEqual(dfr0.encoding, Encoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0), version)
+            XCTAssertEqual(dfr0.location.path, "arch/arm64/kvm/sys_regs.c", version)
+            XCTAssertTrue(t.handles("ID_AA64DFR0_EL1"), version)
+        }
+    }
+
+    /// 7.2 states ID_AA64DFR0_EL1's writable mask, and names its unallocated ID registers itself.
+    func testWritableMaskAndUnallocatedIdRegistersIn7_2() throws {
         let t = try tables("7.2")
         let dfr0 = try XCTUnwrap(t.entries(named: "ID_AA64DFR0_EL1").first)
-        XCTAssertEqual(dfr0.table, "sys_reg_descs")
-        XCTAssertEqual(dfr0.access, "access_id_reg")
-        XCTAssertEqual(dfr0.encoding, Encoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0))
-        XCTAssertEqual(dfr0.location.path, "arch/arm64/kvm/sys_regs.c")
         XCTAssertNotNil(dfr0.value, "the writable mask evaluates")
-        XCTAssertTrue(t.handles("ID_AA64DFR0_EL1"))
         // Unallocated ID registers are named by the kernel itself and read as zero.
         let unallocated = t.registers.filter { $0.macro == "ID_UNALLOCATED" }
         XCTAssertFalse(unallocated.isEmpty)
@@ -156,11 +162,9 @@ final class SysRegDescsRealTreeTests: XCTestCase {
     func testSpeIn5_10And7_2() throws {
         // 5.10 has no entry for SPE's registers at all: a trapped access finds no descriptor and KVM
         // injects UNDEF from its fallback path. 7.2 lists them with undef_access.
-        if RealTrees.path("5.10") != nil {
-            let old = try tables("5.10")
-            XCTAssertTrue(old.entries(named: "PMSCR_EL1").isEmpty)
-            XCTAssertFalse(old.handles("PMSCR_EL1"))
-        }
+        let old = try tables("5.10")
+        XCTAssertTrue(old.entries(named: "PMSCR_EL1").isEmpty)
+        XCTAssertFalse(old.handles("PMSCR_EL1"))
         let new = try tables("7.2")
         let pmscr = try XCTUnwrap(new.entries(named: "PMSCR_EL1").first)
         XCTAssertEqual(pmscr.access, "undef_access")

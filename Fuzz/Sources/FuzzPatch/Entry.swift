@@ -1,10 +1,10 @@
 import Foundation
 import Harness
 
-/// libFuzzer's entry point: one input through check --b4's patch parser (FuzzPatchHarness.patch).
+/// libFuzzer's entry point: one input through check --b4's patch parser (FuzzHarness.patch).
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    FuzzPatchHarness.patch(Data(bytes: data, count: size))
+    FuzzHarness.patch(Data(bytes: data, count: size))
     return 0
 }
 

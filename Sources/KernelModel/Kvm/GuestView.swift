@@ -16,6 +16,18 @@ public struct GuestView: Codable, Hashable, Sendable {
         /// Where that code first takes the register's own branch (a switch case, an `id ==` test): where a
         /// fix for a normal guest's view of the register goes. Nil where the handler is the register's own.
         public var branch: SourceRef? = nil
+
+        public init(register: String, field: String, normal: KvmTreatment, nested: KvmTreatment?,
+                    protected: KvmTreatment?, writable: Bool?, function: String?, branch: SourceRef? = nil) {
+            self.register = register
+            self.field = field
+            self.normal = normal
+            self.nested = nested
+            self.protected = protected
+            self.writable = writable
+            self.function = function
+            self.branch = branch
+        }
     }
 
     /// Keyed by REGISTER.Field.

@@ -9,6 +9,12 @@ public struct KvmTreatment: Codable, Hashable, Sendable {
         public let when: String
         public let kind: Kind
         public let value: Int64?
+
+        public init(when: String, kind: Kind, value: Int64?) {
+            self.when = when
+            self.kind = kind
+            self.value = value
+        }
     }
 
     public let kind: Kind

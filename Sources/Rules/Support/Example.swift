@@ -1,4 +1,3 @@
-import Foundation
 import KernelModel
 
 /// Builders for the small constructed models rule examples (and tests) run on: no C is parsed.
@@ -71,14 +70,9 @@ public enum Example {
     /// Hidden unless `condition`, when the host's value passes through.
     public static func passthrough(when condition: String) -> KvmTreatment {
         KvmTreatment(kind: .conditional, condition: condition,
-                     paths: [path(condition, .passthrough, nil), path("!(\(condition))", .hidden, 0)],
+                     paths: [KvmTreatment.Path(when: condition, kind: .passthrough, value: nil),
+                             KvmTreatment.Path(when: "!(\(condition))", kind: .hidden, value: 0)],
                      locations: [kvmLine(1550)])
-    }
-
-    /// One side of a conditional treatment (KvmTreatment.Path has no public initialiser; it is Codable).
-    public static func path(_ when: String, _ kind: KvmTreatment.Kind, _ value: Int64?) -> KvmTreatment.Path {
-        struct Mirror: Encodable { let when: String, kind: KvmTreatment.Kind, value: Int64? }
-        return try! JSONDecoder().decode(KvmTreatment.Path.self, from: try! JSONEncoder().encode(Mirror(when: when, kind: kind, value: value)))
     }
 
     // MARK: Models
@@ -107,7 +101,8 @@ public enum Example {
                     defined: f.defined))
             }
             if let normal = f.normal {
-                let v = view(f.register, f.field, normal, nested: f.nested, protected: f.protected, function: f.function)
+                let v = GuestView.Field(register: f.register, field: f.field, normal: normal, nested: f.nested,
+                                        protected: f.protected, writable: nil, function: f.function)
                 if f.described { views[key] = v } else { undescribed[key] = v }
             }
         }
@@ -129,17 +124,5 @@ public enum Example {
         return RuleContext(tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
                            policy: Policy(entries: entries, traps: traps, conditions: conditions), undescribed: undescribed,
                            kvmEvidence: KvmEvidence(uses: uses, ungated: ungated, gates: gated))
-    }
-
-    /// GuestView.Field has no public memberwise initialiser; it is Codable, so build it through its coding.
-    public static func view(_ register: String, _ field: String, _ normal: KvmTreatment, nested: KvmTreatment? = nil,
-                            protected: KvmTreatment? = nil, function: String?) -> GuestView.Field {
-        struct Mirror: Encodable {
-            let register: String, field: String, normal: KvmTreatment, nested: KvmTreatment?, protected: KvmTreatment?
-            let writable: Bool?, function: String?
-        }
-        let data = try! JSONEncoder().encode(Mirror(register: register, field: field, normal: normal, nested: nested,
-                                                    protected: protected, writable: nil, function: function))
-        return try! JSONDecoder().decode(GuestView.Field.self, from: data)
     }
 }

@@ -15,39 +15,36 @@ extension RuleContext {
         }
     }
 
-    /// The leak findings of one view: `treatment` picks the view's treatment of a field (nil: no view).
-    /// `evidenced`: a level whose registers KVM does not handle (leak rules), or one the analysis can
-    /// only describe with `needs`, with no register to look for (unverified).
-    func leakFindings<R: Rule>(_ rule: R.Type, guests: String, evidenced: Bool = true,
-                               treatment: (GuestView.Field) -> KvmTreatment?) -> [Finding] {
-        var findings: [Finding] = []
-        for (f, entry) in classifiedFields {
+    /// The fields cpufeature describes that one view of KVM leaks (a `kvm` field at a level KVM does not meet,
+    /// or a signed field it clears to "implemented": Leak.claimed): `treatment` picks the view's treatment of a
+    /// field (nil: no view). The leak rules report the levels with evidence of what KVM lacks, unverified the
+    /// ones only a `needs` text describes.
+    func leaks(_ treatment: (GuestView.Field) -> KvmTreatment?) -> [ViewLeak] {
+        classifiedFields.compactMap { f, entry in
             guard let entry, let v = guestView.fields[f.key], let t = treatment(v),
-                  let leak = Leak.assess(entry, t, FieldShape(f), support) ?? Leak.claimed(entry, t, FieldShape(f), support),
-                  leak.shortfall.isEvidenced == evidenced else { continue }
-            let related = kvmNote(v, treatment: t) { fn in
-                "\(fn) decides \(f.register) for \(guests) guests here; it should hide or cap \(f.name)"
-            }
-            findings.append(R.finding(f.register, f.name, leak.message(f.key, guests: guests), at: f.location, related: related))
+                  let leak = Leak.assess(entry, t, FieldShape(f), support) ?? Leak.claimed(entry, t, FieldShape(f), support)
+            else { return nil }
+            return ViewLeak(field: f, view: v, treatment: t, leak: leak)
         }
-        return findings
     }
 
-    /// The cpufeature register a policy entry belongs to, by a case-insensitive match of its name.
-    func describedRegister(_ entry: Policy.Entry) -> FtrRegister? {
-        let name = entry.register.uppercased()
-        return tables.registers.first { $0.name.uppercased() == name }
+    /// The note at the KVM function that decides a leaked field for `guests` guests.
+    func leakNote(_ leaked: ViewLeak, guests: String) -> [Finding.Related] {
+        kvmNote(leaked.view, treatment: leaked.treatment) { fn in
+            "\(fn) decides \(leaked.field.register) for \(guests) guests here; it should hide or cap \(leaked.field.name)"
+        }
     }
 
     /// Policy keys of the fields cpufeature describes.
     var describedKeys: Set<String> {
         Set(classifiedFields.compactMap { $0.entry?.key }).union(tables.fields.map(\.key))
     }
+}
 
-    /// KVM's view of a field cpufeature does not describe, by its policy key (case-insensitive).
-    func undescribedView(_ key: String) -> GuestView.Field? {
-        if let v = undescribed[key] { return v }
-        let folded = key.uppercased()
-        return undescribed.first { $0.key.uppercased() == folded }?.value
-    }
+/// A field one view of KVM leaks: what `RuleContext.leaks` finds.
+struct ViewLeak {
+    let field: FtrField
+    let view: GuestView.Field
+    let treatment: KvmTreatment
+    let leak: Leak
 }

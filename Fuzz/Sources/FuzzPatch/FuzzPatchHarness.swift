@@ -1,1 +1,0 @@
-../../../Tests/FtrLintTests/FuzzPatchHarness.swift

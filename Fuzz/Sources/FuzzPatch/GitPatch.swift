@@ -1,1 +1,0 @@
-../../../Sources/FtrLint/GitPatch.swift

@@ -1,1 +1,0 @@
-../../../Sources/KernelModel/Baseline.swift

@@ -1,1 +1,0 @@
-../../../Sources/KernelModel/Cache/Preamble.swift

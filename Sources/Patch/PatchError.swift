@@ -1,0 +1,5 @@
+/// A patch that cannot be read or does not apply: one line.
+public struct PatchError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ text: String) { description = text }
+}
