@@ -127,9 +127,10 @@ final class RuleExamplesTests: XCTestCase {
         let entry = Example.kvm("ID_AA64PFR0_EL1.FP", bound: 1, levels: [0: ["FPCR"], 1: []])
         let support = KvmSupport(KvmRegisterTables(registers: []))
         XCTAssertNil(Shortfall.first(entry, support, bounded: false), "levels at or below 0 are not checked")
-        XCTAssertEqual(Shortfall.handledLevel(entry, support, bounded: false), 1)
+        XCTAssertNil(Shortfall.first(entry, support, bounded: true), "nor when KVM bounds the field")
         let spe = LeakRule.spe
-        XCTAssertEqual(Shortfall.handledLevel(spe, KvmSupport(KvmRegisterTables(registers: [])), bounded: true), 0)
+        XCTAssertEqual(Shortfall.first(spe, KvmSupport(KvmRegisterTables(registers: [])), bounded: true)?.level.value, 1,
+                       "with no handler at all, SPE's first level is the shortfall")
     }
 
     func testRegistryRunSortsByPlace() {

@@ -163,12 +163,6 @@ struct Shortfall: Sendable {
         if let leak = gaps.first(where: \.isEvidenced) { return leak }
         return bounded ? nil : gaps.first
     }
-
-    /// The highest level KVM handles: every level from 1 up to it is met.
-    static func handledLevel(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool) -> Int {
-        guard let s = first(entry, support, bounded: bounded) else { return entry.levels.last.map { max($0.value, 0) } ?? 0 }
-        return entry.levels.last { $0.value >= 0 && $0.value < s.level.value }?.value ?? 0
-    }
 }
 
 /// A leak: the guest can see a value whose requirements KVM does not meet.
