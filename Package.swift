@@ -38,6 +38,7 @@ let package = Package(
         // The parsers the Fuzz/ package's fuzzers link.
         .library(name: "SysregSpec", targets: ["SysregSpec"]),
         .library(name: "KernelTree", targets: ["KernelTree"]),
+        .library(name: "TranslationUnits", targets: ["TranslationUnits"]),
         .library(name: "KernelModel", targets: ["KernelModel"]),
         .library(name: "Patch", targets: ["Patch"]),
     ],
@@ -52,10 +53,16 @@ let package = Package(
         .target(name: "LibClang", dependencies: ["CClang"], swiftSettings: clangSwift, linkerSettings: clangLink),
         // The architecture's register description (arch/arm64/tools/sysreg): parser and header generator.
         .target(name: "SysregSpec"),
-        // A kernel tree on disk: discovery, the parse environment, compile flags, the result cache.
-        .target(name: "KernelTree", dependencies: ["LibClang", "SysregSpec"], swiftSettings: clangSwift),
-        // What the tree says: sysreg spec, cpufeature tables, KVM's guest view, the policy.
-        .target(name: "KernelModel", dependencies: ["LibClang", "SysregSpec", "KernelTree", "Yams"],
+        // A kernel tree on disk, read without libclang: discovery, reading files (and overlays), Kconfig, the
+        // parse environment of an unbuilt tree (generated headers), compile arguments and the compilation database.
+        .target(name: "KernelTree", dependencies: ["SysregSpec"]),
+        // The parse: KVM's files combined into one unit and planned (function bodies, preambles), precompiled
+        // preambles and the records of what a parse read, the units of a run by name, the task graph they are
+        // parsed and read on, and its timings.
+        .target(name: "TranslationUnits", dependencies: ["LibClang", "KernelTree"], swiftSettings: clangSwift),
+        // What the tree says, read from the parsed units: cpufeature tables, KVM's tables and guest views,
+        // the evidence in KVM's code, the build of a model and the result cache that keeps it; the policy.
+        .target(name: "KernelModel", dependencies: ["LibClang", "SysregSpec", "KernelTree", "TranslationUnits", "Yams"],
                 resources: [.copy("Policy/policy.yaml")], swiftSettings: clangSwift),
         // The checks, one per file, each with its examples; findings are plain values.
         .target(name: "Rules", dependencies: ["KernelModel"], swiftSettings: clangSwift),
@@ -63,10 +70,11 @@ let package = Package(
         .target(name: "Patch"),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "LibClang", "KernelTree", "KernelModel", "Rules", "Patch",
+            "LibClang", "KernelTree", "TranslationUnits", "KernelModel", "Rules", "Patch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), "Yams",
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
-        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "Patch", "FtrLint"],
+        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "TranslationUnits", "KernelModel",
+                                                          "Rules", "Patch", "FtrLint"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )
