@@ -105,6 +105,7 @@ final class CursorMemo: @unchecked Sendable {
     let spelling = Table<String>()
     let typeSpelling = Table<String>()
     let canonicalTypeSpelling = Table<String>()
+    let integerType = Table<IntegerType?>()
     /// File → the file location of its first byte (TranslationUnit.location(in:offset:)).
     var fileStarts: [UnsafeMutableRawPointer: CXSourceLocation] = [:]
     var mainFileNoted = false
