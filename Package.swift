@@ -39,6 +39,7 @@ let package = Package(
         .library(name: "SysregSpec", targets: ["SysregSpec"]),
         .library(name: "KernelTree", targets: ["KernelTree"]),
         .library(name: "TranslationUnits", targets: ["TranslationUnits"]),
+        .library(name: "Policy", targets: ["Policy"]),
         .library(name: "KernelModel", targets: ["KernelModel"]),
         .library(name: "Patch", targets: ["Patch"]),
     ],
@@ -60,21 +61,25 @@ let package = Package(
         // preambles and the records of what a parse read, the units of a run by name, the task graph they are
         // parsed and read on, and its timings.
         .target(name: "TranslationUnits", dependencies: ["LibClang", "KernelTree"], swiftSettings: clangSwift),
+        // Configuration, not what the tree says: the policy (each field's class, bound and levels, the trap
+        // controls, the facts about run-time conditions), its strict YAML loader and the shipped policy.yaml,
+        // and how register and field names are folded to compare them across the policy, the tree and KVM.
+        .target(name: "Policy", dependencies: ["Yams"], resources: [.copy("policy.yaml")]),
         // What the tree says, read from the parsed units: cpufeature tables, KVM's tables and guest views,
-        // the evidence in KVM's code, the build of a model and the result cache that keeps it; the policy.
-        .target(name: "KernelModel", dependencies: ["LibClang", "SysregSpec", "KernelTree", "TranslationUnits", "Yams"],
-                resources: [.copy("Policy/policy.yaml")], swiftSettings: clangSwift),
+        // the evidence in KVM's code, the build of a model and the result cache that keeps it.
+        .target(name: "KernelModel", dependencies: ["LibClang", "SysregSpec", "KernelTree", "TranslationUnits", "Policy"],
+                swiftSettings: clangSwift),
         // The checks, one per file, each with its examples; findings are plain values.
-        .target(name: "Rules", dependencies: ["KernelModel"], swiftSettings: clangSwift),
+        .target(name: "Rules", dependencies: ["KernelModel", "Policy"], swiftSettings: clangSwift),
         // check --b4's patches: the git format-patch / unified diff parser and the in-memory applier.
         .target(name: "Patch"),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "LibClang", "KernelTree", "TranslationUnits", "KernelModel", "Rules", "Patch",
+            "LibClang", "KernelTree", "TranslationUnits", "Policy", "KernelModel", "Rules", "Patch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), "Yams",
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
-        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "TranslationUnits", "KernelModel",
-                                                          "Rules", "Patch", "FtrLint"],
+        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "TranslationUnits", "Policy",
+                                                          "KernelModel", "Rules", "Patch", "FtrLint"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )
