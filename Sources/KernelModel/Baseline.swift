@@ -16,7 +16,9 @@ public struct Baseline: Equatable, Sendable {
         public let message: String?
 
         public init(rule: String, key: String, message: String? = nil) {
-            self.rule = rule; self.key = key; self.message = message
+            self.rule = rule
+            self.key = key
+            self.message = message
         }
     }
 

@@ -103,7 +103,10 @@ public struct Policy: Sendable {
     public struct Condition: Sendable, Equatable {
         public let bounds: [String: Int]
         public let reason: String
-        public init(bounds: [String: Int], reason: String) { self.bounds = bounds; self.reason = reason }
+        public init(bounds: [String: Int], reason: String) {
+            self.bounds = bounds
+            self.reason = reason
+        }
     }
 
     /// The key a condition is looked up by: its spelling with white space removed.

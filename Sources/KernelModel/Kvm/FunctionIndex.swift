@@ -38,7 +38,15 @@ public struct FunctionIndex {
     private final class Requests: @unchecked Sendable {
         private let lock = NSLock()
         private var set = Set<String>()
-        func insert(_ name: String) { lock.lock(); set.insert(name); lock.unlock() }
-        var names: Set<String> { lock.lock(); defer { lock.unlock() }; return set }
+        func insert(_ name: String) {
+            lock.lock()
+            set.insert(name)
+            lock.unlock()
+        }
+        var names: Set<String> {
+            lock.lock()
+            defer { lock.unlock() }
+            return set
+        }
     }
 }

@@ -92,7 +92,10 @@ public final class PreambleCache: @unchecked Sendable {
                      overlaid: Set<String>, root: String) -> CacheKey {
         var hash = SHA256()
         hash.update("ftrlint-preamble \(Self.format)\0\(Clang.version)\0\(path)\0\(options.rawValue)\0\(arguments.count)\0")
-        for a in arguments { hash.update(a); hash.update("\0") }
+        for a in arguments {
+            hash.update(a)
+            hash.update("\0")
+        }
         hash.update(preamble)
         return CacheKey(digest: hash.hexDigest(), root: root, overlaid: Set(overlaid.map(CacheFiles.normalize)),
                                extraFiles: [])
@@ -138,11 +141,17 @@ public final class PreambleCache: @unchecked Sendable {
               !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
         let pch = directory + "/" + key.digest + ".pch"
         let temp = pch + ".tmp-\(getpid())-\(UUID().uuidString)"
-        guard (try? unit.save(to: temp)) != nil else { try? FileManager.default.removeItem(atPath: temp); return nil }
+        guard (try? unit.save(to: temp)) != nil else {
+            try? FileManager.default.removeItem(atPath: temp)
+            return nil
+        }
         let files = unit.includedFiles
         let record = directory + "/" + key.digest + ".json"
         try? FileManager.default.removeItem(atPath: record)
-        guard rename(temp, pch) == 0 else { try? FileManager.default.removeItem(atPath: temp); return nil }
+        guard rename(temp, pch) == 0 else {
+            try? FileManager.default.removeItem(atPath: temp)
+            return nil
+        }
         // Inputs that changed meanwhile, or too recently to be trusted: the preamble serves this run only.
         if let recorded = CacheInputs.record(key: key, format: Self.recordFormat, inclusions: [files], arguments: [arguments], startedAt: started) {
             // What was read from memory is kept by its digest, checked against what is laid over the tree then.
