@@ -117,7 +117,8 @@ extension ReadPathInterpreter {
         switch expr.operatorSpelling {
         case "~":
             guard let bits = eval(operand, &frame).bits else { return computed(expr.text, expr) }
-            return .bits(Bits(bits.bits.map { $0.inverted { computedBit(expr) } }))
+            let made = { self.computedBit(expr) }
+            return .bits(Bits(bits.bits.map { $0.inverted(otherwise: made) }))
         case "!":
             return .bits(boolBits(condition(operand, &frame).negated))
         case "&", "*":
@@ -223,8 +224,13 @@ extension ReadPathInterpreter {
     private func arithmetic(_ op: String, _ lhs: Value, _ rhs: Value, _ expr: Cursor) -> Value {
         guard let left = lhs.bits, let right = rhs.bits else { return computed(expr.text, expr) }
         switch op {
-        case "&": return .bits(Bits(zip(left.bits, right.bits).map { Bit.and($0, $1) { computedBit(expr) } }))
-        case "|": return .bits(Bits(zip(left.bits, right.bits).map { Bit.or($0, $1) { computedBit(expr) } }))
+        // One closure for the whole operation: made per bit, it would copy the cursor 64 times.
+        case "&":
+            let made = { self.computedBit(expr) }
+            return .bits(Bits(zip(left.bits, right.bits).map { Bit.and($0, $1, otherwise: made) }))
+        case "|":
+            let made = { self.computedBit(expr) }
+            return .bits(Bits(zip(left.bits, right.bits).map { Bit.or($0, $1, otherwise: made) }))
         case "<<", ">>":
             guard let count = right.constant else { return computed(expr.text, expr) }
             return .bits(op == "<<" ? left.shiftedLeft(Int(min(count, 64))) : left.shiftedRight(Int(min(count, 64))))
