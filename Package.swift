@@ -38,6 +38,8 @@ let package = Package(
         // The parsers the Fuzz/ package's fuzzers link.
         .library(name: "SysregSpec", targets: ["SysregSpec"]),
         .library(name: "KernelTree", targets: ["KernelTree"]),
+        .library(name: "TranslationUnits", targets: ["TranslationUnits"]),
+        .library(name: "Policy", targets: ["Policy"]),
         .library(name: "KernelModel", targets: ["KernelModel"]),
         .library(name: "Patch", targets: ["Patch"]),
     ],
@@ -46,27 +48,43 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // The protocol every target's errors conform to: what the one `ftrlint: error:` line says.
+        .target(name: "ToolError"),
         // The C API of Debian's libclang.
         .systemLibrary(name: "CClang", path: "Sources/CClang", providers: [.apt(["libclang-dev"])]),
         // A thin, owning Swift layer over libclang: no CX* or Unsafe* type leaves it.
-        .target(name: "LibClang", dependencies: ["CClang"], swiftSettings: clangSwift, linkerSettings: clangLink),
+        .target(name: "LibClang", dependencies: ["CClang", "ToolError"], swiftSettings: clangSwift, linkerSettings: clangLink),
         // The architecture's register description (arch/arm64/tools/sysreg): parser and header generator.
-        .target(name: "SysregSpec"),
-        // A kernel tree on disk: discovery, the parse environment, compile flags, the result cache.
-        .target(name: "KernelTree", dependencies: ["LibClang", "SysregSpec"], swiftSettings: clangSwift),
-        // What the tree says: sysreg spec, cpufeature tables, KVM's guest view, the policy.
-        .target(name: "KernelModel", dependencies: ["LibClang", "SysregSpec", "KernelTree", "Yams"],
-                resources: [.copy("Policy/policy.yaml")], swiftSettings: clangSwift),
+        .target(name: "SysregSpec", dependencies: ["ToolError"]),
+        // A kernel tree on disk, read without libclang: discovery, reading files (and overlays), Kconfig and the
+        // worst-case configuration, Kbuild's flags, the parse environment of an unbuilt tree (generated headers,
+        // clang's builtin headers), compile arguments and the compilation database.
+        .target(name: "KernelTree", dependencies: ["SysregSpec", "ToolError"]),
+        // The parse: KVM's files combined into one unit and planned (function bodies, preambles), precompiled
+        // preambles and the records of what a parse read, the units of a run by name, the task graph they are
+        // parsed and read on, and its timings.
+        .target(name: "TranslationUnits", dependencies: ["LibClang", "KernelTree"], swiftSettings: clangSwift),
+        // Configuration, not what the tree says: the policy (each field's class, bound and levels, the trap
+        // controls, the facts about run-time conditions), its strict YAML loader and the shipped policy.yaml,
+        // and how register and field names are folded to compare them across the policy, the tree and KVM.
+        .target(name: "Policy", dependencies: ["ToolError", "Yams"], resources: [.copy("policy.yaml")]),
+        // What the tree says, read from the parsed units: cpufeature tables, KVM's tables and guest views,
+        // the evidence in KVM's code, register encodings, the build of a model and the result cache that keeps
+        // it; and the baseline of accepted findings.
+        .target(name: "KernelModel",
+                dependencies: ["ToolError", "LibClang", "SysregSpec", "KernelTree", "TranslationUnits", "Policy"],
+                swiftSettings: clangSwift),
         // The checks, one per file, each with its examples; findings are plain values.
-        .target(name: "Rules", dependencies: ["KernelModel"], swiftSettings: clangSwift),
+        .target(name: "Rules", dependencies: ["KernelModel", "Policy"], swiftSettings: clangSwift),
         // check --b4's patches: the git format-patch / unified diff parser and the in-memory applier.
-        .target(name: "Patch"),
+        .target(name: "Patch", dependencies: ["ToolError"]),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "LibClang", "KernelTree", "KernelModel", "Rules", "Patch",
+            "ToolError", "LibClang", "KernelTree", "TranslationUnits", "Policy", "KernelModel", "Rules", "Patch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), "Yams",
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
-        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "Patch", "FtrLint"],
+        .testTarget(name: "FtrLintTests", dependencies: ["ToolError", "LibClang", "SysregSpec", "KernelTree", "TranslationUnits",
+                                                          "Policy", "KernelModel", "Rules", "Patch", "FtrLint"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )

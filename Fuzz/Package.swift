@@ -8,8 +8,8 @@
 import PackageDescription
 import Foundation
 
-/// Debian's LLVM, chosen as the main package chooses it: the harness imports KernelTree, whose LibClang
-/// brings clang-c's headers, and the fuzzers link its libclang.
+/// Debian's LLVM, chosen as the main package chooses it: the harness imports TranslationUnits and KernelModel,
+/// whose LibClang brings clang-c's headers, and the fuzzers link its libclang.
 func debianLLVM() -> String {
     if let dir = ProcessInfo.processInfo.environment["FTRLINT_LLVM_DIR"], !dir.isEmpty { return dir }
     let fm = FileManager.default
@@ -42,7 +42,8 @@ let package = Package(
     targets: [
         .target(name: "Harness", dependencies: [
             .product(name: "SysregSpec", package: "ftrlint"), .product(name: "KernelTree", package: "ftrlint"),
-            .product(name: "KernelModel", package: "ftrlint"), .product(name: "Patch", package: "ftrlint"),
+            .product(name: "TranslationUnits", package: "ftrlint"), .product(name: "KernelModel", package: "ftrlint"),
+            .product(name: "Patch", package: "ftrlint"),
         ], swiftSettings: clangSwift),
         fuzzer("fuzz-sysreg", "FuzzSysreg"),
         fuzzer("fuzz-policy", "FuzzPolicy"),

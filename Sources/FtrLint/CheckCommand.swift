@@ -3,6 +3,7 @@ import Foundation
 import KernelModel
 import KernelTree
 import Rules
+import ToolError
 
 /// `ftrlint check`: runs every rule on a tree and reports the findings.
 struct CheckCommand: TreeCommand {
@@ -63,7 +64,7 @@ struct CheckCommand: TreeCommand {
 }
 
 /// A problem with the command's input that is not the tree's: one line.
-struct CheckProblem: Error, CustomStringConvertible {
+struct CheckProblem: ToolError {
     let description: String
     init(_ text: String) { description = text }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ToolError
 
 /// Reads another revision of the git checkout a tree lives in, without touching it: plumbing commands only
 /// (rev-parse, diff-index, cat-file), no checkout, no stash, no index or ref writes, no optional locks, and
@@ -126,7 +127,7 @@ struct GitRepository {
     }
 }
 
-struct GitError: Error, CustomStringConvertible {
+struct GitError: ToolError {
     let description: String
     init(_ text: String) { description = text }
 }

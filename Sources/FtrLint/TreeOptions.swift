@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KernelModel
 import KernelTree
+import TranslationUnits
 
 /// The tree to analyse and where its compile arguments come from.
 struct TreeOptions: ParsableArguments {

@@ -1,4 +1,5 @@
 import Foundation
+import ToolError
 
 /// Findings a project has accepted: `check --baseline FILE` reports only what is not in it.
 ///
@@ -15,7 +16,9 @@ public struct Baseline: Equatable, Sendable {
         public let message: String?
 
         public init(rule: String, key: String, message: String? = nil) {
-            self.rule = rule; self.key = key; self.message = message
+            self.rule = rule
+            self.key = key
+            self.message = message
         }
     }
 
@@ -111,11 +114,14 @@ public struct Baseline: Equatable, Sendable {
 }
 
 /// A baseline file that cannot be used: always one line, `path: problem`.
-public struct BaselineError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct BaselineError: ToolError, Equatable {
     public let path: String
     public let problem: String
 
-    public init(path: String, problem: String) { self.path = path; self.problem = problem }
+    public init(path: String, problem: String) {
+        self.path = path
+        self.problem = problem
+    }
 
     public var description: String { "\(path): not a usable ftrlint baseline: \(problem)" }
 }

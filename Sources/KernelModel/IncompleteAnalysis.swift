@@ -1,11 +1,15 @@
 import LibClang
+import ToolError
 
 /// The analysis saw less than the source holds: callers must not report "clean" (exit status 2).
-public struct IncompleteAnalysis: Error, CustomStringConvertible, Sendable {
+public struct IncompleteAnalysis: ToolError {
     public let file: String
     public let problem: String
 
-    public init(file: String, _ problem: String) { self.file = file; self.problem = problem }
+    public init(file: String, _ problem: String) {
+        self.file = file
+        self.problem = problem
+    }
 
     public var description: String { "\(file): incomplete analysis: \(problem)" }
 

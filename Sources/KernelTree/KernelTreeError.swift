@@ -1,5 +1,7 @@
+import ToolError
+
 /// Why a kernel tree, its parse environment or its compilation database could not be used.
-public enum KernelTreeError: Error, CustomStringConvertible, Equatable, Sendable {
+public enum KernelTreeError: ToolError, Equatable {
     /// The given tree path does not exist.
     case pathNotFound(String)
     /// The given tree path is not a directory.

@@ -36,7 +36,11 @@ final class CursorMemo: @unchecked Sendable {
         static let free = Key(kind: .max, xdata: 0, d0: 0, d1: 0, d2: 0)
 
         private init(kind: UInt32, xdata: Int32, d0: UInt, d1: UInt, d2: UInt) {
-            self.kind = kind; self.xdata = xdata; self.d0 = d0; self.d1 = d1; self.d2 = d2
+            self.kind = kind
+            self.xdata = xdata
+            self.d0 = d0
+            self.d1 = d1
+            self.d2 = d2
         }
     }
 
@@ -73,7 +77,10 @@ final class CursorMemo: @unchecked Sendable {
             let mask = keys.count - 1
             var i = slot(key)
             while keys[i] != .free {
-                if keys[i] == key { values[i] = value; return }
+                if keys[i] == key {
+                    values[i] = value
+                    return
+                }
                 i = (i + 1) & mask
             }
             keys[i] = key
@@ -105,6 +112,7 @@ final class CursorMemo: @unchecked Sendable {
     let spelling = Table<String>()
     let typeSpelling = Table<String>()
     let canonicalTypeSpelling = Table<String>()
+    let integerType = Table<IntegerType?>()
     /// File → the file location of its first byte (TranslationUnit.location(in:offset:)).
     var fileStarts: [UnsafeMutableRawPointer: CXSourceLocation] = [:]
     /// Whether the unit's top-level declarations were scanned for file starts.
@@ -119,7 +127,10 @@ final class CursorMemo: @unchecked Sendable {
     func value<V>(_ table: Table<V>, _ cursor: CXCursor, _ compute: () -> V) -> V {
         let key = Key(cursor)
         lock.lock()
-        if let v = table[key] { lock.unlock(); return v }
+        if let v = table[key] {
+            lock.unlock()
+            return v
+        }
         lock.unlock()
         let v = compute()
         lock.lock()
@@ -131,8 +142,12 @@ final class CursorMemo: @unchecked Sendable {
     func custom<V>(_ slot: CursorMemoSlot<V>, _ cursor: CXCursor, _ compute: () -> V) -> V {
         lock.lock()
         let table: Table<V>
-        if let existing = custom[ObjectIdentifier(slot)] { table = unsafeDowncast(existing, to: Table<V>.self) }
-        else { table = Table<V>(); custom[ObjectIdentifier(slot)] = table }
+        if let existing = custom[ObjectIdentifier(slot)] {
+            table = unsafeDowncast(existing, to: Table<V>.self)
+        } else {
+            table = Table<V>()
+            custom[ObjectIdentifier(slot)] = table
+        }
         lock.unlock()
         return value(table, cursor, compute)
     }
@@ -142,7 +157,10 @@ final class CursorMemo: @unchecked Sendable {
     /// preamble, libclang finds that file by walking every source entry the preamble holds.
     func fileSize(_ file: CXFile, unsaved: [String: Int]) -> Int? {
         lock.lock()
-        if let size = fileSizes[file] { lock.unlock(); return size >= 0 ? size : nil }
+        if let size = fileSizes[file] {
+            lock.unlock()
+            return size >= 0 ? size : nil
+        }
         lock.unlock()
         let name = fileName(file)
         var st = stat()
@@ -157,7 +175,10 @@ final class CursorMemo: @unchecked Sendable {
     /// by walking the unit's source entries on every call. Valid while the unit lives.
     func fileContents(_ file: CXFile, in unit: CXTranslationUnit) -> UnsafeBufferPointer<UInt8>? {
         lock.lock()
-        if let known = fileBuffers[file] { lock.unlock(); return known }
+        if let known = fileBuffers[file] {
+            lock.unlock()
+            return known
+        }
         lock.unlock()
         var size = 0
         let buffer = clang_getFileContents(unit, file, &size).map {
@@ -172,7 +193,10 @@ final class CursorMemo: @unchecked Sendable {
     /// A file's name as libclang gives it (clang_getFileName), asked once per file.
     func fileName(_ file: CXFile) -> String {
         lock.lock()
-        if let name = fileNames[file] { lock.unlock(); return name }
+        if let name = fileNames[file] {
+            lock.unlock()
+            return name
+        }
         lock.unlock()
         let name = consume(clang_getFileName(file))
         lock.lock()

@@ -1,12 +1,6 @@
 import CClang
 import Foundation
 
-/// Why libclang could not produce a translation unit.
-public struct ParseError: Error, CustomStringConvertible, Sendable {
-    public let path: String
-    public let reason: String
-    public var description: String { "\(path): libclang could not parse the file (\(reason))" }
-}
 
 /// One parsed source file with everything it includes. Owns its libclang handles.
 public final class TranslationUnit: @unchecked Sendable {
@@ -27,7 +21,7 @@ public final class TranslationUnit: @unchecked Sendable {
         unsavedSizes = unsavedFiles.mapValues { $0.utf8.count }
         // One index per unit: libclang indexes are not meant to be shared between threads.
         let local: Int32 = arguments.contains("-include-pch") ? 1 : 0
-        guard let index = clang_createIndex(local, 0) else { throw ParseError(path: path, reason: "no index") }
+        guard let index = clang_createIndex(local, 0) else { throw ClangError.noIndex(path) }
         clang_toggleCrashRecovery(1)
         var unit: CXTranslationUnit?
         let code = withCStrings(arguments) { argv in
@@ -40,7 +34,7 @@ public final class TranslationUnit: @unchecked Sendable {
         }
         guard code == CXError_Success, let unit else {
             clang_disposeIndex(index)
-            throw ParseError(path: path, reason: Self.describe(code))
+            throw ClangError.parseFailed(path, ClangError.Failure(code))
         }
         self.index = index
         self.raw = unit
@@ -55,7 +49,7 @@ public final class TranslationUnit: @unchecked Sendable {
     public func save(to path: String) throws {
         let code = clang_saveTranslationUnit(raw, path, clang_defaultSaveOptions(raw))
         guard code == CXSaveError_None.rawValue else {
-            throw ParseError(path: self.path, reason: "could not be saved to \(path) (error \(code))")
+            throw ClangError.saveFailed(self.path, to: path, code: code)
         }
     }
 
@@ -102,15 +96,6 @@ public final class TranslationUnit: @unchecked Sendable {
                          location: location)
         }
     }
-
-    private static func describe(_ code: CXErrorCode) -> String {
-        switch code {
-        case CXError_Crashed: return "libclang crashed"
-        case CXError_InvalidArguments: return "invalid arguments"
-        case CXError_ASTReadError: return "AST read error"
-        default: return "failure"
-        }
-    }
 }
 
 /// Calls `body` with a C argv for `strings`, valid for the duration of the call.
@@ -139,7 +124,7 @@ private func withUnsavedFiles<R>(_ files: [String: String], _ body: (UnsafeMutab
 }
 
 /// While libclang parses, fd 2 points at /dev/null: a crash it recovers from (or an LLVM fatal error) prints a
-/// multi-line report there, and the caller already turns the failure into its one error line (ParseError).
+/// multi-line report there, and the caller already turns the failure into its one error line (ClangError).
 /// Counted, so that parses running side by side restore stderr once the last one ends.
 enum StderrSilencer {
     private static let lock = NSLock()

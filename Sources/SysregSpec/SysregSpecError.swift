@@ -1,5 +1,7 @@
+import ToolError
+
 /// A malformed sysreg description: where it is wrong and how.
-public struct SysregSpecError: Error, CustomStringConvertible, Sendable, Hashable {
+public struct SysregSpecError: ToolError, Hashable {
     /// The file the text came from, as given to the parser.
     public let path: String
     /// The 1-based line the problem is on.

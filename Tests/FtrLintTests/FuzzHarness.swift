@@ -3,6 +3,7 @@ import KernelModel
 import KernelTree
 import Patch
 import SysregSpec
+import TranslationUnits
 
 /// One input through each parser ftrlint writes itself, with the properties every outcome must have. Shared by
 /// the XCTest fuzz pass (FuzzTests) and the libFuzzer executables of the Fuzz/ package (which link this file):

@@ -1,6 +1,7 @@
 import Foundation
 @testable import KernelModel
 import KernelTree
+@testable import TranslationUnits
 import XCTest
 
 /// KVM's files read as one unit with the bodies the analysis does not need blanked: where bodies are found
@@ -160,7 +161,8 @@ final class KvmUnitTests: XCTestCase {
     func testPlanKeepsWhatTheRootsNameThroughTheFilesMacros() throws {
         let unity = try XCTUnwrap(try unit(try fixture()), "the fixture's files are combined")
         XCTAssertEqual(unity.files, ["arch/arm64/kvm/sys_regs.c", "arch/arm64/kvm/nested.c"])
-        let plan = unity.plan(names: fixtureNames, roots: ["kvm_read_sanitised_id_reg"])
+        let kept = SysRegDescsExtractor.spelledMacros
+        let plan = unity.plan(names: fixtureNames, roots: ["kvm_read_sanitised_id_reg"], keepingBodiesSpelling: kept)
         func blanked(_ file: Int, _ name: String) -> Bool { plan.blank[file][fixtureNames[file].firstIndex(of: name)!] }
         // From the root through its callees, into nested.c and through nested.c's macro nv_hide to nv_clear.
         for name in ["__kvm_read_sanitised_id_reg", "sanitise_idiom0", "cap_field", "limit_nv"] { XCTAssertFalse(blanked(0, name), name) }
@@ -171,7 +173,8 @@ final class KvmUnitTests: XCTestCase {
         XCTAssertTrue(blanked(0, "access_id_reg"), "an if, and no root names it")
         XCTAssertTrue(blanked(1, "unused_nv_helper"))
         XCTAssertEqual(plan.blanked, ["access_id_reg", "unused_nv_helper"])
-        XCTAssertEqual(unity.plan(names: fixtureNames, roots: ["kvm_read_sanitised_id_reg", "access_id_reg"]).blanked,
+        XCTAssertEqual(unity.plan(names: fixtureNames, roots: ["kvm_read_sanitised_id_reg", "access_id_reg"],
+                                  keepingBodiesSpelling: kept).blanked,
                        ["unused_nv_helper"])
     }
 

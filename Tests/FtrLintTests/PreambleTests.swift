@@ -1,6 +1,7 @@
 import Foundation
 @testable import KernelModel
 import KernelTree
+@testable import TranslationUnits
 import XCTest
 
 /// Precompiled preambles: where a file's preamble ends, and that a model built through them is the model

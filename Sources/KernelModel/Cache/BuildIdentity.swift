@@ -1,4 +1,5 @@
 import Foundation
+import TranslationUnits
 
 /// Which ftrlint is running, for the result cache: results of another build are never reused.
 enum BuildIdentity {

@@ -15,24 +15,93 @@ indirect enum Bit: Hashable {
 
     /// `condition ? a : b`, with `condition` decided inside each side: a choice on it there can only go one
     /// way, so no path tests a predicate both true and false (`x && !x`).
-    static func pick(_ condition: Int, _ a: Bit, _ b: Bit) -> Bit {
-        let x = a.restricted(condition, true), y = b.restricted(condition, false)
-        return x == y ? x : .choice(condition, x, y)
+    static func pick(_ condition: Int, _ ifTrue: Bit, _ ifFalse: Bit) -> Bit {
+        let whenTrue = ifTrue.restricted(condition, true), whenFalse = ifFalse.restricted(condition, false)
+        return whenTrue == whenFalse ? whenTrue : .choice(condition, whenTrue, whenFalse)
     }
 
     /// This bit where `condition` is known to be `value`.
     func restricted(_ condition: Int, _ value: Bool) -> Bit {
-        guard case .choice(let c, let p, let q) = self else { return self }
-        if c == condition { return (value ? p : q).restricted(condition, value) }
-        return .pick(c, p.restricted(condition, value), q.restricted(condition, value))
+        guard case .choice(let atom, let ifTrue, let ifFalse) = self else { return self }
+        if atom == condition { return (value ? ifTrue : ifFalse).restricted(condition, value) }
+        return .pick(atom, ifTrue.restricted(condition, value), ifFalse.restricted(condition, value))
     }
 
     /// Unknown whichever way the conditions go.
     var isUnknown: Bool {
         switch self {
         case .unknown: return true
-        case .choice(_, let a, let b): return a.isUnknown && b.isUnknown
+        case .choice(_, let ifTrue, let ifFalse): return ifTrue.isUnknown && ifFalse.isUnknown
         default: return false
+        }
+    }
+
+    /// An `.unknown` bit itself, not a choice between unknowns.
+    var isPlainUnknown: Bool {
+        guard case .unknown = self else { return false }
+        return true
+    }
+
+    /// A bit of some register's host value.
+    var isHost: Bool {
+        guard case .host = self else { return false }
+        return true
+    }
+
+    /// A bit of the host value of `register`.
+    func isHost(of register: UInt32) -> Bool {
+        guard case .host(register, _) = self else { return false }
+        return true
+    }
+
+    var isChoice: Bool {
+        guard case .choice = self else { return false }
+        return true
+    }
+
+    // MARK: - Operations
+
+    /// `lhs & rhs`; `otherwise()`: the bit KVM's own computation gives where neither side decides.
+    static func and(_ lhs: Bit, _ rhs: Bit, otherwise: () -> Bit) -> Bit {
+        switch (lhs, rhs) {
+        case (.zero, _), (_, .zero): return .zero
+        case (.one, let other), (let other, .one): return other
+        case let (.choice(atom, ifTrue, ifFalse), other):
+            return .pick(atom, and(ifTrue, other, otherwise: otherwise), and(ifFalse, other, otherwise: otherwise))
+        case let (other, .choice(atom, ifTrue, ifFalse)):
+            return .pick(atom, and(other, ifTrue, otherwise: otherwise), and(other, ifFalse, otherwise: otherwise))
+        case let (same, other) where same == other: return same
+        case (.unknown, _): return lhs
+        case (_, .unknown): return rhs
+        default: return otherwise()
+        }
+    }
+
+    /// `lhs | rhs`; `otherwise()`: the bit KVM's own computation gives where neither side decides.
+    static func or(_ lhs: Bit, _ rhs: Bit, otherwise: () -> Bit) -> Bit {
+        switch (lhs, rhs) {
+        case (.one, _), (_, .one): return .one
+        case (.zero, let other), (let other, .zero): return other
+        case let (.choice(atom, ifTrue, ifFalse), other):
+            return .pick(atom, or(ifTrue, other, otherwise: otherwise), or(ifFalse, other, otherwise: otherwise))
+        case let (other, .choice(atom, ifTrue, ifFalse)):
+            return .pick(atom, or(other, ifTrue, otherwise: otherwise), or(other, ifFalse, otherwise: otherwise))
+        case let (same, other) where same == other: return same
+        case (.unknown, _): return lhs
+        case (_, .unknown): return rhs
+        default: return otherwise()
+        }
+    }
+
+    /// `~self`; `otherwise()`: the bit KVM's own computation gives where the bit is not known.
+    func inverted(otherwise: () -> Bit) -> Bit {
+        switch self {
+        case .zero: return .one
+        case .one: return .zero
+        case let .choice(atom, ifTrue, ifFalse):
+            return .pick(atom, ifTrue.inverted(otherwise: otherwise), ifFalse.inverted(otherwise: otherwise))
+        case .unknown: return self
+        default: return otherwise()
         }
     }
 }
@@ -42,33 +111,33 @@ struct Bits: Hashable {
     var bits: [Bit]
 
     init(_ bits: [Bit]) { self.bits = bits }
-    init(constant v: UInt64) { bits = (0..<64).map { (v >> UInt64($0)) & 1 == 1 ? .one : .zero } }
-    init(repeating b: Bit) { bits = Array(repeating: b, count: 64) }
+    init(constant value: UInt64) { bits = (0..<64).map { (value >> UInt64($0)) & 1 == 1 ? .one : .zero } }
+    init(repeating bit: Bit) { bits = Array(repeating: bit, count: 64) }
     static func host(_ register: UInt32) -> Bits { Bits((0..<64).map { .host(register: register, bit: $0) }) }
 
     /// The value when every bit is a constant.
     var constant: UInt64? {
-        var v: UInt64 = 0
-        for (i, b) in bits.enumerated() {
-            switch b {
-            case .one: v |= 1 << UInt64(i)
+        var value: UInt64 = 0
+        for (index, bit) in bits.enumerated() {
+            switch bit {
+            case .one: value |= 1 << UInt64(index)
             case .zero: continue
             default: return nil
             }
         }
-        return v
+        return value
     }
 
-    func shiftedLeft(_ n: Int) -> Bits {
-        guard n > 0 else { return self }
-        guard n < 64 else { return Bits(constant: 0) }
-        return Bits(Array(repeating: .zero, count: n) + bits[0..<(64 - n)])
+    func shiftedLeft(_ count: Int) -> Bits {
+        guard count > 0 else { return self }
+        guard count < 64 else { return Bits(constant: 0) }
+        return Bits(Array(repeating: .zero, count: count) + bits[0..<(64 - count)])
     }
 
-    func shiftedRight(_ n: Int) -> Bits {
-        guard n > 0 else { return self }
-        guard n < 64 else { return Bits(constant: 0) }
-        return Bits(Array(bits[n..<64]) + Array(repeating: .zero, count: n))
+    func shiftedRight(_ count: Int) -> Bits {
+        guard count > 0 else { return self }
+        guard count < 64 else { return Bits(constant: 0) }
+        return Bits(Array(bits[count..<64]) + Array(repeating: .zero, count: count))
     }
 
     /// Truncation to a narrower C type (u8, u32 ...).

@@ -38,15 +38,15 @@ public struct FunctionIndex {
     private final class Requests: @unchecked Sendable {
         private let lock = NSLock()
         private var set = Set<String>()
-        func insert(_ name: String) { lock.lock(); set.insert(name); lock.unlock() }
-        var names: Set<String> { lock.lock(); defer { lock.unlock() }; return set }
+        func insert(_ name: String) {
+            lock.lock()
+            set.insert(name)
+            lock.unlock()
+        }
+        var names: Set<String> {
+            lock.lock()
+            defer { lock.unlock() }
+            return set
+        }
     }
-}
-
-extension Cursor {
-    /// Whether this function declaration is a definition with its body parsed (not skipped, not a prototype).
-    var hasBody: Bool { children.contains { $0.kind == .compoundStmt } }
-
-    /// The definition, with its body, of the function this cursor declares or names; nil where the unit has none.
-    var definitionWithBody: Cursor? { definition.flatMap { $0.hasBody ? $0 : nil } }
 }

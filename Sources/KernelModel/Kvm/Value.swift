@@ -12,5 +12,18 @@ enum Value {
     /// Anything else: pointers to vcpu/VM state, structs.
     case opaque
 
-    var bits: Bits? { if case .bits(let b) = self { return b }; return nil }
+    var bits: Bits? {
+        guard case .bits(let bits) = self else { return nil }
+        return bits
+    }
+
+    var isDescriptor: Bool {
+        guard case .descriptor = self else { return false }
+        return true
+    }
+
+    var isParams: Bool {
+        guard case .params = self else { return false }
+        return true
+    }
 }

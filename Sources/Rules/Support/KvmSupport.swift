@@ -1,5 +1,6 @@
 import Foundation
 import KernelModel
+import Policy
 
 /// Which registers KVM handles in a tree, found by the spellings the policy uses for them.
 ///
@@ -42,7 +43,7 @@ struct KvmSupport: Sendable {
         var aarch32 = Set<String>(), aarch32Regs = Set<String>()
         for r in tables.registers where Self.supports(r) {
             let aarch64 = r.table == "sys_reg_descs"
-            for name in Self.spellings(ofEntry: r.name) {
+            for name in RegisterNames.spellings(ofEntry: r.name) {
                 handled.insert(name)
                 if aarch64, let a = r.access, r.isHandled { access[name] = access[name] ?? a }
             }
@@ -52,8 +53,11 @@ struct KvmSupport: Sendable {
                 if let reg = r.reg { aarch32Regs.insert(Self.normalize(reg)) }
             }
         }
-        self.handled = handled; self.handledEncodings = byEncoding; self.access = access
-        self.aarch32Access = aarch32; self.aarch32Regs = aarch32Regs
+        self.handled = handled
+        self.handledEncodings = byEncoding
+        self.access = access
+        self.aarch32Access = aarch32
+        self.aarch32Regs = aarch32Regs
         self.encodings = Dictionary(encodings.map { (Self.normalize($0.key), $0.value) }) { a, _ in a }
     }
 
@@ -67,7 +71,7 @@ struct KvmSupport: Sendable {
     /// handle traps to an UNDEF; an AArch32 name that no entry or alias matches may still be handled by an
     /// entry KVM's cp14/cp15 tables name only by encoding, so its absence proves nothing.
     func isEvidence(_ name: String) -> Bool {
-        Self.normalize(name).range(of: #"_EL[0-3][0-9]?$"#, options: .regularExpression) != nil
+        RegisterNames.hasExceptionLevelOrAlias(name)
     }
 
     /// Whether KVM handles the register the policy names.
@@ -77,12 +81,12 @@ struct KvmSupport: Sendable {
     /// of the counterpart's entry: KVM's cp14/cp15 tables name entries by encoding.
     func handles(_ name: String) -> Bool {
         let n = Self.normalize(name)
-        if handled.contains(n) || handled.contains(Self.family(n)) || handled.contains("AARCH32_" + n) { return true }
+        if handled.contains(n) || handled.contains(RegisterNames.family(n)) || handled.contains("AARCH32_" + n) { return true }
         if let e = encodings[n], handledEncodings.contains(e) { return true }
-        guard n.range(of: #"_EL[0-3]$"#, options: .regularExpression) == nil else { return false }
-        for suffix in ["_EL1", "_EL0"] {
+        guard !RegisterNames.hasExceptionLevel(n) else { return false }
+        for suffix in RegisterNames.omittedExceptionLevels {
             if aarch32Regs.contains(n + suffix) { return true }
-            if let a = access[n + suffix] ?? access[Self.family(n + suffix)], aarch32Access.contains(a) { return true }
+            if let a = access[n + suffix] ?? access[RegisterNames.family(n + suffix)], aarch32Access.contains(a) { return true }
         }
         return false
     }
@@ -180,22 +184,6 @@ struct KvmSupport: Sendable {
         code.firstUse(of: level.evidence)
     }
 
-    static func normalize(_ name: String) -> String {
-        var n = name.uppercased()
-        if n.hasPrefix("SYS_") { n.removeFirst(4) }
-        return n
-    }
-
-    /// "PMEVCNTR3_EL0" → "PMEVCNTRN_EL0": the family name the policy writes with a lower-case n.
-    static func family(_ name: String) -> String {
-        guard let r = name.range(of: #"[0-9]+(_EL[0-3])$"#, options: .regularExpression) else { return name }
-        return name.replacingCharacters(in: r, with: "N" + name[r].drop { $0.isNumber })
-    }
-
-    /// An entry's name, without an index argument ("PMEVCNTRn_EL0(3)"), and its family name.
-    static func spellings(ofEntry name: String) -> Set<String> {
-        var n = normalize(name)
-        if let paren = n.firstIndex(of: "(") { n = String(n[..<paren]) }
-        return [n, family(n)]
-    }
+    /// The form KVM's entries and the policy's names are compared in (RegisterNames.folded).
+    static func normalize(_ name: String) -> String { RegisterNames.folded(name) }
 }

@@ -1,9 +1,10 @@
 import Foundation
+import ToolError
 
 /// A problem with a policy file: which file, where, which entry, and what is wrong.
 ///
 /// Its description is always one line: `path[:line]: [key: ]problem`.
-public struct PolicyError: Error, CustomStringConvertible, Equatable, Sendable {
+public struct PolicyError: ToolError, Equatable {
     /// The file (or the name given for the text) the problem is in.
     public let path: String
     /// The entry key (`REGISTER.Field`) the problem belongs to, if any.

@@ -20,17 +20,17 @@ import LibClang
 /// allow), no macro one file defines or undefines spelled in a file after it, and text FunctionBodies can
 /// read. Otherwise, and where the combined unit has an error once its bodies are blanked (a name two files
 /// define), each file is parsed on its own and in full.
-struct KvmUnit {
+public struct KvmUnit {
     /// Tree-relative paths, sys_regs.c first.
-    let files: [String]
+    public let files: [String]
     private let sources: [[UInt8]]
     /// Each file's bodies.
     private let scans: [FunctionBodies]
     /// The #include lines the files after the first start with, precompiled with the first's preamble.
-    let extraPreamble: String
+    public let extraPreamble: String
 
     /// The unit of `files` (sys_regs.c first), nil when they cannot be read as one.
-    init?(tree: KernelTree, files: [String], arguments: [[String]]) {
+    public init?(tree: KernelTree, files: [String], arguments: [[String]]) {
         guard files.count == arguments.count, !files.isEmpty else { return nil }
         let shared = arguments.map(Self.semanticArguments)
         guard shared.allSatisfy({ $0 == shared[0] }) else { return nil }
@@ -75,24 +75,24 @@ struct KvmUnit {
     }
 
     /// Which bodies to blank: per file, per body of its scan.
-    struct Plan: Equatable {
-        let blank: [[Bool]]
+    public struct Plan: Equatable {
+        public let blank: [[Bool]]
         /// Functions whose only bodies were blanked: a request for one of them reads the unit again.
-        let blanked: Set<String>
+        public let blanked: Set<String>
 
         /// Every body kept.
-        static func none(_ unit: KvmUnit) -> Plan {
+        public static func none(_ unit: KvmUnit) -> Plan {
             Plan(blank: unit.scans.map { Array(repeating: false, count: $0.bodies.count) }, blanked: [])
         }
 
         /// Every body that can be blanked.
-        static func all(_ unit: KvmUnit) -> Plan {
+        public static func all(_ unit: KvmUnit) -> Plan {
             Plan(blank: unit.scans.map { $0.bodies.map(\.blankable) }, blanked: [])
         }
     }
 
     /// `tree` with the unit laid over it: sys_regs.c ending in #includes of the other files, bodies blanked by `plan`.
-    func tree(over tree: KernelTree, plan: Plan) throws -> KernelTree {
+    public func tree(over tree: KernelTree, plan: Plan) throws -> KernelTree {
         var overlay: [String: String] = [:]
         for (i, file) in files.enumerated() {
             var bytes = FunctionBodies.blanking(sources[i], scans[i].bodies) { plan.blank[i][$0] }
@@ -107,7 +107,7 @@ struct KvmUnit {
 
     /// The function each body defines, read from the unit parsed with every body blanked (`Plan.all`): the
     /// declaration that ends last before the body's place. Nil where none does (a body in an inactive branch).
-    func functionNames(in unit: TranslationUnit, tree: KernelTree) -> [[String?]] {
+    public func functionNames(in unit: TranslationUnit, tree: KernelTree) -> [[String?]] {
         let paths = files.map(tree.absolutePath)
         var decls: [[(start: Int, end: Int, name: String?)]] = Array(repeating: [], count: files.count)
         unit.cursor.visit { c in
@@ -128,9 +128,9 @@ struct KvmUnit {
     }
 
     /// Keeps the bodies of `roots` and of every function a kept body names, directly or through the files'
-    /// macros; bodies without a branch at their top level; bodies spelling a macro SysRegDescsExtractor
-    /// reads (`spelledMacros`); bodies that define no known function. Blanks the rest.
-    func plan(names: [[String?]], roots: Set<String>) -> Plan {
+    /// macros; bodies without a branch at their top level; bodies spelling one of `keptMacros` (those whose
+    /// values the table reader reads from bodies); bodies that define no known function. Blanks the rest.
+    public func plan(names: [[String?]], roots: Set<String>, keepingBodiesSpelling keptMacros: Set<String>) -> Plan {
         var bodiesOf: [String: [(Int, Int)]] = [:]
         for (i, fileNames) in names.enumerated() {
             for (j, name) in fileNames.enumerated() { if let name { bodiesOf[name, default: []].append((i, j)) } }
@@ -142,7 +142,7 @@ struct KvmUnit {
             fileNames.enumerated().map { j, name in
                 let body = scans[i].bodies[j]
                 return name == nil || !body.branches
-                    || !body.identifiers.isDisjoint(with: SysRegDescsExtractor.spelledMacros)
+                    || !body.identifiers.isDisjoint(with: keptMacros)
             }
         }
         // From the roots through every name a kept body spells: a body kept for its shape alone names nothing

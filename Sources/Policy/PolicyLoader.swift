@@ -56,7 +56,7 @@ struct PolicyLoader {
         var entries: [String: Policy.Entry] = [:]
         for (keyNode, value) in fields {
             let key = try keyString(keyNode, entry: nil, context: "field key")
-            guard Policy.splitKey(key) != nil else {
+            guard RegisterNames.splitKey(key) != nil else {
                 throw fail(key, keyNode, "a field key must be REGISTER.Field (one '.', text on both sides)")
             }
             if entries[key] != nil { throw fail(key, keyNode, "duplicate entry") }
@@ -96,7 +96,7 @@ struct PolicyLoader {
         for (keyNode, value) in map {
             let register = try keyString(keyNode, entry: nil, context: "traps key")
             let controls = try strings(value, entry: register, what: "trap controls")
-            for c in controls where Policy.splitKey(Policy.trapControl(c).name) == nil {
+            for c in controls where RegisterNames.splitKey(Policy.trapControl(c).name) == nil {
                 throw fail(register, value, "a trap control must be REGISTER.FIELD or REGISTER.FIELD=0, not '\(c)'")
             }
             guard !controls.isEmpty else { throw fail(register, value, "a register in 'traps' needs at least one control") }

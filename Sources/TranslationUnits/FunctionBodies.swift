@@ -156,16 +156,33 @@ private struct Lexer {
     mutating func next() -> Token? {
         while i < bytes.count {
             let b = bytes[i]
-            if b == UInt8(ascii: "\n") { lineStart = true; i += 1; continue }
-            if b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\r") || b == 0x0c || b == 0x0b {
-                i += 1; continue
+            if b == UInt8(ascii: "\n") {
+                lineStart = true
+                i += 1
+                continue
             }
-            if b == UInt8(ascii: "\\"), at(i + 1) == UInt8(ascii: "\n") { i += 2; continue }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "/") { skipLineComment(); continue }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") { skipBlockComment(); continue }
+            if b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\r") || b == 0x0c || b == 0x0b {
+                i += 1
+                continue
+            }
+            if b == UInt8(ascii: "\\"), at(i + 1) == UInt8(ascii: "\n") {
+                i += 2
+                continue
+            }
+            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "/") {
+                skipLineComment()
+                continue
+            }
+            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") {
+                skipBlockComment()
+                continue
+            }
             if b == UInt8(ascii: "#"), lineStart { return directive() }
             lineStart = false
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") { skipLiteral(b); return .other }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                skipLiteral(b)
+                return .other
+            }
             if Self.isIdentifierStart(b) {
                 let start = i
                 while i < bytes.count, Self.isIdentifierPart(bytes[i]) { i += 1 }
@@ -176,8 +193,14 @@ private struct Lexer {
                 i += 1
                 while i < bytes.count {
                     let c = bytes[i]
-                    if Self.isIdentifierPart(c) || c == UInt8(ascii: ".") { i += 1; continue }
-                    if c == UInt8(ascii: "+") || c == UInt8(ascii: "-"), "eEpP".utf8.contains(bytes[i - 1]) { i += 1; continue }
+                    if Self.isIdentifierPart(c) || c == UInt8(ascii: ".") {
+                        i += 1
+                        continue
+                    }
+                    if c == UInt8(ascii: "+") || c == UInt8(ascii: "-"), "eEpP".utf8.contains(bytes[i - 1]) {
+                        i += 1
+                        continue
+                    }
                     break
                 }
                 return .other
@@ -186,7 +209,10 @@ private struct Lexer {
             switch b {
             case UInt8(ascii: "="):
                 // `==`, and `<=`, `+=` ...: only a lone `=` makes an initialiser.
-                if at(i) == UInt8(ascii: "=") { i += 1; return .other }
+                if at(i) == UInt8(ascii: "=") {
+                    i += 1
+                    return .other
+                }
                 if i >= 2, "=!<>+-*/%&|^".utf8.contains(bytes[i - 2]) { return .other }
                 return .punctuation(b, offset: i - 1)
             case UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "("), UInt8(ascii: ")"),
@@ -208,7 +234,10 @@ private struct Lexer {
     private mutating func skipBlockComment() {
         i += 2
         while i + 1 < bytes.count {
-            if bytes[i] == UInt8(ascii: "*"), bytes[i + 1] == UInt8(ascii: "/") { i += 2; return }
+            if bytes[i] == UInt8(ascii: "*"), bytes[i + 1] == UInt8(ascii: "/") {
+                i += 2
+                return
+            }
             i += 1
         }
         i = bytes.count
@@ -219,9 +248,18 @@ private struct Lexer {
         i += 1
         while i < bytes.count {
             let c = bytes[i]
-            if c == UInt8(ascii: "\\") { i += 2; continue }
-            if c == quote { i += 1; return }
-            if c == UInt8(ascii: "\n") { failed = true; return }
+            if c == UInt8(ascii: "\\") {
+                i += 2
+                continue
+            }
+            if c == quote {
+                i += 1
+                return
+            }
+            if c == UInt8(ascii: "\n") {
+                failed = true
+                return
+            }
             i += 1
         }
         failed = true
@@ -236,12 +274,24 @@ private struct Lexer {
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\n") { break }
-            if b == UInt8(ascii: "\\"), at(i + 1) == UInt8(ascii: "\n") { i += 2; continue }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "/") { skipLineComment(); break }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") { skipBlockComment(); continue }
+            if b == UInt8(ascii: "\\"), at(i + 1) == UInt8(ascii: "\n") {
+                i += 2
+                continue
+            }
+            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "/") {
+                skipLineComment()
+                break
+            }
+            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") {
+                skipBlockComment()
+                continue
+            }
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
                 // #include "x.h" and string macros; a stray quote in #error text is no literal.
-                if words.first == "error" || words.first == "warning" { i += 1; continue }
+                if words.first == "error" || words.first == "warning" {
+                    i += 1
+                    continue
+                }
                 let before = failed
                 skipLiteral(b)
                 failed = before
@@ -258,7 +308,10 @@ private struct Lexer {
                 }
                 continue
             }
-            if parens < 0, b == UInt8(ascii: ")") { parens = 0; afterName = words.count - 1 }
+            if parens < 0, b == UInt8(ascii: ")") {
+                parens = 0
+                afterName = words.count - 1
+            }
             i += 1
         }
         lineStart = true

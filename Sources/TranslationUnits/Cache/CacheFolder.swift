@@ -2,11 +2,11 @@ import Foundation
 import KernelTree
 
 /// Where ftrlint keeps one kind of cache (results, preambles), and how the folder stays bounded.
-enum CacheFolder {
+public enum CacheFolder {
     /// `cacheDir/name` for a run given `--cache-dir` (so that it writes nothing into the user's own cache),
     /// else `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/name`; nil when `switchOff` is set in the environment
     /// to anything but "" or "0".
-    static func resolve(_ name: String, cacheDir: String?, switchOff: String, environment: [String: String]) -> String? {
+    public static func resolve(_ name: String, cacheDir: String?, switchOff: String, environment: [String: String]) -> String? {
         if let off = environment[switchOff], !off.isEmpty, off != "0" { return nil }
         if let cacheDir, !cacheDir.isEmpty {
             return (cacheDir.hasSuffix("/") ? String(cacheDir.dropLast()) : cacheDir) + "/" + name
@@ -16,7 +16,7 @@ enum CacheFolder {
 
     /// Removes the least recently used entries (files named `<id><suffix>`, with `<id><companion>` for each
     /// companion) beyond `capacity`, and leftovers of writes interrupted over an hour ago (`.tmp-` files).
-    static func prune(_ directory: String, entries suffix: String, companions: [String] = [], capacity: Int) {
+    public static func prune(_ directory: String, entries suffix: String, companions: [String] = [], capacity: Int) {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: directory) else { return }
         let now = Int64(time(nil))

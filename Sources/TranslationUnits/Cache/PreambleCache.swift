@@ -9,7 +9,7 @@ import LibClang
 /// Part of the parse environment: like the generated headers, a preamble depends on the tree's headers
 /// and the compile arguments, not on the file being checked. It is found by libclang's version, the file,
 /// its arguments and the preamble's text, and used only while every file it included is unchanged
-/// (ResultCache.Inputs: size and modification time, else SHA-256, and the folders headers come from).
+/// (CacheInputs: size and modification time, else SHA-256, and the folders headers come from).
 /// A preamble that does not parse cleanly is not used: the unit is then parsed as it is, and any error
 /// is reported from that parse. Nothing is written in the tree; the preamble's header exists only as an
 /// unsaved file beside the unit, so quoted includes resolve as they do from the unit itself.
@@ -18,6 +18,8 @@ public final class PreambleCache: @unchecked Sendable {
     static let format = 1
     /// Preambles kept (tens of MB each); the least recently used beyond this are removed.
     static let capacity = 24
+    /// The format of the records of a preamble's inputs (the result cache's, whose records they are too).
+    static let recordFormat = 2
 
     public let directory: String
 
@@ -87,26 +89,29 @@ public final class PreambleCache: @unchecked Sendable {
     }
 
     private func key(path: String, arguments: [String], options: ParseOptions, preamble: String,
-                     overlaid: Set<String>, root: String) -> ResultCache.Key {
+                     overlaid: Set<String>, root: String) -> CacheKey {
         var hash = SHA256()
         hash.update("ftrlint-preamble \(Self.format)\0\(Clang.version)\0\(path)\0\(options.rawValue)\0\(arguments.count)\0")
-        for a in arguments { hash.update(a); hash.update("\0") }
+        for a in arguments {
+            hash.update(a)
+            hash.update("\0")
+        }
         hash.update(preamble)
-        return ResultCache.Key(digest: hash.hexDigest(), root: root, overlaid: Set(overlaid.map(ResultCache.normalize)),
+        return CacheKey(digest: hash.hexDigest(), root: root, overlaid: Set(overlaid.map(CacheFiles.normalize)),
                                extraFiles: [])
     }
 
     /// The stored preamble for `key`, if every file it read is as it was: on disk, or in memory for the
     /// files laid over the tree now (`overlays`: path → digest) or then (recorded with size -1).
-    private func lookup(_ key: ResultCache.Key, overlays: [String: String]) -> Stored? {
+    private func lookup(_ key: CacheKey, overlays: [String: String]) -> Stored? {
         let pch = directory + "/" + key.digest + ".pch"
-        let current = Dictionary(overlays.map { (ResultCache.normalize($0.key), $0.value) }) { a, _ in a }
+        let current = Dictionary(overlays.map { (CacheFiles.normalize($0.key), $0.value) }) { a, _ in a }
         guard let data = FileManager.default.contents(atPath: directory + "/" + key.digest + ".json"),
-              let inputs = try? JSONDecoder().decode(ResultCache.Inputs.self, from: data),
-              inputs.format == ResultCache.format, inputs.key == key.digest, inputs.stillHold(overlaid: key.overlaid),
+              let inputs = try? JSONDecoder().decode(CacheInputs.self, from: data),
+              inputs.hold(format: Self.recordFormat, key: key),
               inputs.files.allSatisfy({ f in
                   guard current[f.path] != nil || f.size < 0 else { return true }
-                  return (current[f.path] ?? ResultCache.digest(ofFile: f.path)) == f.sha256
+                  return (current[f.path] ?? CacheFiles.digest(ofFile: f.path)) == f.sha256
               }),
               let stat = FileStat(pch), inputs.artefactSize.map({ $0 == stat.size }) ?? true else { return nil }
         utimes(pch, nil)
@@ -119,39 +124,45 @@ public final class PreambleCache: @unchecked Sendable {
         return hash.hexDigest()
     }
 
-    private func forget(_ key: ResultCache.Key) {
+    private func forget(_ key: CacheKey) {
         for ext in [".json", ".pch"] { try? FileManager.default.removeItem(atPath: directory + "/" + key.digest + ext) }
     }
 
     // MARK: - Building
 
     /// Parses the preamble as a header and saves it; stores it for later runs when its inputs were stable.
-    private func build(_ key: ResultCache.Key, header: String, arguments: [String], unsaved: [String: String],
+    private func build(_ key: CacheKey, header: String, arguments: [String], unsaved: [String: String],
                        overlays: [String: String], options: ParseOptions) -> Stored? {
         let started = Date()
-        guard ResultCache.isOutside(directory, root: key.root),
+        guard CacheFiles.isOutside(directory, root: key.root),
               (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
               let unit = try? TranslationUnit(path: header, arguments: arguments + ["-x", "c-header"], unsavedFiles: unsaved,
                                               options: options),
               !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
         let pch = directory + "/" + key.digest + ".pch"
         let temp = pch + ".tmp-\(getpid())-\(UUID().uuidString)"
-        guard (try? unit.save(to: temp)) != nil else { try? FileManager.default.removeItem(atPath: temp); return nil }
+        guard (try? unit.save(to: temp)) != nil else {
+            try? FileManager.default.removeItem(atPath: temp)
+            return nil
+        }
         let files = unit.includedFiles
         let record = directory + "/" + key.digest + ".json"
         try? FileManager.default.removeItem(atPath: record)
-        guard rename(temp, pch) == 0 else { try? FileManager.default.removeItem(atPath: temp); return nil }
+        guard rename(temp, pch) == 0 else {
+            try? FileManager.default.removeItem(atPath: temp)
+            return nil
+        }
         // Inputs that changed meanwhile, or too recently to be trusted: the preamble serves this run only.
-        if let recorded = ResultCache.Inputs.record(key: key, inclusions: [files], arguments: [arguments], startedAt: started) {
+        if let recorded = CacheInputs.record(key: key, format: Self.recordFormat, inclusions: [files], arguments: [arguments], startedAt: started) {
             // What was read from memory is kept by its digest, checked against what is laid over the tree then.
-            let current = Dictionary(overlays.map { (ResultCache.normalize($0.key), $0.value) }) { a, _ in a }
-            let inputs = ResultCache.Inputs(format: recorded.format, key: recorded.key, files: recorded.files.map { f in
-                current[f.path].map { ResultCache.Inputs.File(path: f.path, size: -1, mtime: -1, sha256: $0) } ?? f
+            let current = Dictionary(overlays.map { (CacheFiles.normalize($0.key), $0.value) }) { a, _ in a }
+            let inputs = CacheInputs(format: recorded.format, key: recorded.key, files: recorded.files.map { f in
+                current[f.path].map { CacheInputs.File(path: f.path, size: -1, mtime: -1, sha256: $0) } ?? f
             }, absent: recorded.absent, folders: recorded.folders, artefactSize: FileStat(pch)?.size)
             if let json = try? JSONEncoder().encode(inputs) { FileManager.default.createFile(atPath: record, contents: json) }
         }
         CacheFolder.prune(directory, entries: ".pch", companions: [".json"], capacity: Self.capacity)
-        return Stored(pch: pch, files: files.map(ResultCache.normalize).filter { !key.overlaid.contains($0) })
+        return Stored(pch: pch, files: files.map(CacheFiles.normalize).filter { !key.overlaid.contains($0) })
     }
 
     // MARK: - Input

@@ -24,7 +24,11 @@ public struct Preamble {
             default: break
             }
             guard depth >= 0 else { break }
-            if depth == 0 { end = scanner.position; includes = seen; kept = directives.count }
+            if depth == 0 {
+                end = scanner.position
+                includes = seen
+                kept = directives.count
+            }
         }
         guard includes > 0 else { return nil }
         self.directives = Array(directives.prefix(kept))
@@ -74,7 +78,10 @@ public struct Preamble {
         private mutating func skipComment() -> Bool {
             position += 2
             while position + 1 < bytes.count {
-                if bytes[position] == UInt8(ascii: "*"), bytes[position + 1] == UInt8(ascii: "/") { position += 2; return true }
+                if bytes[position] == UInt8(ascii: "*"), bytes[position + 1] == UInt8(ascii: "/") {
+                    position += 2
+                    return true
+                }
                 position += 1
             }
             position = bytes.count
@@ -87,7 +94,10 @@ public struct Preamble {
             var blockComments = blockComments
             while position < bytes.count {
                 let b = bytes[position]
-                if b == UInt8(ascii: "\n") { position += 1; return }
+                if b == UInt8(ascii: "\n") {
+                    position += 1
+                    return
+                }
                 if b == UInt8(ascii: "\\"), position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\n") {
                     position += 2
                 } else if blockComments, starts("//") {

@@ -70,7 +70,7 @@ public struct Policy: Sendable {
             self.minimum = minimum
             self.maximum = maximum
             self.key = key
-            let parts = Policy.splitKey(key)
+            let parts = RegisterNames.splitKey(key)
             self.register = parts?.register ?? key
             self.field = parts?.field ?? ""
             self.fieldClass = fieldClass
@@ -103,7 +103,10 @@ public struct Policy: Sendable {
     public struct Condition: Sendable, Equatable {
         public let bounds: [String: Int]
         public let reason: String
-        public init(bounds: [String: Int], reason: String) { self.bounds = bounds; self.reason = reason }
+        public init(bounds: [String: Int], reason: String) {
+            self.bounds = bounds
+            self.reason = reason
+        }
     }
 
     /// The key a condition is looked up by: its spelling with white space removed.
@@ -132,7 +135,7 @@ public struct Policy: Sendable {
                 positions[slot] = positions[slot] ?? key
             }
             for alias in entry.aliases {
-                let stem = Policy.aliasStem(alias, register: entry.register)
+                let stem = RegisterNames.aliasStem(alias, register: entry.register)
                 aliases[stem] = aliases[stem] ?? key
             }
         }
@@ -208,9 +211,9 @@ public struct Policy: Sendable {
     /// kernel's `REG_FIELD` macro stem, with or without `_EL1`), then a case-insensitive match.
     public func entry(register: String, field: String) -> Entry? {
         if let entry = entries["\(register).\(field)"] { return entry }
-        let stem = "\(Policy.registerBase(register))_\(field)".uppercased()
+        let stem = "\(RegisterNames.base(register))_\(field)".uppercased()
         if let key = aliasIndex[stem], let entry = entries[key] { return entry }
-        for candidate in Policy.registerSpellings(register) {
+        for candidate in RegisterNames.spellings(register) {
             if let key = foldedIndex["\(candidate).\(field)".uppercased()], let entry = entries[key] {
                 return entry
             }
@@ -220,7 +223,7 @@ public struct Policy: Sendable {
 
     /// The entry whose bits start at `lsb` in `register` (any spelling of the register's name).
     public func entry(register: String, lsb: Int) -> Entry? {
-        for name in [register] + Policy.registerSpellings(register) {
+        for name in [register] + RegisterNames.spellings(register) {
             if let key = positionIndex["\(name.uppercased())|\(lsb)"] { return entries[key] }
         }
         return nil
@@ -228,45 +231,7 @@ public struct Policy: Sendable {
 
     /// The entry for a `REGISTER.Field` key, with the same fallbacks as `entry(register:field:)`.
     public func entry(key: String) -> Entry? {
-        guard let parts = Policy.splitKey(key) else { return entries[key] }
+        guard let parts = RegisterNames.splitKey(key) else { return entries[key] }
         return entry(register: parts.register, field: parts.field)
-    }
-
-    // MARK: Names
-
-    /// Splits `REGISTER.Field`; nil unless there is exactly one dot with text on both sides.
-    static func splitKey(_ key: String) -> (register: String, field: String)? {
-        let parts = key.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-        return (String(parts[0]), String(parts[1]))
-    }
-
-    /// `ID_AA64PFR0_EL1` -> `ID_AA64PFR0`: older kernels named fields without the `_EL1`.
-    static func registerBase(_ register: String) -> String {
-        let upper = register.uppercased()
-        for suffix in ["_EL1", "_EL0"] where upper.hasSuffix(suffix) {
-            return String(register.dropLast(suffix.count))
-        }
-        return register
-    }
-
-    /// The register as given and, when it has no `_ELx` suffix, with `_EL1` added.
-    static func registerSpellings(_ register: String) -> [String] {
-        let upper = register.uppercased()
-        if upper.range(of: #"_EL[0-3]$"#, options: .regularExpression) != nil { return [register] }
-        return [register, register + "_EL1"]
-    }
-
-    /// Normalizes an alias to an upper-case `REGBASE_FIELD` stem. An alias may be written as a
-    /// macro stem (`ID_AA64MMFR1_HADBS`, `ID_AA64MMFR1_EL1_HADBS`, optionally with `_SHIFT`) or
-    /// as a bare field name (`HADBS`), which then belongs to the entry's own register.
-    static func aliasStem(_ alias: String, register: String) -> String {
-        var upper = alias.uppercased()
-        if upper.hasSuffix("_SHIFT") { upper = String(upper.dropLast("_SHIFT".count)) }
-        let base = registerBase(register).uppercased()
-        let full = register.uppercased()
-        if upper.hasPrefix(full + "_") { return base + "_" + upper.dropFirst(full.count + 1) }
-        if upper.hasPrefix(base + "_") { return upper }
-        return base + "_" + upper
     }
 }
