@@ -11,26 +11,17 @@ import TranslationUnits
 /// if every file those units included is unchanged: same size and modification time, or else the same
 /// SHA-256. Folders a header could have been found in are checked too, so that a header added where the
 /// preprocessor would now find it first is a change. Any doubt is a miss; nothing is written in the tree.
-public final class ResultCache: @unchecked Sendable {
+public final class ResultCache: FolderCache, @unchecked Sendable {
     /// Bump when the entry layout or anything the key does not see changes.
     static let format = 2
     /// Entries kept; the least recently used beyond this are removed when one is written.
     static let capacity = 48
 
+    public static let folder = "results"
+    public static let switchOff = "FTRLINT_NO_RESULT_CACHE"
     public let directory: String
 
     public init(directory: String) { self.directory = directory }
-
-    /// The cache under `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/results`; nil when FTRLINT_NO_RESULT_CACHE is set.
-    public static var `default`: ResultCache? { resolve(cacheDir: nil) }
-
-    /// The cache of a run given `--cache-dir` (nil: none given): `cacheDir/results`, beside the parse
-    /// environments kept there; else the default folder. Nil when FTRLINT_NO_RESULT_CACHE is set.
-    public static func resolve(cacheDir: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> ResultCache? {
-        CacheFolder.resolve("results", cacheDir: cacheDir, switchOff: "FTRLINT_NO_RESULT_CACHE", environment: environment)
-            .map(ResultCache.init(directory:))
-    }
 
     /// What the cache keeps of a model.
     public struct Entry: Codable, Hashable, Sendable {

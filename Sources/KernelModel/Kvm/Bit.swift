@@ -63,29 +63,27 @@ indirect enum Bit: Hashable {
 
     /// `lhs & rhs`; `otherwise()`: the bit KVM's own computation gives where neither side decides.
     static func and(_ lhs: Bit, _ rhs: Bit, otherwise: () -> Bit) -> Bit {
-        switch (lhs, rhs) {
-        case (.zero, _), (_, .zero): return .zero
-        case (.one, let other), (let other, .one): return other
-        case let (.choice(atom, ifTrue, ifFalse), other):
-            return .pick(atom, and(ifTrue, other, otherwise: otherwise), and(ifFalse, other, otherwise: otherwise))
-        case let (other, .choice(atom, ifTrue, ifFalse)):
-            return .pick(atom, and(other, ifTrue, otherwise: otherwise), and(other, ifFalse, otherwise: otherwise))
-        case let (same, other) where same == other: return same
-        case (.unknown, _): return lhs
-        case (_, .unknown): return rhs
-        default: return otherwise()
-        }
+        combine(lhs, rhs, absorbing: .zero, identity: .one, otherwise: otherwise)
     }
 
     /// `lhs | rhs`; `otherwise()`: the bit KVM's own computation gives where neither side decides.
     static func or(_ lhs: Bit, _ rhs: Bit, otherwise: () -> Bit) -> Bit {
+        combine(lhs, rhs, absorbing: .one, identity: .zero, otherwise: otherwise)
+    }
+
+    /// A bitwise operation with an absorbing constant (0 for `&`) and an identity (1 for `&`), taken
+    /// through both sides of a choice.
+    private static func combine(_ lhs: Bit, _ rhs: Bit, absorbing: Bit, identity: Bit, otherwise: () -> Bit) -> Bit {
+        if lhs == absorbing || rhs == absorbing { return absorbing }
+        if lhs == identity { return rhs }
+        if rhs == identity { return lhs }
         switch (lhs, rhs) {
-        case (.one, _), (_, .one): return .one
-        case (.zero, let other), (let other, .zero): return other
         case let (.choice(atom, ifTrue, ifFalse), other):
-            return .pick(atom, or(ifTrue, other, otherwise: otherwise), or(ifFalse, other, otherwise: otherwise))
+            return .pick(atom, combine(ifTrue, other, absorbing: absorbing, identity: identity, otherwise: otherwise),
+                         combine(ifFalse, other, absorbing: absorbing, identity: identity, otherwise: otherwise))
         case let (other, .choice(atom, ifTrue, ifFalse)):
-            return .pick(atom, or(other, ifTrue, otherwise: otherwise), or(other, ifFalse, otherwise: otherwise))
+            return .pick(atom, combine(other, ifTrue, absorbing: absorbing, identity: identity, otherwise: otherwise),
+                         combine(other, ifFalse, absorbing: absorbing, identity: identity, otherwise: otherwise))
         case let (same, other) where same == other: return same
         case (.unknown, _): return lhs
         case (_, .unknown): return rhs

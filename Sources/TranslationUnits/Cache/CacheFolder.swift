@@ -1,6 +1,29 @@
 import Foundation
 import KernelTree
 
+/// A cache kept in a folder of its own: `folder` under `--cache-dir` or the user's cache home, switched
+/// off by the environment variable `switchOff`.
+public protocol FolderCache: AnyObject {
+    /// The folder's name under the cache home (`results`, `preambles`).
+    static var folder: String { get }
+    /// The environment variable that turns the cache off.
+    static var switchOff: String { get }
+    var directory: String { get }
+    init(directory: String)
+}
+
+extension FolderCache {
+    /// The cache under `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/<folder>`; nil when `switchOff` is set.
+    public static var `default`: Self? { resolve(cacheDir: nil) }
+
+    /// The cache of a run given `--cache-dir` (nil: none given): `cacheDir/<folder>`, beside the parse
+    /// environments kept there; else the default folder. Nil when `switchOff` is set.
+    public static func resolve(cacheDir: String?,
+                               environment: [String: String] = ProcessInfo.processInfo.environment) -> Self? {
+        CacheFolder.resolve(folder, cacheDir: cacheDir, switchOff: switchOff, environment: environment).map(Self.init(directory:))
+    }
+}
+
 /// Where ftrlint keeps one kind of cache (results, preambles), and how the folder stays bounded.
 public enum CacheFolder {
     /// `cacheDir/name` for a run given `--cache-dir` (so that it writes nothing into the user's own cache),

@@ -13,7 +13,7 @@ import LibClang
 /// A preamble that does not parse cleanly is not used: the unit is then parsed as it is, and any error
 /// is reported from that parse. Nothing is written in the tree; the preamble's header exists only as an
 /// unsaved file beside the unit, so quoted includes resolve as they do from the unit itself.
-public final class PreambleCache: @unchecked Sendable {
+public final class PreambleCache: FolderCache, @unchecked Sendable {
     /// Bump when the way a preamble is cut or built changes.
     static let format = 1
     /// Preambles kept (tens of MB each); the least recently used beyond this are removed.
@@ -21,20 +21,11 @@ public final class PreambleCache: @unchecked Sendable {
     /// The format of the records of a preamble's inputs (the result cache's, whose records they are too).
     static let recordFormat = 2
 
+    public static let folder = "preambles"
+    public static let switchOff = "FTRLINT_NO_PREAMBLES"
     public let directory: String
 
     public init(directory: String) { self.directory = directory }
-
-    /// The cache under `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/preambles`; nil when FTRLINT_NO_PREAMBLES is set.
-    public static var `default`: PreambleCache? { resolve(cacheDir: nil) }
-
-    /// The preambles of a run given `--cache-dir` (nil: none given): `cacheDir/preambles`, beside the
-    /// parse environments and results kept there; else the default folder. Nil when FTRLINT_NO_PREAMBLES is set.
-    public static func resolve(cacheDir: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> PreambleCache? {
-        CacheFolder.resolve("preambles", cacheDir: cacheDir, switchOff: "FTRLINT_NO_PREAMBLES", environment: environment)
-            .map(PreambleCache.init(directory:))
-    }
 
     /// A parsed unit, and the files its preamble read (not listed by the unit's own inclusions).
     public struct Parsed {
