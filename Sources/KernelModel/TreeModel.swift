@@ -166,7 +166,10 @@ private final class Build: @unchecked Sendable {
                 guard TreeModel.declares(unit, GuestViewAnalyzer.protectedTable) else { return }
                 let path = GuestViewAnalyzer.ReadPath(unit: unit, table: GuestViewAnalyzer.protectedTable,
                                                       functions: FunctionIndex(units: [unit]))
-                let views = Result { try GuestViewAnalyzer.protectedViews(of: tables, path: path, relativize: relativize) }
+                let undescribed = self.undescribed(tables, policy: policy)
+                let views = Result {
+                    try GuestViewAnalyzer.protectedViews(of: tables, path: path, relativize: relativize, undescribed: undescribed)
+                }
                 self.set { self.protectedViews = views }
             }
         }
@@ -185,7 +188,7 @@ private final class Build: @unchecked Sendable {
             }
             kvmTasks.append(graph.add("KVM's unit", after: [blanked, cpufeature]) {
                 // The unit with its bodies is the largest: parse it once pKVM's unit is read and released.
-                self.analyzeUnit(unity, indices: kvm, tree: tree, arguments: arguments, relativize: relativize,
+                self.analyzeUnit(unity, indices: kvm, tree: tree, arguments: arguments, policy: policy, relativize: relativize,
                                  record: record != nil, clock: clock, alone: { protectedTask.map(graph.wait) },
                                  protected: protected)
             })
@@ -196,7 +199,7 @@ private final class Build: @unchecked Sendable {
             }
             kvmTasks.append(graph.add("normal view", after: kvm.map { parses[$0]! } + [cpufeature, registers]) {
                 defer { kvm.forEach { self.release($0, trim: false) } }
-                self.normalView(kvm, functions: nil, relativize: relativize, protected: protected)
+                self.normalView(kvm, functions: nil, relativize: relativize, policy: policy, protected: protected)
             })
         }
         if let record {
@@ -227,6 +230,12 @@ private final class Build: @unchecked Sendable {
 
     // MARK: - KVM
 
+    /// The fields of cpufeature's registers it does not describe, laid out by the tree's sysreg file.
+    private func undescribed(_ tables: CpufeatureTables, policy: Policy) -> [String: [UndescribedField]] {
+        let spec = (try? get({ self.names })?.get())?.spec
+        return UndescribedField.of(tables, spec: spec, policy: policy)
+    }
+
     private func extractRegisters(_ sysRegs: Int, relativize: @escaping (String) -> String) {
         guard clean([sysRegs]) else { return }
         let registers = Result { try SysRegDescsExtractor(unit: try unit(sysRegs), relativize: relativize).extract() }
@@ -237,13 +246,15 @@ private final class Build: @unchecked Sendable {
     /// index to follow calls with, else one over those units. Returns the functions it asked for that were blanked.
     @discardableResult
     private func normalView(_ indices: [Int], functions: FunctionIndex?, relativize: @escaping (String) -> String,
-                            protected: () throws -> GuestViewAnalyzer.ProtectedViews?) -> Set<String> {
+                            policy: Policy, protected: () throws -> GuestViewAnalyzer.ProtectedViews?) -> Set<String> {
         guard clean(indices), case .success(let tables)? = get({ self.tables }),
               let units = try? indices.map({ try unit($0) }) else { return [] }
         let functions = functions ?? FunctionIndex(units: units)
         let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: SysRegDescsExtractor.mainTable, functions: functions)
+        let undescribed = undescribed(tables, policy: policy)
         let view = Result {
-            try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize).analyze(tables, protected: protected)
+            try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize, undescribed: undescribed)
+                .analyze(tables, protected: protected)
         }
         set { guestView = view }
         return functions.requested
@@ -266,7 +277,7 @@ private final class Build: @unchecked Sendable {
     /// it, then the unit is parsed with them and read; when the views ask for a body left out (through a
     /// header's macro), again with it, and after three such rounds with every body. Where the unit has an
     /// error with its bodies blanked (a name both files define), its files are parsed one by one.
-    private func analyzeUnit(_ unity: KvmUnit, indices: [Int], tree: KernelTree, arguments: [[String]],
+    private func analyzeUnit(_ unity: KvmUnit, indices: [Int], tree: KernelTree, arguments: [[String]], policy: Policy,
                              relativize: @escaping (String) -> String, record: Bool, clock: Stopwatch,
                              alone: () -> Void, protected: () throws -> GuestViewAnalyzer.ProtectedViews?) {
         let sysRegs = indices[0]
@@ -275,7 +286,7 @@ private final class Build: @unchecked Sendable {
             set { parsed[sysRegs] = nil; firstError[sysRegs] = nil }
             for i in indices { parse(i, path: tree.absolutePath(files[i]), tree: tree, arguments: arguments[i], record: record) }
             extractRegisters(sysRegs, relativize: relativize)
-            normalView(indices, functions: nil, relativize: relativize, protected: protected)
+            normalView(indices, functions: nil, relativize: relativize, policy: policy, protected: protected)
             indices.forEach { release($0, trim: false) }
             return
         }
@@ -297,7 +308,8 @@ private final class Build: @unchecked Sendable {
             clock.note("KVM's unit, round \(round): parsed with \(plan.blank.joined().filter { $0 }.count) bodies blanked")
             extractRegisters(sysRegs, relativize: relativize)
             let functions = get { units[sysRegs] }.map { FunctionIndex(units: [$0], files: paths, blanked: plan.blanked) }
-            let requested = normalView([sysRegs], functions: functions, relativize: relativize, protected: protected)
+            let requested = normalView([sysRegs], functions: functions, relativize: relativize, policy: policy,
+                                       protected: protected)
             clock.note("KVM's unit, round \(round): views asked for \(requested.sorted())")
             if requested.isEmpty || plan == .none(unity) { break }
             release(sysRegs)
