@@ -57,8 +57,8 @@ struct B4Check {
         let policy = try self.policy.load(configuration)
         let settings = try report.settings(configuration)
         let (base, patched) = try trees(for: patch)
-        let old = try Analysis(options: options, policy: policy, overlay: base)
-        let new = try Analysis(options: options, policy: policy, overlay: patched)
+        let old = try Analysis(options: options, policy: policy, overlay: base, enabling: settings.only)
+        let new = try Analysis(options: options, policy: policy, overlay: patched, enabling: settings.only)
         let introduced = FindingDiff(old: old.findings, new: new.findings).introduced
             .filter { f in settings.selects(f) && !(settings.baseline?.accepts(rule: f.rule, key: f.key) ?? false) }
         return introduced.map { ($0.severity, Self.line($0)) }

@@ -29,8 +29,8 @@ struct DiffCommand: BoundedCommand {
             let configuration = try self.policy.configuration(tree: newTree)
             let policy = try self.policy.load(configuration)
             let settings = try report.settings(configuration)
-            let old = try Analysis(options: try treeOptions(oldTree), policy: policy)
-            let new = try Analysis(options: try treeOptions(newTree), policy: policy)
+            let old = try Analysis(options: try treeOptions(oldTree), policy: policy, enabling: settings.only)
+            let new = try Analysis(options: try treeOptions(newTree), policy: policy, enabling: settings.only)
             let diff = FindingDiff(old: old.findings, new: new.findings)
             try settings.emit(new, findings: diff.introduced, fixed: diff.fixed, against: oldTree)
         }
