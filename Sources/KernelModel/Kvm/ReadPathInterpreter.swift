@@ -462,10 +462,12 @@ final class ReadPathInterpreter {
         }
     }
 
-    /// Notes which bits a statement changed, for values that hold the analysed register.
+    /// Notes which bits a statement changed, for values that hold the analysed register in place. A local
+    /// holding one field shifted down (cpuid_feature_cap_perfmon_field's `val`) is not the register: what
+    /// a statement does to it is recorded where the result goes back into the register's bits.
     private func record(_ old: Bits, _ new: Bits, at e: Cursor) {
         let r = context.register
-        let holds = { (b: Bits) in b.bits.contains { if case .host(r, _) = $0 { return true }; return false } }
+        let holds = { (b: Bits) in b.bits.indices.contains { i in if case .host(r, i) = b.bits[i] { return true }; return false } }
         guard holds(old) || holds(new) else { return }
         let where_ = ref(e)
         for i in 0..<64 where old.bits[i] != new.bits[i] { trace.touched[i, default: []].insert(where_) }
