@@ -61,12 +61,14 @@ let package = Package(
         .target(name: "Rules", dependencies: ["KernelModel"], swiftSettings: clangSwift),
         // check --b4's patches: the git format-patch / unified diff parser and the in-memory applier.
         .target(name: "Patch"),
+        // ftrlint bound's patch: where KVM's read path takes each register, the tree's idiom, format-patch text.
+        .target(name: "Bound", dependencies: ["KernelModel", "Rules", "SysregSpec"], swiftSettings: clangSwift),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "LibClang", "KernelTree", "KernelModel", "Rules", "Patch",
+            "LibClang", "KernelTree", "KernelModel", "Rules", "Patch", "Bound",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), "Yams",
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
-        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "Patch", "FtrLint"],
+        .testTarget(name: "FtrLintTests", dependencies: ["LibClang", "SysregSpec", "KernelTree", "KernelModel", "Rules", "Patch", "Bound", "FtrLint"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )
