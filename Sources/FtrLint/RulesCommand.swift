@@ -26,8 +26,6 @@ struct RulesCommand: ParsableCommand {
 
     /// `leak            error    Field leaks to guests`, one rule a line, in the registry's order.
     static func list() -> String {
-        aligned(RuleRegistry.descriptions.map {
-            [$0.identifier, $0.severity.rawValue, $0.name + ($0.optIn ? " (opt-in: --only \($0.identifier))" : "")]
-        }) + "\n"
+        aligned(RuleRegistry.descriptions.map { [$0.identifier, $0.severity.rawValue, $0.name] }) + "\n"
     }
 }
