@@ -184,6 +184,8 @@ public struct BoundWriter {
     struct Style {
         enum Mask { case generated, featureMask, shift }
         let mask: Mask
+        /// Whether the edited file, or asm/sysreg.h, defines a macro by this name.
+        let defines: (String) -> Bool
         let limitEnum: Bool
         let capPerfmon: Bool
 
@@ -192,6 +194,10 @@ public struct BoundWriter {
             if text.contains("ARM64_FEATURE_MASK(") { mask = .featureMask }
             else if text.contains("0xfUL <<") || text.contains("_SHIFT") && !text.contains("_MASK") { mask = .shift }
             else { mask = .generated }
+            let header = tree.read("arch/arm64/include/asm/sysreg.h") ?? ""
+            defines = { name in
+                header.contains("#define \(name)") || source.lines.contains { $0.hasPrefix("#define \(name)\t") || $0.hasPrefix("#define \(name) ") }
+            }
             let define = "#define ID_REG_LIMIT_FIELD_ENUM("
             limitEnum = tree.read("arch/arm64/kvm/sys_regs.h")?.contains(define) ?? false
                 || source.lines[..<before].contains { $0.hasPrefix(define) }
@@ -230,6 +236,7 @@ public struct BoundWriter {
         if l.limit <= 0 {
             switch style.mask {
             case .generated where generated(l.register): return ["val &= ~\(l.register)_\(l.field)_MASK;"]
+            case .generated where stem.map { style.defines($0 + "_MASK") } ?? false: return ["val &= ~\(stem!)_MASK;"]
             case .featureMask where stem != nil && l.width == 4: return ["val &= ~ARM64_FEATURE_MASK(\(stem!));"]
             default:
                 if let stem, l.width == 4 { return ["val &= ~(0xfUL << \(stem)_SHIFT);"] }
