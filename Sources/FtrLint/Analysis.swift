@@ -29,3 +29,19 @@ struct Analysis {
         FieldMatrix(tables: model.tables, guestView: model.guestView, policy: policy, kernel: kernel, findings: findings)
     }
 }
+
+/// A command that analyses one tree under the policy options and reports on that (matrix, explain,
+/// baseline): the set-up, and turning its errors into one line and exit status 2, are the same for all.
+protocol AnalysisCommand: TreeCommand {
+    var policy: PolicyOptions { get }
+    /// What the command makes of the analysis.
+    func run(_ analysis: Analysis) throws
+}
+
+extension AnalysisCommand {
+    func run() throws {
+        try reportingErrors {
+            try run(try Analysis(options: options, policy: try policy.load(tree: options.tree)))
+        }
+    }
+}

@@ -53,9 +53,7 @@ struct B4Check {
     func findings(for patch: GitPatch) throws -> [(severity: Severity, text: String)] {
         _ = try KernelTree(path: options.tree)
         guard patch.paths.contains(where: Self.isRelevant) else { return [] }
-        let configuration = try self.policy.configuration(tree: options.tree)
-        let policy = try self.policy.load(configuration)
-        let settings = try report.settings(configuration)
+        let (policy, settings) = try report.resolve(self.policy, tree: options.tree)
         let (base, patched) = try trees(for: patch)
         let old = try Analysis(options: options, policy: policy, overlay: base, enabling: settings.only)
         let new = try Analysis(options: options, policy: policy, overlay: patched, enabling: settings.only)

@@ -4,7 +4,7 @@ import KernelModel
 import Rules
 
 /// `ftrlint baseline`: writes the tree's current findings as a baseline for `check --baseline`.
-struct BaselineCommand: TreeCommand {
+struct BaselineCommand: AnalysisCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline", abstract: "Write the tree's current findings as a baseline file.",
         discussion: """
@@ -18,19 +18,16 @@ struct BaselineCommand: TreeCommand {
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the baseline (default: standard output).", valueName: "file"))
     var output: String?
 
-    func run() throws {
-        try reportingErrors {
-            let analysis = try Analysis(options: options, policy: try policy.load(tree: options.tree))
-            let baseline = Baseline(entries: analysis.findings.map { Baseline.Entry(rule: $0.rule, key: $0.key, message: $0.message) },
-                                    kernel: analysis.kernel)
-            if let output, output != "-" {
-                do { try baseline.encoded().write(toFile: output, atomically: true, encoding: .utf8) } catch {
-                    throw CheckProblem("cannot write \(output): \(error.localizedDescription)")
-                }
-                printError("ftrlint: wrote \(baseline.entries.count) finding\(baseline.entries.count == 1 ? "" : "s") to \(output)")
-            } else {
-                print(baseline.encoded(), terminator: "")
+    func run(_ analysis: Analysis) throws {
+        let baseline = Baseline(entries: analysis.findings.map { Baseline.Entry(rule: $0.rule, key: $0.key, message: $0.message) },
+                                kernel: analysis.kernel)
+        if let output, output != "-" {
+            do { try baseline.encoded().write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                throw CheckProblem("cannot write \(output): \(error.localizedDescription)")
             }
+            printError("ftrlint: wrote \(baseline.entries.count) finding\(baseline.entries.count == 1 ? "" : "s") to \(output)")
+        } else {
+            print(baseline.encoded(), terminator: "")
         }
     }
 }

@@ -44,9 +44,7 @@ struct CheckCommand: TreeCommand {
             return
         }
         try reportingErrors {
-            let configuration = try self.policy.configuration(tree: options.tree)
-            let policy = try self.policy.load(configuration)
-            let settings = try report.settings(configuration)
+            let (policy, settings) = try report.resolve(self.policy, tree: options.tree)
             if let base {
                 let git = try GitRepository(directory: options.tree)
                 guard let commit = git.commit(base) else {

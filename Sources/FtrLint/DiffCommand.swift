@@ -26,9 +26,7 @@ struct DiffCommand: BoundedCommand {
 
     func run() throws {
         try reportingErrors {
-            let configuration = try self.policy.configuration(tree: newTree)
-            let policy = try self.policy.load(configuration)
-            let settings = try report.settings(configuration)
+            let (policy, settings) = try report.resolve(self.policy, tree: newTree)
             let old = try Analysis(options: try treeOptions(oldTree), policy: policy, enabling: settings.only)
             let new = try Analysis(options: try treeOptions(newTree), policy: policy, enabling: settings.only)
             let diff = FindingDiff(old: old.findings, new: new.findings)

@@ -2,7 +2,7 @@ import ArgumentParser
 import KernelModel
 
 /// `ftrlint explain REGISTER.FIELD`: one field's story.
-struct ExplainCommand: TreeCommand {
+struct ExplainCommand: AnalysisCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "Tell one field's story, verdict first: why, where to fix it, KVM's statements.",
         discussion: """
@@ -19,19 +19,16 @@ struct ExplainCommand: TreeCommand {
     @OptionGroup var options: TreeOptions
     @OptionGroup var policy: PolicyOptions
 
-    func run() throws {
-        try reportingErrors {
-            let analysis = try Analysis(options: options, policy: try policy.load(tree: options.tree))
-            let target = try FieldStory.resolve(field, in: analysis.model.tables)
-            guard let row = analysis.matrix.rows.first(where: { $0.key == target.key }) else {
-                throw FieldStory.NotFound(description: target.key)
-            }
-            let tree = analysis.model.tree
-            print(FieldStory(row: row, source: SourceLines { try? tree.read($0) }).render(), terminator: "")
-            if row.normal.kind == .unknown {
-                printError("ftrlint: error: the KVM treatment of \(row.key) is unknown")
-                throw ExitStatus.incomplete
-            }
+    func run(_ analysis: Analysis) throws {
+        let target = try FieldStory.resolve(field, in: analysis.model.tables)
+        guard let row = analysis.matrix.rows.first(where: { $0.key == target.key }) else {
+            throw FieldStory.NotFound(description: target.key)
+        }
+        let tree = analysis.model.tree
+        print(FieldStory(row: row, source: SourceLines { try? tree.read($0) }).render(), terminator: "")
+        if row.normal.kind == .unknown {
+            printError("ftrlint: error: the KVM treatment of \(row.key) is unknown")
+            throw ExitStatus.incomplete
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import KernelModel
 
 /// `ftrlint matrix`: per field, cpufeature's policy against what KVM's guests see.
-struct MatrixCommand: TreeCommand {
+struct MatrixCommand: AnalysisCommand {
     static let configuration = CommandConfiguration(
         commandName: "matrix", abstract: "Print the field-coverage matrix: each field's verdict, cpufeature's policy × KVM's treatment.",
         discussion: """
@@ -31,14 +31,11 @@ struct MatrixCommand: TreeCommand {
                                valueName: "verdict"))
     var verdicts: [String] = []
 
-    func run() throws {
-        try reportingErrors {
-            let analysis = try Analysis(options: options, policy: try policy.load(tree: options.tree))
-            let whole = analysis.matrix
-            let matrix = try whole.filtered(registers: OptionValues.list(registers), verdicts: OptionValues.list(verdicts))
-            print(format.render(matrix, color: format == .text && color.enabled), terminator: "")
-            try failIfUnknown(whole)
-        }
+    func run(_ analysis: Analysis) throws {
+        let whole = analysis.matrix
+        let matrix = try whole.filtered(registers: OptionValues.list(registers), verdicts: OptionValues.list(verdicts))
+        print(format.render(matrix, color: format == .text && color.enabled), terminator: "")
+        try failIfUnknown(whole)
     }
 }
 

@@ -37,6 +37,12 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
+    /// The policy and these settings of a run on `tree`, both over the configuration `tree` has (or --config names).
+    func resolve(_ policy: PolicyOptions, tree: String) throws -> (Policy, ReportSettings) {
+        let configuration = try policy.configuration(tree: tree)
+        return (try policy.load(configuration), try settings(configuration))
+    }
+
     /// These options over the configuration file's.
     func settings(_ configuration: Configuration) throws -> ReportSettings {
         let only = OptionValues.list(self.only).compactMap(RuleRegistry.identifier)

@@ -19,7 +19,7 @@ struct TablesCommand: TreeCommand {
             let names = try FieldNames(tree: tree, policy: try policy.load(tree: options.tree))
             let analysis = try CpufeatureAnalysis(tree: tree, arguments: arguments, names: names)
             switch format {
-            case .json: print(try jsonString(TablesDocument(kernel: tree.version.description, tables: analysis.tables)))
+            case .json: print(encodeJSON(TablesDocument(kernel: tree.version.description, tables: analysis.tables)))
             case .text: print(Self.text(analysis.tables))
             }
         }

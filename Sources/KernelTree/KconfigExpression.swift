@@ -7,7 +7,10 @@ enum KconfigExpression {
         var i = 0
         while i < chars.count {
             let c = chars[i]
-            if c == " " || c == "\t" { i += 1; continue }
+            if c == " " || c == "\t" {
+                i += 1
+                continue
+            }
             if c == "\"" || c == "'" {
                 var j = i + 1
                 while j < chars.count, chars[j] != c { j += chars[j] == "\\" ? 2 : 1 }
@@ -63,7 +66,12 @@ enum KconfigExpression {
         var text = ""
         var escaped = false
         for c in token.dropFirst().dropLast() {
-            if escaped || c != "\\" { text.append(c); escaped = false } else { escaped = true }
+            if escaped || c != "\\" {
+                text.append(c)
+                escaped = false
+            } else {
+                escaped = true
+            }
         }
         return text
     }
@@ -75,22 +83,21 @@ enum KconfigExpression {
 
         mutating func or() -> Int {
             var result = and()
-            while peek == "||" { index += 1; result = max(result, and()) }
+            while accept("||") { result = max(result, and()) }
             return result
         }
 
         mutating func and() -> Int {
             var result = unary()
-            while peek == "&&" { index += 1; result = min(result, unary()) }
+            while accept("&&") { result = min(result, unary()) }
             return result
         }
 
         mutating func unary() -> Int {
-            if peek == "!" { index += 1; return 2 - unary() }
-            if peek == "(" {
-                index += 1
+            if accept("!") { return 2 - unary() }
+            if accept("(") {
                 let inner = or()
-                if peek == ")" { index += 1 }
+                _ = accept(")")
                 return inner
             }
             guard let left = next() else { return 0 }
@@ -108,22 +115,26 @@ enum KconfigExpression {
 
         private var peek: String? { index < tokens.count ? tokens[index] : nil }
 
+        /// Steps over the next token when it is `token`.
+        private mutating func accept(_ token: String) -> Bool {
+            guard peek == token else { return false }
+            index += 1
+            return true
+        }
+
         private mutating func next() -> String? {
             defer { index += 1 }
             return peek
         }
 
+        /// Numbers compare as numbers, anything else as strings.
         private func compare(_ a: String, _ op: String, _ b: String) -> Bool {
-            if let x = number(a), let y = number(b) {
-                switch op {
-                case "=": return x == y
-                case "!=": return x != y
-                case "<": return x < y
-                case ">": return x > y
-                case "<=": return x <= y
-                default: return x >= y
-                }
-            }
+            if let x = number(a), let y = number(b) { return Self.holds(x, op, y) }
+            return Self.holds(a, op, b)
+        }
+
+        /// Whether `a op b` holds, for Kconfig's relations (=, !=, <, >, <=, >=).
+        private static func holds<T: Comparable>(_ a: T, _ op: String, _ b: T) -> Bool {
             switch op {
             case "=": return a == b
             case "!=": return a != b

@@ -21,9 +21,7 @@ public final class ParseEnvironment: CompileArguments, Sendable {
 
     /// `${XDG_CACHE_HOME:-$HOME/.cache}/ftrlint/env`.
     public static func defaultCacheRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/ftrlint/env" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/ftrlint/env"
+        CacheHome.path(environment: environment) + "/env"
     }
 
     /// Prepares (or reuses) the environment for `tree` under `cacheRoot`, in a folder named by the inputs' hash.

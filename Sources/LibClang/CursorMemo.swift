@@ -107,7 +107,8 @@ final class CursorMemo: @unchecked Sendable {
     let canonicalTypeSpelling = Table<String>()
     /// File → the file location of its first byte (TranslationUnit.location(in:offset:)).
     var fileStarts: [UnsafeMutableRawPointer: CXSourceLocation] = [:]
-    var mainFileNoted = false
+    /// Whether the unit's top-level declarations were scanned for file starts.
+    var declarationsScanned = false
     /// Tables of derived facts, one per slot (Table<V> for a CursorMemoSlot<V>).
     private var custom: [ObjectIdentifier: AnyObject] = [:]
     private var fileNames: [UnsafeMutableRawPointer: String] = [:]

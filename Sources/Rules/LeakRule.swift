@@ -46,6 +46,10 @@ public enum LeakRule: Rule {
     static let debug = Example.kvm("ID_AA64DFR0_EL1.DebugVer", bound: 10, levels: [6: ["OSECCR_EL1"]], minimum: 6)
     static let gcie = Example.kvm("ID_AA64PFR2_EL1.GCIE", bound: 1, levels: [1: ["ICC_ICSR_EL1"]])
     static let gcieTraps = ["ICC_ICSR_EL1": ["ICH_HFGRTR_EL2.ICC_ICSR_EL1"]]
+    static let mte = Example.kvm("ID_AA64PFR1_EL1.MTE", bound: 3, levels: [2: ["GMID_EL1"]])
+    static let mteTraps = ["GMID_EL1": ["HCR_EL2.TID5"]]
+    static let ecv = Example.kvm("ID_AA64MMFR0_EL1.ECV", bound: 1, levels: [1: ["CNTPCTSS_EL0"]])
+    static let ecvTraps = ["CNTPCTSS_EL0": ["CNTHCTL_EL2.EL1PCTEN=0"]]
 
     private static var triggeringExamples: [RuleExample] {
         [
@@ -62,6 +66,13 @@ public enum LeakRule: Rule {
                         Example.context([.init(gcie.key, gcie, normal: Example.forced(1))], evidence: ["ICH_HFGRTR_EL2_ICC_ICSR_EL1"],
                                         traps: gcieTraps),
                         expect: [gcie.key]),
+            RuleExample("KVM traps the register where another test fails, which a guest with the feature may pass",
+                        Example.context([.init(mte.key, mte, normal: Example.passthrough(when: "kvm_has_mte(vcpu->kvm)"))],
+                                        traps: mteTraps, gated: ["HCR_TID5": [.condition(KvmEvidence.Gate.key("vcpu_is_protected(vcpu)"))]]),
+                        expect: [mte.key]),
+            RuleExample("KVM never sets the enable: the register traps, and KVM does not handle it",
+                        Example.context([.init(ecv.key, ecv, normal: Example.passthrough)], traps: ecvTraps),
+                        expect: [ecv.key]),
             RuleExample("a cap above what KVM handles: level 3 needs a register KVM lacks",
                         Example.context([.init(spe.key, spe, normal: Example.capped(3))], handled: ["PMSCR_EL1", "PMSIDR_EL1"]),
                         expect: [spe.key]),
@@ -85,7 +96,13 @@ public enum LeakRule: Rule {
                                                         Policy.Condition(bounds: [spe.key: 0], reason: "example")])),
             RuleExample("a register the hardware runs: KVM traps it only for guests without the feature (a feature map)",
                         Example.context([.init(gcie.key, gcie, normal: Example.forced(1))],
-                                        traps: gcieTraps, gated: ["ICH_HFGRTR_EL2_ICC_ICSR_EL1": [gcie.key]])),
+                                        traps: gcieTraps, gated: ["ICH_HFGRTR_EL2_ICC_ICSR_EL1": [.field(gcie.key)]])),
+            RuleExample("a register the hardware runs: KVM traps it only in the `else` of the test the guest's view rests on",
+                        Example.context([.init(mte.key, mte, normal: Example.passthrough(when: "kvm_has_mte(vcpu->kvm)"))],
+                                        traps: mteTraps, gated: ["HCR_TID5": [.condition(KvmEvidence.Gate.key("kvm_has_mte(kvm)"))]])),
+            RuleExample("a register the hardware runs: KVM sets the enable that would trap it while clear",
+                        Example.context([.init(ecv.key, ecv, normal: Example.passthrough)], evidence: ["CNTHCTL_EL1PCTEN"],
+                                        traps: ecvTraps)),
             RuleExample("KVM computes the value from its own state",
                         Example.context([.init(spe.key, spe, normal: Example.computed)])),
             RuleExample("an isa field passes through", Example.context([.init("ID_AA64ISAR0_EL1.AES",

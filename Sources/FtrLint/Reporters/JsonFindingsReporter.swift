@@ -14,7 +14,11 @@ struct JSONLocation: Encodable {
     let path: String
     let line: Int
     let column: Int
-    init(_ ref: SourceRef) { path = ref.path; line = ref.line; column = ref.column }
+    init(_ ref: SourceRef) {
+        path = ref.path
+        line = ref.line
+        column = ref.column
+    }
 }
 
 struct FindingsDocument: Encodable {
@@ -67,10 +71,4 @@ struct FindingsDocument: Encodable {
                  related: f.related.map { Related(message: $0.message, location: JSONLocation($0.location)) })
         }
     }
-}
-
-/// Pretty, key-sorted JSON (stable, diffable). Encoding these plain values cannot fail; a failure is a
-/// programming error, not an input the user can cause.
-func encodeJSON<T: Encodable>(_ value: T) -> String {
-    do { return try jsonString(value) } catch { fatalError("ftrlint: cannot encode \(T.self) as JSON: \(error)") }
 }

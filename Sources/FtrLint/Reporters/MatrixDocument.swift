@@ -1,8 +1,8 @@
 import KernelModel
 
 /// The public JSON of `ftrlint matrix --format json`, version 1 (docs/json-schema/matrix.schema.json,
-/// docs/output.md). Changes are additive. Absent values are `null`, never left out, so every field
-/// object has the same keys.
+/// docs/output.md). Changes are additive. Absent values are `null`, never left out (`@Nullable`), so every
+/// field object has the same keys.
 struct MatrixDocument: Encodable {
     struct Summary: Encodable {
         let registers: Int
@@ -26,75 +26,60 @@ struct MatrixDocument: Encodable {
         let signed: Bool
         let visibility: String
         let visible: Bool
-        let visibleIf: String?
+        @Nullable var visibleIf: String?
         let strict: Bool
         let table: String
         let location: JSONLocation
 
         init(_ f: FtrField) {
-            type = f.policy.rawValue; safe = f.safe; signed = f.signed; visibility = f.visibility
-            visible = f.visible; visibleIf = f.visibleIf; strict = f.strict; table = f.table
+            type = f.policy.rawValue
+            safe = f.safe
+            signed = f.signed
+            visibility = f.visibility
+            visible = f.visible
+            visibleIf = f.visibleIf
+            strict = f.strict
+            table = f.table
             location = JSONLocation(f.location)
-        }
-
-        enum CodingKeys: String, CodingKey { case type, safe, signed, visibility, visible, visibleIf, strict, table, location }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(type, forKey: .type); try c.encode(safe, forKey: .safe); try c.encode(signed, forKey: .signed)
-            try c.encode(visibility, forKey: .visibility); try c.encode(visible, forKey: .visible)
-            try c.encode(visibleIf, forKey: .visibleIf); try c.encode(strict, forKey: .strict)
-            try c.encode(table, forKey: .table); try c.encode(location, forKey: .location)
         }
     }
 
     struct Path: Encodable {
         let when: String
         let treatment: String
-        let value: Int64?
-        enum CodingKeys: String, CodingKey { case when, treatment, value }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(when, forKey: .when); try c.encode(treatment, forKey: .treatment); try c.encode(value, forKey: .value)
-        }
+        @Nullable var value: Int64?
     }
 
     /// One view's treatment (the normal guest's, or the nested guest's).
     struct Kvm: Encodable {
         let treatment: String
-        let cap: Int64?
-        let value: Int64?
+        @Nullable var cap: Int64?
+        @Nullable var value: Int64?
         /// The highest value a guest can see when it is bounded; null when the host's value can reach it.
-        let bound: Int64?
-        let condition: String?
+        @Nullable var bound: Int64?
+        @Nullable var condition: String?
         let paths: [Path]
         let locations: [JSONLocation]
-        let note: String?
-        let function: String?
+        @Nullable var note: String?
+        @Nullable var function: String?
 
         init(_ t: KvmTreatment, function: String?) {
-            treatment = t.kind.rawValue; cap = t.cap; value = t.value; bound = t.bound; condition = t.condition
+            treatment = t.kind.rawValue
+            cap = t.cap
+            value = t.value
+            bound = t.bound
+            condition = t.condition
             paths = t.paths.map { Path(when: $0.when, treatment: $0.kind.rawValue, value: $0.value) }
-            locations = t.locations.map(JSONLocation.init); note = t.note; self.function = function
-        }
-
-        enum CodingKeys: String, CodingKey { case treatment, cap, value, bound, condition, paths, locations, note, function }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(treatment, forKey: .treatment); try c.encode(cap, forKey: .cap); try c.encode(value, forKey: .value)
-            try c.encode(bound, forKey: .bound); try c.encode(condition, forKey: .condition); try c.encode(paths, forKey: .paths)
-            try c.encode(locations, forKey: .locations); try c.encode(note, forKey: .note); try c.encode(function, forKey: .function)
+            locations = t.locations.map(JSONLocation.init)
+            note = t.note
+            self.function = function
         }
     }
 
     struct PolicyEntry: Encodable {
         let `class`: String
-        let bound: Int?
+        @Nullable var bound: Int?
         let reason: String
-        enum CodingKeys: String, CodingKey { case `class`, bound, reason }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(`class`, forKey: .class); try c.encode(bound, forKey: .bound); try c.encode(reason, forKey: .reason)
-        }
     }
 
     /// What ftrlint concludes about a field (added in version 1 without breaking it: a new key).
@@ -102,14 +87,9 @@ struct MatrixDocument: Encodable {
         /// A rule id (`leak`) when a rule reports the field, else the normal treatment (`hidden`).
         let name: String
         /// The most severe finding's severity; null when no rule reports the field.
-        let severity: String?
+        @Nullable var severity: String?
         /// Every rule that reports the field, most severe first.
         let rules: [String]
-        enum CodingKeys: String, CodingKey { case name, severity, rules }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name); try c.encode(severity, forKey: .severity); try c.encode(rules, forKey: .rules)
-        }
     }
 
     struct Field: Encodable {
@@ -121,25 +101,12 @@ struct MatrixDocument: Encodable {
         let bits: String
         let cpufeature: Cpufeature
         let kvm: Kvm
-        let nested: Kvm?
-        let writable: Bool?
+        @Nullable var nested: Kvm?
+        @Nullable var writable: Bool?
         /// A protected (pKVM) guest's view; null when the tree has no pKVM ID register emulation.
-        let `protected`: Kvm?
-        let policy: PolicyEntry?
+        @Nullable var `protected`: Kvm?
+        @Nullable var policy: PolicyEntry?
         let verdict: Verdict
-
-        enum CodingKeys: String, CodingKey {
-            case register, field, key, lsb, width, bits, cpufeature, kvm, nested, writable, `protected`, policy, verdict
-        }
-        func encode(to encoder: Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(register, forKey: .register); try c.encode(field, forKey: .field); try c.encode(key, forKey: .key)
-            try c.encode(lsb, forKey: .lsb); try c.encode(width, forKey: .width); try c.encode(bits, forKey: .bits)
-            try c.encode(cpufeature, forKey: .cpufeature); try c.encode(kvm, forKey: .kvm)
-            try c.encode(nested, forKey: .nested); try c.encode(writable, forKey: .writable)
-            try c.encode(`protected`, forKey: .protected); try c.encode(policy, forKey: .policy)
-            try c.encode(verdict, forKey: .verdict)
-        }
     }
 
     let version = 1

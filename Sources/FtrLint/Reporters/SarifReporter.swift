@@ -62,13 +62,8 @@ struct SarifReporter {
         return SarifLog(runs: [run])
     }
 
-    static func level(_ s: Severity) -> String {
-        switch s {
-        case .error: return "error"
-        case .warning: return "warning"
-        case .note: return "note"
-        }
-    }
+    /// SARIF's level of a severity: ftrlint's severities are named as three of SARIF's levels.
+    static func level(_ s: Severity) -> String { s.rawValue }
 
     /// `leaked-field` → `LeakedField`: reportingDescriptor.name is an identifier, not a sentence.
     static func identifierName(_ id: String) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import KernelTree
 
 /// Where ftrlint keeps one kind of cache (results, preambles), and how the folder stays bounded.
 enum CacheFolder {
@@ -10,9 +11,7 @@ enum CacheFolder {
         if let cacheDir, !cacheDir.isEmpty {
             return (cacheDir.hasSuffix("/") ? String(cacheDir.dropLast()) : cacheDir) + "/" + name
         }
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/ftrlint/" + name }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return home + "/.cache/ftrlint/" + name
+        return CacheHome.path(environment: environment) + "/" + name
     }
 
     /// Removes the least recently used entries (files named `<id><suffix>`, with `<id><companion>` for each

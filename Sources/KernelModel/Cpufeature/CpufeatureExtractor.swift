@@ -6,7 +6,7 @@ import LibClang
 /// for what evaluation erases: which shift macro named a field and which Kconfig option gates visibility.
 /// Fails closed: a missing array, an entry that does not evaluate, or a parse error inside a table
 /// throws IncompleteAnalysis rather than returning fewer fields.
-public struct CpufeatureExtractor {
+public struct CpufeatureExtractor: TableExtractor {
     public static let path = "arch/arm64/kernel/cpufeature.c"
 
     let unit: TranslationUnit
@@ -14,7 +14,9 @@ public struct CpufeatureExtractor {
     let namer: FieldNamer
 
     public init(unit: TranslationUnit, relativize: @escaping (String) -> String, namer: FieldNamer) {
-        self.unit = unit; self.relativize = relativize; self.namer = namer
+        self.unit = unit
+        self.relativize = relativize
+        self.namer = namer
     }
 
     public func extract() throws -> CpufeatureTables {
@@ -36,13 +38,8 @@ public struct CpufeatureExtractor {
             throw fail("arm64_ftr_regs[] not found" + (own.map { " (line \($0.location.line): \($0.message))" } ?? ""))
         }
         try requireClean(regsArray, errors: errors, what: "arm64_ftr_regs[]")
-        guard let list = regsArray.children.first(where: { $0.kind == .initListExpr }) else {
-            throw fail("arm64_ftr_regs[] has no initialiser")
-        }
-        let entries = list.children.filter { $0.kind == .initListExpr }
-        if let declared = Self.arrayLength(regsArray.canonicalTypeSpelling), declared != entries.count {
-            throw fail("arm64_ftr_regs[] declares \(declared) entries, \(entries.count) were read")
-        }
+        let entries = try initialiser(of: regsArray, what: "arm64_ftr_regs[]").children.filter { $0.kind == .initListExpr }
+        try requireLength(of: regsArray, count: entries.count, what: "arm64_ftr_regs[]")
         guard !entries.isEmpty else { throw fail("arm64_ftr_regs[] is empty") }
 
         var parsedTables: [String: [FtrEntry]] = [:]
@@ -71,7 +68,12 @@ public struct CpufeatureExtractor {
 
     // MARK: - arm64_ftr_regs[] entries
 
-    private struct RegisterEntry { let name: String; let encoding: Encoding; let table: String; let location: SourceRef }
+    private struct RegisterEntry {
+        let name: String
+        let encoding: Encoding
+        let table: String
+        let location: SourceRef
+    }
 
     private func readRegisterEntry(_ entry: Cursor) throws -> RegisterEntry {
         let location = ref(entry.location)
@@ -118,9 +120,7 @@ public struct CpufeatureExtractor {
     }
 
     private func readTable(_ table: Cursor) throws -> [FtrEntry] {
-        guard let list = table.children.first(where: { $0.kind == .initListExpr }) else {
-            throw fail("table \(table.spelling) has no initialiser")
-        }
+        let list = try initialiser(of: table, what: "table \(table.spelling)")
         var result: [FtrEntry] = []
         for entry in list.children {
             let location = ref(entry.location)
@@ -167,50 +167,5 @@ public struct CpufeatureExtractor {
         guard let i = tokens.firstIndex(where: { $0.spelling == "FTR_VISIBLE_IF_IS_ENABLED" }),
               i + 2 < tokens.count, tokens[i + 1].spelling == "(" else { return nil }
         return tokens[i + 2].spelling
-    }
-
-    // MARK: - helpers
-
-    /// Member name → initialiser expression of a struct initialiser, with designators or positional.
-    static func designated(_ list: Cursor) -> [String: Cursor] {
-        // The struct's definition: newer libclang answers the type's first declaration, which may be a
-        // forward one (`struct sys_reg_desc;`) with no members.
-        let type = list.typeDeclaration.map { $0.definition ?? $0 }
-        let members = type?.children.filter { $0.kind == .fieldDecl }.map(\.spelling) ?? []
-        var result: [String: Cursor] = [:]
-        var position = 0
-        for child in list.children {
-            let parts = child.children
-            if parts.count == 2, parts[0].kind == .memberRef {
-                result[parts[0].spelling] = parts[1]
-                position = (members.firstIndex(of: parts[0].spelling) ?? position) + 1
-            } else {
-                if position < members.count { result[members[position]] = child }
-                position += 1
-            }
-        }
-        return result
-    }
-
-    /// N from a type spelled "T[N]".
-    static func arrayLength(_ type: String) -> Int? {
-        guard let open = type.lastIndex(of: "["), let close = type.lastIndex(of: "]"), open < close else { return nil }
-        return Int(type[type.index(after: open)..<close])
-    }
-
-    private func requireClean(_ decl: Cursor, errors: [Diagnostic], what: String) throws {
-        let range = decl.extent
-        if let e = errors.first(where: { $0.location.file == range.start.file
-            && range.start.offset <= $0.location.offset && $0.location.offset <= range.end.offset }) {
-            throw fail("\(what) did not parse: line \(e.location.line): \(e.message)")
-        }
-    }
-
-    private func ref(_ loc: SourceLocation) -> SourceRef {
-        SourceRef(loc, relativize: relativize)
-    }
-
-    private func fail(_ problem: String) -> IncompleteAnalysis {
-        IncompleteAnalysis(file: Self.path, problem)
     }
 }

@@ -8,22 +8,49 @@ import KernelTree
 /// KVM's code is every C file and header under arch/arm64/kvm and the kvm_*.h headers of
 /// arch/arm64/include/asm. A use is the name in code: comments and string literals do not count, and
 /// neither does the name a `#define` defines (a definition is not a use); a macro that combines it
-/// (`#define HCR_GUEST_FLAGS (HCR_TSC | ...)`) does. What the code then does with the value is not
-/// followed: the use of a trap bit is taken as KVM programming it, and said so where it is reported.
+/// (`#define HCR_GUEST_FLAGS (HCR_TSC | ...)`) does.
+///
+/// For trap controls it also tells how the code uses the name (CodeContext): a use that programs it, as
+/// opposed to testing it in a condition, clearing it under `~` or listing it as a designated initializer's
+/// value (the nested-virtualisation tables that describe a guest hypervisor's own traps), and whether that
+/// programming runs only where a feature test fails: the first argument of a `NEEDS_FEAT(bits, FEAT_X)`
+/// entry of KVM's feature maps (arch/arm64/kvm/config.c), or a branch such as the `else` of
+/// `if (kvm_has_mte(vcpu->kvm))`. A programmed value is taken as set; what the code then does with the
+/// variable it went into is not followed.
 ///
 /// Read from the tree's text on every run (not from the result cache): the files are not all ones the
 /// parsed units include, so the cache could not tell when they change.
 public struct KvmEvidence: Sendable, Equatable {
+    /// A feature test whose failure a use of a name depends on.
+    public enum Gate: Hashable, Sendable {
+        /// The guest lacks the feature of a field, `REGISTER.Field` (a feature map's FEAT_X, a
+        /// `kvm_has_feat(kvm, REGISTER, Field, ...)` test, a test of the field's own macro).
+        case field(String)
+        /// A run-time test fails, by its text with spaces, outer parentheses and member chains folded
+        /// (`kvm_has_mte(vcpu->kvm)` and `kvm_has_mte(kvm)` are both `kvm_has_mte(kvm)`).
+        case condition(String)
+    }
+
     /// Name → its first use, by path and then position.
     public let uses: [String: SourceRef]
-    /// Name → its first use outside KVM's feature maps (the first argument of a `NEEDS_FEAT(bits, FEAT_X)`
-    /// entry of arch/arm64/kvm/config.c, which traps `bits` only for guests without FEAT_X).
+    /// Name → its first use that programs it whatever the guest's features.
     public let ungated: [String: SourceRef]
-    /// Name → the fields (`REGISTER.Field`) whose features gate it in KVM's feature maps.
-    public let gates: [String: Set<String>]
+    /// Name → for each use that programs it only where feature tests fail, those tests (any one failing
+    /// runs the code).
+    public let gates: [String: [Set<Gate>]]
+    /// Name → its first use under a `~`: code that clears the bits.
+    public let cleared: [String: SourceRef]
 
-    public init(uses: [String: SourceRef], ungated: [String: SourceRef]? = nil, gates: [String: Set<String>] = [:]) {
-        self.uses = uses; self.ungated = ungated ?? uses; self.gates = gates
+    /// Function-like macros of KVM's code by name.
+    public let macros: [String: Macro]
+
+    public init(uses: [String: SourceRef], ungated: [String: SourceRef]? = nil, gates: [String: [Set<Gate>]] = [:],
+                cleared: [String: SourceRef] = [:], macros: [String: Macro] = [:]) {
+        self.uses = uses
+        self.ungated = ungated ?? uses
+        self.gates = gates
+        self.cleared = cleared
+        self.macros = macros
     }
 
     /// The first use of any of `names`.
@@ -31,22 +58,38 @@ public struct KvmEvidence: Sendable, Equatable {
         names.compactMap { n in uses[n].map { (n, $0) } }.min { $0.1 < $1.1 }
     }
 
+    /// Whether code programs `name` in some way, gated or not.
+    public func programs(_ name: String) -> Bool {
+        ungated[name] != nil || gates[name] != nil
+    }
+
     /// The uses of `names` in `tree`'s KVM code.
     public init(tree: KernelTree, names: Set<String>) throws {
-        var uses: [String: SourceRef] = [:], ungated: [String: SourceRef] = [:]
-        var gated: [String: Set<String>] = [:]
+        var uses: [String: SourceRef] = [:], ungated: [String: SourceRef] = [:], cleared: [String: SourceRef] = [:]
+        var gated: [String: [Set<Gate>]] = [:]
+        // Feature maps' entries, resolved once every file's `#define FEAT_X` is known.
+        var mapped: [String: [[String]]] = [:]
         guard !names.isEmpty else { self.init(uses: uses); return }
         // Most identifiers are none of the names: tell them apart by a hash of their bytes, with no String made.
         var byHash: [UInt64: String] = [:]
         for n in names { byHash[Self.hash(Array(n.utf8)[...])] = n }
         var features: [String: String] = [:]
+        var macros: [String: Macro] = [:]
         for path in Self.files(of: tree) {
             let text = try tree.read(path)
-            for (name, field) in Self.featureDefinitions(text) { features[name] = field }
+            for d in Self.defines(text) {
+                if let parameters = d.parameters {
+                    macros[d.name] = Macro(parameters: parameters, body: d.body)
+                } else if let field = Self.featureDefinition(d) {
+                    features[d.name] = field
+                }
+            }
+            var context = CodeContext()
             // Inside NEEDS_FEAT*( ... ): depth of parentheses, and whether the first argument is still read.
             var map: (depth: Int, first: Bool, controls: [String], features: [String])?
             var pendingMap = false
             Self.scan(text) { token, line, column in
+                let role = context.step(token)
                 if pendingMap || map != nil || Self.startsNeedsFeat(token) {
                     let t = String(decoding: token, as: UTF8.self)
                     if pendingMap {
@@ -62,7 +105,7 @@ public struct KvmEvidence: Sendable, Equatable {
                             if m.first { m.controls.append(t) } else if t.hasPrefix("FEAT_") { m.features.append(t) }
                         }
                         if m.depth == 0 {
-                            for c in m.controls where names.contains(c) { gated[c, default: []].formUnion(m.features) }
+                            for c in m.controls where names.contains(c) { mapped[c, default: []].append(m.features) }
                             map = nil
                         } else {
                             map = m
@@ -74,11 +117,26 @@ public struct KvmEvidence: Sendable, Equatable {
                 guard let name = byHash[Self.hash(token)], name.utf8.elementsEqual(token) else { return }
                 let ref = SourceRef(path: path, line: line, column: column)
                 if uses[name] == nil { uses[name] = ref }
-                if map == nil, ungated[name] == nil { ungated[name] = ref }
+                guard map == nil else { return }
+                switch role {
+                case .program:
+                    let gates = context.gates
+                    if !gates.isEmpty {
+                        gated[name, default: []].append(gates)
+                    } else if ungated[name] == nil {
+                        ungated[name] = ref
+                    }
+                case .clear:
+                    if cleared[name] == nil { cleared[name] = ref }
+                case .test, .table:
+                    break
+                }
             }
         }
-        let resolved = gated.mapValues { Set($0.compactMap { features[$0] }) }
-        self.init(uses: uses, ungated: ungated, gates: resolved)
+        for (name, entries) in mapped {
+            gated[name, default: []] += entries.map { Set($0.compactMap { features[$0] }.map(Gate.field)) }
+        }
+        self.init(uses: uses, ungated: ungated, gates: gated, cleared: cleared, macros: macros)
     }
 
     /// FNV-1a of a token's bytes.
@@ -94,28 +152,57 @@ public struct KvmEvidence: Sendable, Equatable {
         token.count >= needsFeat.count && token.prefix(needsFeat.count).elementsEqual(needsFeat)
     }
 
-    /// `#define FEAT_X REGISTER, Field, VALUE` of KVM's feature maps: FEAT_X → "REGISTER.Field". A pass over
-    /// the bytes: most files have none, and Foundation's substring search would cost more than the scan.
-    static func featureDefinitions(_ text: String) -> [(String, String)] {
+    /// `#define FEAT_X REGISTER, Field, VALUE` of KVM's feature maps: "REGISTER.Field".
+    static func featureDefinition(_ d: (name: String, parameters: [String]?, body: String)) -> String? {
+        guard d.parameters == nil, d.name.hasPrefix("FEAT_") else { return nil }
+        let words = d.body.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
+        guard words.count >= 3, words[0].hasSuffix("_EL1") || words[0].hasSuffix("_EL0") else { return nil }
+        return "\(words[0]).\(words[1])"
+    }
+
+    /// A function-like macro of KVM's code: its parameters and body, which a test it names stands for
+    /// (`kvm_has_mte(kvm)` is `(system_supports_mte() && test_bit(...))`).
+    public struct Macro: Sendable, Equatable {
+        public let parameters: [String]
+        public let body: String
+    }
+
+    /// Every `#define` of C text, continuation lines joined, comments left in: its name, its parameters
+    /// for a function-like macro, and its body. A pass over the bytes: most lines are no `#define`, and
+    /// Foundation's substring search would cost more than the scan.
+    static func defines(_ text: String) -> [(name: String, parameters: [String]?, body: String)] {
         var text = text
         return text.withUTF8 { bytes in
-            var result: [(String, String)] = []
+            var result: [(name: String, parameters: [String]?, body: String)] = []
             let prefix = Array("#define".utf8)
             var lineStart = 0
             while lineStart < bytes.count {
                 var lineEnd = lineStart
-                while lineEnd < bytes.count, bytes[lineEnd] != 10 { lineEnd += 1 }
-                if lineEnd - lineStart > prefix.count, UnsafeBufferPointer(rebasing: bytes[lineStart..<lineStart + prefix.count]).elementsEqual(prefix) {
-                    let words = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
-                        .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," })
-                    if words.count >= 5, words[1].hasPrefix("FEAT_"), words[2].hasSuffix("_EL1") || words[2].hasSuffix("_EL0") {
-                        result.append((String(words[1]), "\(words[2]).\(words[3])"))
-                    }
+                while lineEnd < bytes.count, bytes[lineEnd] != 10 || (lineEnd > 0 && bytes[lineEnd - 1] == 92) { lineEnd += 1 }
+                if lineEnd - lineStart > prefix.count,
+                   UnsafeBufferPointer(rebasing: bytes[lineStart..<lineStart + prefix.count]).elementsEqual(prefix) {
+                    var line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart + prefix.count..<lineEnd]), as: UTF8.self)
+                    if line.contains("\\\n") { line = line.replacingOccurrences(of: "\\\n", with: " ") }
+                    if let d = define(line) { result.append(d) }
                 }
                 lineStart = lineEnd + 1
             }
             return result
         }
+    }
+
+    /// ` NAME(a, b) body` or ` NAME body`: the rest of a `#define` line.
+    private static func define(_ line: String) -> (name: String, parameters: [String]?, body: String)? {
+        let rest = line.drop(while: { $0 == " " || $0 == "\t" })
+        let name = rest.prefix(while: { $0.isLetter || $0.isNumber || $0 == "_" })
+        guard !name.isEmpty else { return nil }
+        let after = rest.dropFirst(name.count)
+        guard after.first == "(", let close = after.firstIndex(of: ")") else {
+            return (String(name), nil, after.trimmingCharacters(in: .whitespaces))
+        }
+        let parameters = after[after.index(after: after.startIndex)..<close].split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        return (String(name), parameters, after[after.index(after: close)...].trimmingCharacters(in: .whitespaces))
     }
 
     /// KVM's C files and headers, sorted: arch/arm64/kvm with its sub-folders, and asm/kvm_*.h.
@@ -134,9 +221,9 @@ public struct KvmEvidence: Sendable, Equatable {
         return found.sorted()
     }
 
-    /// Calls `use` for every identifier of C text in code, and for each `(`, `)` and `,`, with its 1-based
-    /// line and column, skipping comments, string and character literals, and the name each `#define`
-    /// defines.
+    /// Calls `use` for every token of C text in code (an identifier, a number, or one byte of punctuation),
+    /// with its 1-based line and column, skipping comments, string and character literals, and the name each
+    /// `#define` defines.
     static func scan(_ text: String, _ use: (UnsafeBufferPointer<UInt8>, Int, Int) -> Void) {
         var text = text
         text.withUTF8 { scan(bytes: $0, use) }
@@ -178,15 +265,13 @@ public struct KvmEvidence: Sendable, Equatable {
                 while i < bytes.count, isIdent(bytes[i]) { i += 1 }
                 afterDefine = bytes[start..<i].elementsEqual("define".utf8)
                 atLineStart = false
-            case 40, 41, 44:  // ( ) ,
-                atLineStart = false
-                use(UnsafeBufferPointer(rebasing: bytes[i...i]), line, i - lineStart + 1)
-                i += 1
             default:
                 atLineStart = false
                 guard isIdentStart(b) else {
+                    let start = i
                     i += 1
                     if b >= 48 && b <= 57 { while i < bytes.count, isIdent(bytes[i]) { i += 1 } }
+                    use(UnsafeBufferPointer(rebasing: bytes[start..<i]), line, start - lineStart + 1)
                     continue
                 }
                 let start = i

@@ -17,7 +17,7 @@ import LibClang
 /// Fails closed: no sys_reg_descs[], a declared length that differs from the entries read, an entry that
 /// is not an initialiser list or whose encoding does not evaluate, a parse error inside a table, or a
 /// handler defined in the file without a body (function bodies skipped) throws IncompleteAnalysis.
-public struct SysRegDescsExtractor {
+public struct SysRegDescsExtractor: TableExtractor {
     public static let path = "arch/arm64/kvm/sys_regs.c"
     static let mainTable = "sys_reg_descs"
     /// Macros whose values are read where a function body of the file spells them (KvmUnit keeps those bodies).
@@ -27,7 +27,8 @@ public struct SysRegDescsExtractor {
     let relativize: (String) -> String
 
     public init(unit: TranslationUnit, relativize: @escaping (String) -> String) {
-        self.unit = unit; self.relativize = relativize
+        self.unit = unit
+        self.relativize = relativize
     }
 
     public func extract() throws -> KvmRegisterTables {
@@ -54,13 +55,8 @@ public struct SysRegDescsExtractor {
         for array in arrays {
             let table = array.spelling
             try requireClean(array, errors: errors, what: "\(table)[]")
-            guard let list = array.children.first(where: { $0.kind == .initListExpr }) else {
-                throw fail("\(table)[] has no initialiser")
-            }
-            let entries = list.children
-            if let declared = CpufeatureExtractor.arrayLength(array.canonicalTypeSpelling), declared != entries.count {
-                throw fail("\(table)[] declares \(declared) entries, \(entries.count) were read")
-            }
+            let entries = try initialiser(of: array, what: "\(table)[]").children
+            try requireLength(of: array, count: entries.count, what: "\(table)[]")
             if table == Self.mainTable && entries.isEmpty { throw fail("\(table)[] is empty") }
             for entry in entries {
                 registers.append(try readEntry(entry, table: table, analysis: analysis))
@@ -82,13 +78,16 @@ public struct SysRegDescsExtractor {
         let location = ref(entry.location)
         let where_ = "\(table)[] entry at line \(location.line)"
         guard entry.kind == .initListExpr else { throw fail("\(where_) is not an initialiser list") }
-        let f = CpufeatureExtractor.designated(entry)
+        let f = Self.designated(entry)
 
         // Encoding: every member that is present must evaluate; absent ones are zero, as in C.
         var parts: [Int] = []
         var present = 0
         for member in ["Op0", "Op1", "CRn", "CRm", "Op2"] {
-            guard let e = f[member] else { parts.append(0); continue }
+            guard let e = f[member] else {
+                parts.append(0)
+                continue
+            }
             present += 1
             guard let v = e.evaluate()?.integer else { throw fail("\(where_): .\(member) does not evaluate") }
             parts.append(Int(v))
@@ -179,24 +178,6 @@ public struct SysRegDescsExtractor {
         guard let first = entry.expansionTokens.first, first.kind == .identifier else { return nil }
         return first.spelling
     }
-
-    // MARK: - helpers
-
-    private func requireClean(_ decl: Cursor, errors: [Diagnostic], what: String) throws {
-        let range = decl.extent
-        if let e = errors.first(where: { $0.location.file == range.start.file
-            && range.start.offset <= $0.location.offset && $0.location.offset <= range.end.offset }) {
-            throw fail("\(what) did not parse: line \(e.location.line): \(e.message)")
-        }
-    }
-
-    private func ref(_ loc: SourceLocation) -> SourceRef {
-        SourceRef(loc, relativize: relativize)
-    }
-
-    private func fail(_ problem: String) -> IncompleteAnalysis {
-        IncompleteAnalysis(file: Self.path, problem)
-    }
 }
 
 /// What the bodies of handlers and visibility functions say, memoised per function.
@@ -211,7 +192,10 @@ private final class FunctionAnalysis {
     private var visibility: [Cursor: KvmRegister.VisibilityKind] = [:]
     private var macroValues: [String: UInt64]?
 
-    init(unit: TranslationUnit, fail: @escaping (String) -> IncompleteAnalysis) { self.unit = unit; self.fail = fail }
+    init(unit: TranslationUnit, fail: @escaping (String) -> IncompleteAnalysis) {
+        self.unit = unit
+        self.fail = fail
+    }
 
     /// The statements of a function's body that are not declarations, or nil when the unit has no
     /// definition of it (defined in another file). Throws when the definition's body was skipped.
@@ -246,7 +230,10 @@ private final class FunctionAnalysis {
         if c.kind == .callExpr { return true }
         var found = false
         c.visit { d in
-            if d.kind == .callExpr || d.kind == .stmtExpr { found = true; return .break }
+            if d.kind == .callExpr || d.kind == .stmtExpr {
+                found = true
+                return .break
+            }
             return .recurse
         }
         return found

@@ -150,9 +150,16 @@ public struct Policy: Sendable {
     /// The kernel's spellings of a trap control written `REGISTER.FIELD`: `REGISTER_FIELD` as the sysreg file
     /// generates it, and for an EL2 control register also the older `HCR_TID5`, `CNTHCTL_EL1TVCT` form.
     public static func macros(_ control: String) -> [String] {
+        let control = trapControl(control).name
         let full = control.replacingOccurrences(of: ".", with: "_")
         guard let dot = control.firstIndex(of: "."), control[..<dot].hasSuffix("_EL2") else { return [full] }
         return [full, control[..<dot].dropLast(4) + "_" + control[control.index(after: dot)...]]
+    }
+
+    /// A trap control as the policy writes it: `REGISTER.FIELD`, which traps while set, or `REGISTER.FIELD=0`,
+    /// an enable that traps while clear (CNTHCTL_EL2.EL1PCTEN).
+    public static func trapControl(_ control: String) -> (name: String, trapsWhenClear: Bool) {
+        control.hasSuffix("=0") ? (String(control.dropLast(2)), true) : (control, false)
     }
 
     /// The schema version this loader reads.

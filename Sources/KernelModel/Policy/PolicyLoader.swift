@@ -89,15 +89,15 @@ struct PolicyLoader {
         return result
     }
 
-    /// `traps`: register → its trap controls, each `REGISTER.FIELD`.
+    /// `traps`: register → its trap controls, each `REGISTER.FIELD` or, for an enable, `REGISTER.FIELD=0`.
     private func traps(_ node: Node) throws -> [String: [String]] {
         guard let map = node.mapping else { throw fail(nil, node, "'traps' must be a mapping of register to trap controls") }
         var result: [String: [String]] = [:]
         for (keyNode, value) in map {
             let register = try keyString(keyNode, entry: nil, context: "traps key")
             let controls = try strings(value, entry: register, what: "trap controls")
-            for c in controls where Policy.splitKey(c) == nil {
-                throw fail(register, value, "a trap control must be REGISTER.FIELD, not '\(c)'")
+            for c in controls where Policy.splitKey(Policy.trapControl(c).name) == nil {
+                throw fail(register, value, "a trap control must be REGISTER.FIELD or REGISTER.FIELD=0, not '\(c)'")
             }
             guard !controls.isEmpty else { throw fail(register, value, "a register in 'traps' needs at least one control") }
             result[register] = controls

@@ -79,12 +79,13 @@ public enum Example {
 
     /// A model of the given fields. `handled` registers get a sys_reg_descs entry with a real access handler,
     /// `undefined` ones an entry whose handler only injects UNDEF; every ID register of `fields` gets one too.
-    /// `evidence`: names KVM's code uses (at sys_regs.c line 3000 on); `gated`: names it uses only in feature
-    /// maps, with the fields whose features gate them; `traps`: the policy's trap controls by register.
+    /// `evidence`: names KVM's code programs (at sys_regs.c line 3000 on); `gated`: names it programs only
+    /// where feature tests fail (a feature map's FEAT_X, the `else` of a test), with those tests; `traps`:
+    /// the policy's trap controls by register.
     public static func context(_ fields: [Field], handled: [String] = [], undefined: [String] = [],
                                policy extra: [Policy.Entry] = [], evidence: [String] = [],
                                conditions: [String: Policy.Condition] = [:], traps: [String: [String]] = [:],
-                               gated: [String: Set<String>] = [:]) -> RuleContext {
+                               gated: [String: Set<KvmEvidence.Gate>] = [:]) -> RuleContext {
         var registers: [String: [FtrField]] = [:], order: [String] = []
         var views: [String: GuestView.Field] = [:], undescribed: [String: GuestView.Field] = [:]
         var entries: [String: Policy.Entry] = [:]
@@ -123,6 +124,6 @@ public enum Example {
         let uses = ungated.merging(gated.keys.enumerated().map { ($1, kvmLine(4000 + $0)) }) { a, _ in a }
         return RuleContext(tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
                            policy: Policy(entries: entries, traps: traps, conditions: conditions), undescribed: undescribed,
-                           kvmEvidence: KvmEvidence(uses: uses, ungated: ungated, gates: gated))
+                           kvmEvidence: KvmEvidence(uses: uses, ungated: ungated, gates: gated.mapValues { [$0] }))
     }
 }

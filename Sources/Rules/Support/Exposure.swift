@@ -142,8 +142,11 @@ struct Shortfall: Sendable {
 
     /// How KVM meets one level: nil when it does, else the shortfall (missing registers, or `needs` the
     /// analysis found no evidence of).
-    static func of(_ level: Policy.Level, of field: String, _ support: KvmSupport) -> Shortfall? {
-        let unhandled = level.registers.filter { !support.handles($0) && !support.runsOnHardware($0, for: field) }
+    static func of(_ level: Policy.Level, of field: String, _ support: KvmSupport,
+                   exposedWhen: Set<String> = []) -> Shortfall? {
+        let unhandled = level.registers.filter {
+            !support.handles($0) && !support.runsOnHardware($0, for: field, exposedWhen: exposedWhen)
+        }
         let missing = unhandled.filter(support.isEvidence)
         if !missing.isEmpty { return Shortfall(level: level, missing: missing) }
         // What KVM's tables cannot show (AArch32 names its cp14/cp15 tables carry only as encodings, `needs`
@@ -158,8 +161,12 @@ struct Shortfall: Sendable {
     /// reaches the guest (`bounded` false), the first whose requirement cannot be verified. Every level is
     /// looked at: a level the analysis cannot verify never hides a higher one that KVM plainly lacks. A
     /// field KVM bounds itself at a level is taken as handled up to it where only `needs` describe it.
-    static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool, top: Int64 = .max) -> Shortfall? {
-        let gaps = checked(entry).filter { Int64($0.value) <= top }.compactMap { of($0, of: entry.key, support) }
+    /// `exposedWhen`: the tests every path showing the field holds under (KvmSupport.exposedWhen).
+    static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool, top: Int64 = .max,
+                      exposedWhen: Set<String> = []) -> Shortfall? {
+        let gaps = checked(entry).filter { Int64($0.value) <= top }.compactMap {
+            of($0, of: entry.key, support, exposedWhen: exposedWhen)
+        }
         if let leak = gaps.first(where: \.isEvidenced) { return leak }
         return bounded ? nil : gaps.first
     }
@@ -175,12 +182,13 @@ struct Leak: Sendable {
     static func assess(_ entry: Policy.Entry, _ treatment: KvmTreatment, _ shape: FieldShape, _ support: KvmSupport) -> Leak? {
         guard entry.fieldClass == .kvm else { return nil }
         let exposure = support.exposure(treatment, shape, field: entry.key)
+        let when = support.exposedWhen(treatment)
         switch exposure {
         case .host:
-            guard let s = Shortfall.first(entry, support, bounded: false) else { return nil }
+            guard let s = Shortfall.first(entry, support, bounded: false, exposedWhen: when) else { return nil }
             return Leak(exposure: exposure, shortfall: s)
         case .bounded(let top, _):
-            guard let s = Shortfall.first(entry, support, bounded: true, top: top) else { return nil }
+            guard let s = Shortfall.first(entry, support, bounded: true, top: top, exposedWhen: when) else { return nil }
             return Leak(exposure: exposure, shortfall: s)
         case .kvm, .unknown:
             return nil

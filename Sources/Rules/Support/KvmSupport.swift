@@ -90,21 +90,63 @@ struct KvmSupport: Sendable {
     /// Whether a guest that sees `field` (REGISTER.Field) at a level bringing `register` reaches the register
     /// on the hardware, with no trap to EL2: the policy lists the register's trap controls (only for
     /// registers whose state the hardware virtualises, or that have none), and KVM sets none of them for
-    /// such a guest. KVM sets a control where its code uses the control's macro, except as the bits of a
-    /// feature-map entry gated on the field's own feature (`NEEDS_FEAT(ICH_HFGRTR_EL2_ICC_ICSR_EL1 | ...,
-    /// FEAT_GCIE)` traps them only for guests without FEAT_GCIE). A control whose field name starts with
+    /// such a guest. KVM sets a control where its code programs the control's macro (KvmEvidence), except
+    /// where that code runs only when a feature test fails that such a guest passes: a feature-map entry
+    /// gated on the field's own feature (`NEEDS_FEAT(ICH_HFGRTR_EL2_ICC_ICSR_EL1 | ..., FEAT_GCIE)`), a
+    /// branch on the field's absence (`if (!kvm_has_feat(kvm, ID_AA64PFR1_EL1, MTE, MTE2))`), or the
+    /// `else` of a test every path showing the field to the guest holds under (`exposedWhen`: the guest
+    /// sees MTE only when `kvm_has_mte(vcpu->kvm)`, and KVM sets HCR_EL2.TID5 in that test's `else`).
+    ///
+    /// A control written `=0` is an enable that traps while clear: the register runs on the hardware
+    /// only where KVM sets it for every guest and clears it nowhere. A control whose field name starts with
     /// `n` traps unless set (the fine-grained traps' negative polarity): KVM must use it to leave the
     /// register untrapped, so such controls never count as unset.
-    func runsOnHardware(_ register: String, for field: String) -> Bool {
+    func runsOnHardware(_ register: String, for field: String, exposedWhen: Set<String> = []) -> Bool {
         guard let controls = traps[Self.normalize(register)] else { return false }
         return controls.allSatisfy { control in
-            if control.split(separator: ".").last?.first == "n" { return false }
             let macros = Policy.macros(control)
+            if Policy.trapControl(control).trapsWhenClear {
+                return macros.contains { code.ungated[$0] != nil } && !macros.contains { code.cleared[$0] != nil }
+            }
+            if control.split(separator: ".").last?.first == "n" { return false }
             if macros.contains(where: { code.ungated[$0] != nil }) { return false }
-            let gates = macros.compactMap { code.gates[$0] }
-            guard !gates.isEmpty else { return !macros.contains { code.uses[$0] != nil } }
-            return gates.allSatisfy { $0.contains(field) }
+            return macros.allSatisfy { macro in
+                (code.gates[macro] ?? []).allSatisfy { gates in
+                    gates.contains { gate in
+                        switch gate {
+                        case .field(let f): return f.uppercased() == field.uppercased()
+                        case .condition(let c): return exposedWhen.contains(c)
+                        }
+                    }
+                }
+            }
         }
+    }
+
+    /// The tests (as KvmEvidence.Gate keys) that hold on every path on which `t` shows the field to the
+    /// guest: the conjuncts of each such path's condition, common to all of them, with the conjuncts of
+    /// the KVM macros they call (`kvm_has_mte(vcpu->kvm)` holds only where `system_supports_mte()` does).
+    func exposedWhen(_ t: KvmTreatment) -> Set<String> {
+        guard t.kind == .conditional else { return [] }
+        let shown = t.paths.filter { $0.kind != .hidden }
+        guard let first = shown.first else { return [] }
+        return shown.dropFirst().reduce(implied(by: first.when)) { $0.intersection(implied(by: $1.when)) }
+    }
+
+    /// The keys of the conjuncts of `condition`, and of the conjuncts of the function-like macros of KVM's
+    /// code it is a call of, their parameters replaced by the call's arguments.
+    private func implied(by condition: String, depth: Int = 0) -> Set<String> {
+        var keys: Set<String> = []
+        for conjunct in KvmEvidence.Gate.conjuncts(condition) {
+            keys.insert(KvmEvidence.Gate.key(conjunct))
+            guard depth < 4, let call = KvmEvidence.Gate.call(conjunct), let macro = code.macros[call.name],
+                  macro.parameters.count == call.arguments.count else { continue }
+            let expanded = zip(macro.parameters, call.arguments).reduce(macro.body) { body, pair in
+                body.replacingOccurrences(of: "\\b\(pair.0)\\b", with: NSRegularExpression.escapedTemplate(for: "(\(pair.1))"), options: .regularExpression)
+            }
+            keys.formUnion(implied(by: expanded, depth: depth + 1))
+        }
+        return keys
     }
 
     /// What a guest can see of `field` under a treatment, with the policy's facts about conditions applied:
