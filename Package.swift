@@ -78,13 +78,15 @@ let package = Package(
         .target(name: "Rules", dependencies: ["KernelModel", "Policy"], swiftSettings: clangSwift),
         // check --b4's patches: the git format-patch / unified diff parser and the in-memory applier.
         .target(name: "Patch", dependencies: ["ToolError"]),
+        // ftrlint bound's patch: where KVM's read path takes each register, the tree's idiom, format-patch text.
+        .target(name: "Bound", dependencies: ["KernelModel", "Rules", "SysregSpec", "Policy"], swiftSettings: clangSwift),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
-            "ToolError", "LibClang", "KernelTree", "TranslationUnits", "Policy", "KernelModel", "Rules", "Patch",
+            "ToolError", "LibClang", "KernelTree", "TranslationUnits", "Policy", "KernelModel", "Rules", "Patch", "Bound",
             .product(name: "ArgumentParser", package: "swift-argument-parser"), "Yams",
         ], swiftSettings: clangSwift, linkerSettings: clangLink),
         .testTarget(name: "FtrLintTests", dependencies: ["ToolError", "LibClang", "SysregSpec", "KernelTree", "TranslationUnits",
-                                                          "Policy", "KernelModel", "Rules", "Patch", "FtrLint"],
+                                                          "Policy", "KernelModel", "Rules", "Patch", "Bound", "FtrLint"],
                     path: "Tests/FtrLintTests", swiftSettings: clangSwift, linkerSettings: clangLink),
     ]
 )

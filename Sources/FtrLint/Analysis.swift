@@ -11,13 +11,14 @@ struct Analysis {
     let treeRoot: String
     let kernel: String
 
-    init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:]) throws {
+    /// `enabling`: the opt-in rules to run too (those `--only` names).
+    init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:], enabling: Set<String> = []) throws {
         let (tree, arguments) = try options.open(overlay: overlay)
         model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
                               preambles: options.preambles)
         self.policy = policy
         let context = RuleContext(model: model, policy: policy)
-        findings = RuleRegistry.run(context)
+        findings = RuleRegistry.run(context, rules: RuleRegistry.selected(enabling: enabling))
         fields = context.fieldKeys
         treeRoot = options.tree
         kernel = tree.version.description

@@ -55,8 +55,8 @@ struct B4Check {
         guard patch.paths.contains(where: Self.isRelevant) else { return [] }
         let (policy, settings) = try report.resolve(self.policy, tree: options.tree)
         let (base, patched) = try trees(for: patch)
-        let old = try Analysis(options: options, policy: policy, overlay: base)
-        let new = try Analysis(options: options, policy: policy, overlay: patched)
+        let old = try Analysis(options: options, policy: policy, overlay: base, enabling: settings.only)
+        let new = try Analysis(options: options, policy: policy, overlay: patched, enabling: settings.only)
         let introduced = FindingDiff(old: old.findings, new: new.findings).introduced
             .filter { f in settings.selects(f) && !(settings.baseline?.accepts(rule: f.rule, key: f.key) ?? false) }
         return introduced.map { ($0.severity, Self.line($0)) }

@@ -51,12 +51,13 @@ struct CheckCommand: TreeCommand {
                 guard let commit = git.commit(base) else {
                     throw GitError("--base \(base): not a commit in the git repository of \(options.tree)")
                 }
-                let old = try Analysis(options: options, policy: policy, overlay: try git.overlay(at: commit))
-                let new = try Analysis(options: options, policy: policy)
+                let old = try Analysis(options: options, policy: policy, overlay: try git.overlay(at: commit),
+                                       enabling: settings.only)
+                let new = try Analysis(options: options, policy: policy, enabling: settings.only)
                 let diff = FindingDiff(old: old.findings, new: new.findings)
                 try settings.emit(new, findings: diff.introduced, fixed: diff.fixed, against: "\(base) (\(commit.prefix(12)))")
             } else {
-                let analysis = try Analysis(options: options, policy: policy)
+                let analysis = try Analysis(options: options, policy: policy, enabling: settings.only)
                 try settings.emit(analysis, findings: analysis.findings)
             }
         }

@@ -27,8 +27,8 @@ struct DiffCommand: BoundedCommand {
     func run() throws {
         try reportingErrors {
             let (policy, settings) = try report.resolve(self.policy, tree: newTree)
-            let old = try Analysis(options: try treeOptions(oldTree), policy: policy)
-            let new = try Analysis(options: try treeOptions(newTree), policy: policy)
+            let old = try Analysis(options: try treeOptions(oldTree), policy: policy, enabling: settings.only)
+            let new = try Analysis(options: try treeOptions(newTree), policy: policy, enabling: settings.only)
             let diff = FindingDiff(old: old.findings, new: new.findings)
             try settings.emit(new, findings: diff.introduced, fixed: diff.fixed, against: oldTree)
         }

@@ -16,7 +16,7 @@ struct FtrLint: ParsableCommand {
         """,
         version: "ftrlint \(version)",
         subcommands: [TablesCommand.self, MatrixCommand.self, ExplainCommand.self, CheckCommand.self, DiffCommand.self,
-                      BaselineCommand.self, RulesCommand.self, EnvArgsCommand.self, AstCommand.self])
+                      BaselineCommand.self, BoundCommand.self, RulesCommand.self, EnvArgsCommand.self, AstCommand.self])
 
     /// `ftrlint` alone names no job: a usage error, not a clean run CI could take for a pass.
     func run() throws {

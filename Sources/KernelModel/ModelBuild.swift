@@ -88,7 +88,10 @@ final class ModelBuild: @unchecked Sendable {
                 guard Self.declares(unit, GuestViewAnalyzer.protectedTable) else { return }
                 let path = GuestViewAnalyzer.ReadPath(unit: unit, table: GuestViewAnalyzer.protectedTable,
                                                       functions: FunctionIndex(units: [unit]))
-                let views = Result { try GuestViewAnalyzer.protectedViews(of: tables, path: path, relativize: relativize) }
+                let undescribed = self.undescribed(tables, policy: policy)
+                let views = Result {
+                    try GuestViewAnalyzer.protectedViews(of: tables, path: path, relativize: relativize, undescribed: undescribed)
+                }
                 self.locked { self.protectedViews = views }
             }
         }
@@ -107,7 +110,7 @@ final class ModelBuild: @unchecked Sendable {
             }
             kvmTasks.append(graph.add("KVM's unit", after: [blanked, cpufeature]) {
                 // The unit with its bodies is the largest: parse it once pKVM's unit is read and released.
-                self.analyzeUnit(unity, tree: tree, arguments: argumentsOf, relativize: relativize,
+                self.analyzeUnit(unity, tree: tree, arguments: argumentsOf, policy: policy, relativize: relativize,
                                  record: record != nil, clock: clock, alone: { protectedTask.map(graph.wait) },
                                  protected: protected)
             })
@@ -117,7 +120,7 @@ final class ModelBuild: @unchecked Sendable {
             }
             kvmTasks.append(graph.add("normal view", after: kvm.map { parses[$0]! } + [cpufeature, registers]) {
                 defer { kvm.forEach { self.units.release($0, trim: false) } }
-                self.normalView(kvm, functions: nil, relativize: relativize, protected: protected)
+                self.normalView(kvm, functions: nil, relativize: relativize, policy: policy, protected: protected)
             })
         }
         if let record {
@@ -147,6 +150,12 @@ final class ModelBuild: @unchecked Sendable {
 
     // MARK: - KVM
 
+    /// The fields of cpufeature's registers it does not describe, laid out by the tree's sysreg file.
+    private func undescribed(_ tables: CpufeatureTables, policy: Policy) -> [String: [UndescribedField]] {
+        let spec = (try? locked({ self.names })?.get())?.spec
+        return UndescribedField.of(tables, spec: spec, policy: policy)
+    }
+
     private func extractRegisters(_ sysRegs: String, relativize: @escaping (String) -> String) {
         guard units.clean([sysRegs]) else { return }
         let registers = Result { try SysRegDescsExtractor(unit: try unit(sysRegs), relativize: relativize).extract() }
@@ -157,13 +166,15 @@ final class ModelBuild: @unchecked Sendable {
     /// index to follow calls with, else one over those units. Returns the functions it asked for that were blanked.
     @discardableResult
     private func normalView(_ files: [String], functions: FunctionIndex?, relativize: @escaping (String) -> String,
-                            protected: () throws -> GuestViewAnalyzer.ProtectedViews?) -> Set<String> {
+                            policy: Policy, protected: () throws -> GuestViewAnalyzer.ProtectedViews?) -> Set<String> {
         guard units.clean(files), case .success(let tables)? = locked({ self.tables }),
               let units = try? files.map({ try unit($0) }) else { return [] }
         let functions = functions ?? FunctionIndex(units: units)
         let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: SysRegDescsExtractor.mainTable, functions: functions)
+        let undescribed = undescribed(tables, policy: policy)
         let view = Result {
-            try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize).analyze(tables, protected: protected)
+            try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize, undescribed: undescribed)
+                .analyze(tables, protected: protected)
         }
         locked { guestView = view }
         return functions.requested
@@ -186,7 +197,7 @@ final class ModelBuild: @unchecked Sendable {
     /// it, then the unit is parsed with them and read; when the views ask for a body left out (through a
     /// header's macro), again with it, and after three such rounds with every body. Where the unit has an
     /// error with its bodies blanked (a name both files define), its files are parsed one by one.
-    private func analyzeUnit(_ unity: KvmUnit, tree: KernelTree, arguments: [String: [String]],
+    private func analyzeUnit(_ unity: KvmUnit, tree: KernelTree, arguments: [String: [String]], policy: Policy,
                              relativize: @escaping (String) -> String, record: Bool, clock: Stopwatch,
                              alone: () -> Void, protected: () throws -> GuestViewAnalyzer.ProtectedViews?) {
         let files = unity.files
@@ -196,7 +207,7 @@ final class ModelBuild: @unchecked Sendable {
             units.forget(sysRegs)
             for file in files { parse(file, tree: tree, arguments: arguments[file]!, record: record) }
             extractRegisters(sysRegs, relativize: relativize)
-            normalView(files, functions: nil, relativize: relativize, protected: protected)
+            normalView(files, functions: nil, relativize: relativize, policy: policy, protected: protected)
             files.forEach { units.release($0, trim: false) }
             return
         }
@@ -219,7 +230,8 @@ final class ModelBuild: @unchecked Sendable {
             clock.note("KVM's unit, round \(round): parsed with \(plan.blank.joined().filter { $0 }.count) bodies blanked")
             extractRegisters(sysRegs, relativize: relativize)
             let functions = units.unit(sysRegs).map { FunctionIndex(units: [$0], files: paths, blanked: plan.blanked) }
-            let requested = normalView([sysRegs], functions: functions, relativize: relativize, protected: protected)
+            let requested = normalView([sysRegs], functions: functions, relativize: relativize, policy: policy,
+                                       protected: protected)
             clock.note("KVM's unit, round \(round): views asked for \(requested.sorted())")
             if requested.isEmpty || plan == .none(unity) { break }
             units.release(sysRegs)

@@ -8,13 +8,17 @@ public struct RuleDescription: Sendable {
     /// Why the rule exists and what it cannot see.
     public let rationale: String
     public let severity: Severity
+    /// Run only when asked for by id (`--only`, `only:`): a hardening question rather than a defect of the
+    /// tree, whose findings would bury the ones to act on.
+    public let optIn: Bool
     /// Small constructed models on which the rule must report exactly the fields each lists.
     public let triggeringExamples: [RuleExample]
     /// Small constructed models on which the rule must report nothing.
     public let nonTriggeringExamples: [RuleExample]
 
-    public init(identifier: String, name: String, rationale: String, severity: Severity,
+    public init(identifier: String, name: String, rationale: String, severity: Severity, optIn: Bool = false,
                 triggeringExamples: [RuleExample], nonTriggeringExamples: [RuleExample]) {
+        self.optIn = optIn
         self.identifier = identifier
         self.name = name
         self.rationale = rationale

@@ -9,6 +9,11 @@ public enum RuleRegistry {
 
     public static var descriptions: [RuleDescription] { all.map { $0.description } }
 
+    /// The rules a run reports: every rule that is not opt-in, and the opt-in ones `enabling` names.
+    public static func selected(enabling: Set<String>) -> [any Rule.Type] {
+        all.filter { !$0.description.optIn || enabling.contains($0.description.identifier) }
+    }
+
     public static func rule(_ identifier: String) -> (any Rule.Type)? {
         all.first { $0.description.identifier == identifier }
     }

@@ -36,9 +36,14 @@ public struct GuestViewAnalyzer {
     let normalPath: ReadPath
     let protectedPath: ReadPath?
     let relativize: (String) -> String
+    /// Per register name, the fields the architecture defines that cpufeature does not describe: each view
+    /// has their treatment too (what a guest would see the day cpufeature describes them).
+    let undescribed: [String: [UndescribedField]]
 
-    public init(normal: ReadPath, protected: ReadPath?, relativize: @escaping (String) -> String) {
+    public init(normal: ReadPath, protected: ReadPath?, relativize: @escaping (String) -> String,
+                undescribed: [String: [UndescribedField]] = [:]) {
         self.normalPath = normal; self.protectedPath = protected; self.relativize = relativize
+        self.undescribed = undescribed
     }
 
     public func analyze(_ tables: CpufeatureTables) throws -> GuestView {
@@ -52,9 +57,10 @@ public struct GuestViewAnalyzer {
         fileprivate let registers: [RegisterView]
     }
 
-    public static func protectedViews(of tables: CpufeatureTables, path: ReadPath,
-                                      relativize: @escaping (String) -> String) throws -> ProtectedViews {
-        try GuestViewAnalyzer(normal: path, protected: path, relativize: relativize).protectedViews(tables, path)
+    public static func protectedViews(of tables: CpufeatureTables, path: ReadPath, relativize: @escaping (String) -> String,
+                                      undescribed: [String: [UndescribedField]] = [:]) throws -> ProtectedViews {
+        try GuestViewAnalyzer(normal: path, protected: path, relativize: relativize, undescribed: undescribed)
+            .protectedViews(tables, path)
     }
 
     private func protectedViews(_ tables: CpufeatureTables, _ path: ReadPath) throws -> ProtectedViews {
@@ -99,6 +105,15 @@ public struct GuestViewAnalyzer {
                     writable: writableMask.map { $0 & f.mask == f.mask },
                     function: normal.function, branch: normal.branch)
             }
+            for f in undescribed[reg.name] ?? [] where result[f.key] == nil {
+                result[f.key] = GuestView.Field(
+                    register: reg.name, field: f.name,
+                    normal: normal.treatments[f.lsb] ?? Self.absent(reg),
+                    nested: nested.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
+                    protected: protected.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
+                    writable: writableMask.map { $0 & f.mask == f.mask },
+                    function: normal.function, branch: normal.branch)
+            }
         }
         return GuestView(fields: result)
     }
@@ -126,6 +141,9 @@ public struct GuestViewAnalyzer {
     private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?, path: ReadPath,
                       assumptions: [String: Bool], hostGlobals: [String: UInt32] = [:]) -> RegisterView {
         guard let descriptor else { return RegisterView(treatments: [:], function: nil) }
+        // Every field the view is computed for: cpufeature's, then the ones it does not describe.
+        let layout = reg.fields.map { (lsb: $0.lsb, width: $0.width) }
+            + (undescribed[reg.name] ?? []).map { (lsb: $0.lsb, width: $0.width) }
         let trace = Trace(budget: Self.budget)
         let context = ReadPathInterpreter.Context(register: encoding, descriptor: descriptor, assumptions: assumptions,
                                                   functions: path.functions, hostGlobals: hostGlobals, relativize: relativize)
@@ -155,10 +173,10 @@ public struct GuestViewAnalyzer {
             }
             let classifier = FieldClassifier(register: encoding, trace: trace)
             var treatments: [Int: KvmTreatment] = [:]
-            for f in reg.fields { treatments[f.lsb] = classifier.classify(bits, lsb: f.lsb, width: f.width) }
+            for f in layout { treatments[f.lsb] = classifier.classify(bits, lsb: f.lsb, width: f.width) }
             if trace.budget <= 0 {
                 let note = "analysis budget exhausted in \(name)"
-                for f in reg.fields { treatments[f.lsb] = KvmTreatment(kind: .unknown, note: note) }
+                for f in layout { treatments[f.lsb] = KvmTreatment(kind: .unknown, note: note) }
             }
             // A value unknown in every field (it flowed into code the analysis cannot see) is no value at all;
             // a register cpufeature gives no field (ID_AA64DFR1_EL1 on older trees) is judged on all its bits.
@@ -173,7 +191,7 @@ public struct GuestViewAnalyzer {
         if let unfollowed {
             let note = "\(reg.name)'s \(unfollowed.why): the guest's value could not be followed"
             var treatments: [Int: KvmTreatment] = [:]
-            for f in reg.fields {
+            for f in layout {
                 treatments[f.lsb] = KvmTreatment(kind: .unknown, locations: unfollowed.at.map { [$0] } ?? [], note: note)
             }
             return RegisterView(treatments: treatments, function: unfollowed.function, assumed: trace.assumed,

@@ -212,10 +212,12 @@ extension ReadPathInterpreter {
         }
     }
 
-    /// Notes which bits a statement changed, for values that hold the analysed register.
+    /// Notes which bits a statement changed, for values that hold the analysed register in place. A local
+    /// holding one field shifted down (cpuid_feature_cap_perfmon_field's `val`) is not the register: what
+    /// a statement does to it is recorded where the result goes back into the register's bits.
     private func record(_ old: Bits, _ new: Bits, at expr: Cursor) {
         let register = context.register
-        let holds = { (value: Bits) in value.bits.contains { $0.isHost(of: register) } }
+        let holds = { (value: Bits) in value.bits.indices.contains { value.bits[$0] == .host(register: register, bit: $0) } }
         guard holds(old) || holds(new) else { return }
         let place = ref(expr)
         for bit in 0..<64 where old.bits[bit] != new.bits[bit] { trace.touched[bit, default: []].insert(place) }

@@ -1,0 +1,90 @@
+import KernelModel
+
+/// The highest value KVM should let a normal guest see of one field, and why: what `ftrlint bound`
+/// writes into KVM's read path. The value meets both sides of the policy: at most the `bound`, and below
+/// the first level whose registers KVM evidently does not handle in this tree (the level `leak` reports).
+public struct FieldLimit: Sendable, Equatable {
+    public let register: String
+    public let field: String
+    public let lsb: Int
+    public let width: Int
+    public let signed: Bool
+    /// The value to let through at most; 0 hides the field.
+    public let limit: Int
+    /// The highest level KVM handles in this tree (every level up to it has what it needs), where a level
+    /// above it is one KVM lacks; nil when KVM handles every level the policy lists.
+    public let handled: Int?
+    /// The policy's bound.
+    public let bound: Int?
+    /// The policy's one-line reason.
+    public let reason: String
+    /// The rules whose findings the limit answers.
+    public let rules: [String]
+    /// Whether cpufeature describes the field (else it reads as zero today).
+    public let described: Bool
+
+    public var key: String { "\(register).\(field)" }
+    public var mask: UInt64 { width >= 64 ? ~0 : ((1 << UInt64(width)) - 1) << UInt64(lsb) }
+}
+
+/// The rules whose findings a bound in KVM's read path answers, by the scope they belong to.
+public enum BoundScope: String, CaseIterable, Sendable {
+    /// The leak rules: a normal or nested-virtualisation guest sees a level KVM does not handle.
+    case leaks
+    /// A normal guest sees more than the policy's bound.
+    case overBound = "over-bound"
+    /// Both, and every field that reads as zero today whose bound KVM would not hold (latent).
+    case all
+
+    public var rules: Set<String> {
+        switch self {
+        case .leaks: return ["leak", "nv-leak"]
+        case .overBound: return ["over-bound"]
+        case .all: return ["leak", "nv-leak", "over-bound", "latent"]
+        }
+    }
+}
+
+extension RuleContext {
+    /// The limits that answer `findings` (those of the scope's rules), one per field, in register order
+    /// then from the most significant field down. A field whose limit cannot be stated (no policy
+    /// entry, no bound and no level KVM lacks, a signed field) is in `unbounded` with the reason.
+    public func limits(answering findings: [Finding]) -> (limits: [FieldLimit], unbounded: [(key: String, why: String)]) {
+        var rulesByKey: [String: [String]] = [:]
+        for f in findings where !(rulesByKey[f.key]?.contains(f.rule) ?? false) { rulesByKey[f.key, default: []].append(f.rule) }
+        let order = tables.registers.map(\.name)
+        var limits: [FieldLimit] = [], unbounded: [(String, String)] = []
+        for (key, rules) in rulesByKey {
+            let described = tables.fields.first { $0.key == key }
+            let shape: (register: String, field: String, lsb: Int, width: Int, signed: Bool)
+            if let f = described {
+                shape = (f.register, f.name, f.lsb, f.width, f.signed)
+            } else if let v = undescribed[key], let bits = policy.entry(key: key)?.bits {
+                // A field's place is the architecture's: the policy states it as the newest sysreg file has it.
+                shape = (v.register, v.field, bits.lowerBound, bits.count, false)
+            } else {
+                unbounded.append((key, "ftrlint does not know the field's bits")); continue
+            }
+            guard let entry = policy.entry(register: shape.register, field: shape.field) else {
+                unbounded.append((key, "the policy has no entry for it")); continue
+            }
+            guard !shape.signed else {
+                unbounded.append((key, "it is a signed field, whose bound ftrlint does not write yet")); continue
+            }
+            let handled = Shortfall.checked(entry).lazy
+                .compactMap { Shortfall.of($0, of: entry.key, self.support) }.first(where: \.isEvidenced)
+                .map { $0.level.value - 1 }
+            guard let limit = [entry.bound, handled].compactMap({ $0 }).min() else {
+                unbounded.append((key, "the policy gives it no bound")); continue
+            }
+            limits.append(FieldLimit(register: shape.register, field: shape.field, lsb: shape.lsb, width: shape.width,
+                                     signed: false, limit: max(0, limit), handled: handled, bound: entry.bound,
+                                     reason: entry.reason, rules: rules, described: described != nil))
+        }
+        limits.sort { a, b in
+            let (ia, ib) = (order.firstIndex(of: a.register) ?? .max, order.firstIndex(of: b.register) ?? .max)
+            return ia != ib ? ia < ib : a.lsb > b.lsb
+        }
+        return (limits, unbounded.sorted { $0.0 < $1.0 })
+    }
+}
