@@ -43,10 +43,16 @@ final class GuestViewTests: XCTestCase {
         } else {
             XCTAssertEqual(pasted.kind, .conditional)
         }
+        // A switch on a helper's value: its case 0xf needs the host field at 15, which the helper's
+        // `host == 0xf` and min()'s `host < 6` rule out, so no path shows 0xf.
+        let converted = try normal("ID_IDIOM1_EL1.bits19_16")
+        XCTAssertFalse(converted.paths.isEmpty)
+        XCTAssertFalse(converted.paths.contains { $0.value == 0xf }, "\(converted.paths)")
+        XCTAssertTrue(converted.paths.contains { $0.value == 3 }, "case 1 of a host value of 1: \(converted.paths)")
         XCTAssertEqual(try normal("ID_IDIOM2_EL1.bits3_0").kind, .hidden, "register read as zero")
         // Where a fix goes: the register's own case of the handler's switch on the encoding.
         let branch = try XCTUnwrap(m.guestView.fields["ID_IDIOM0_EL1.bits3_0"]?.branch)
-        XCTAssertEqual([branch.path, "\(branch.line)"], ["arch/arm64/kvm/sys_regs.c", "103"])
+        XCTAssertEqual([branch.path, "\(branch.line)"], ["arch/arm64/kvm/sys_regs.c", "126"])
         // Every statement that decides a field is listed.
         XCTAssertTrue(forced.locations.contains { $0.path == "arch/arm64/kvm/sys_regs.c" && $0.line == 81 })
         // The nested view: a field that only nested guests lose, and writability from ID_WRITABLE.

@@ -153,7 +153,8 @@ final class KvmUnitTests: XCTestCase {
 
     /// Bodies of the fixture by the function they define, in the files' order.
     private let fixtureNames: [[String?]] = [
-        ["cap_field", "limit_nv", "sanitise_idiom0", "__kvm_read_sanitised_id_reg", "kvm_read_sanitised_id_reg",
+        ["cap_field", "limit_nv", "sanitise_idiom0", "idiom_limit", "idiom_convert", "__kvm_read_sanitised_id_reg",
+         "kvm_read_sanitised_id_reg",
          "access_id_reg", "raz_visibility", "sve_visibility", "set_id_reg"],
         ["nv_clear", "limit_nv_elsewhere", "unused_nv_helper"],
     ]
@@ -165,7 +166,9 @@ final class KvmUnitTests: XCTestCase {
         let plan = unity.plan(names: fixtureNames, roots: ["kvm_read_sanitised_id_reg"], keepingBodiesSpelling: kept)
         func blanked(_ file: Int, _ name: String) -> Bool { plan.blank[file][fixtureNames[file].firstIndex(of: name)!] }
         // From the root through its callees, into nested.c and through nested.c's macro nv_hide to nv_clear.
-        for name in ["__kvm_read_sanitised_id_reg", "sanitise_idiom0", "cap_field", "limit_nv"] { XCTAssertFalse(blanked(0, name), name) }
+        for name in ["__kvm_read_sanitised_id_reg", "sanitise_idiom0", "cap_field", "limit_nv", "idiom_limit", "idiom_convert"] {
+            XCTAssertFalse(blanked(0, name), name)
+        }
         XCTAssertFalse(blanked(1, "limit_nv_elsewhere"))
         XCTAssertFalse(blanked(1, "nv_clear"), "named through a macro of the file")
         // Kept for their shape (no branch among their statements) or for spelling REG_RAZ.

@@ -5,12 +5,54 @@ struct Atom: Hashable {
     /// Set when the predicate compares a field of the analysed register's host value with a constant:
     /// branches on it are how caps are written (`if (val > cap)`, `min(val, cap)`).
     let hostField: HostField?
+    /// Set when the predicate compares a field of any register's host value with a constant: what the
+    /// predicate says about that field, so that paths no host value can take are left out
+    /// (`pmuver < 6` and then `pmuver == 15`).
+    var constraint: Constraint? = nil
 }
 
 struct HostField: Hashable {
     let register: UInt32
     let lsb: Int
     let width: Int
+}
+
+/// `field op value`: a comparison of a host field with a constant.
+struct Constraint: Hashable {
+    let field: HostField
+    let op: String
+    let value: UInt64
+
+    /// The same comparison with its operands swapped (`6 > x` is `x < 6`).
+    func swapped() -> Constraint {
+        let flipped = ["<": ">", ">": "<", "<=": ">=", ">=": "<="][op] ?? op
+        return Constraint(field: field, op: flipped, value: value)
+    }
+
+    func holds(for v: UInt64) -> Bool {
+        switch op {
+        case "==": return v == value
+        case "!=": return v != value
+        case "<": return v < value
+        case ">": return v > value
+        case "<=": return v <= value
+        default: return v >= value
+        }
+    }
+
+    /// Whether some value of each field satisfies every constraint on it as `assignment` decides it.
+    static func feasible(_ assignment: [Int: Bool], atoms: [Atom]) -> Bool {
+        var byField: [HostField: [(Constraint, Bool)]] = [:]
+        for (atom, holds) in assignment {
+            if let c = atoms[atom].constraint { byField[c.field, default: []].append((c, holds)) }
+        }
+        return byField.allSatisfy { field, constraints in
+            guard constraints.count > 1, field.width < 16 else { return true }
+            return (0..<(UInt64(1) << UInt64(field.width))).contains { v in
+                constraints.allSatisfy { $0.0.holds(for: v) == $0.1 }
+            }
+        }
+    }
 }
 
 /// A boolean in the abstract: decided, or a decision tree over atoms (by index).

@@ -22,11 +22,17 @@ struct FieldClassifier {
         let capAtoms = atoms.filter { trace.atoms[$0].hostField == field }
         let conditions = atoms.filter { !capAtoms.contains($0) }
 
-        // One outcome per assignment of the run-time conditions; cap predicates folded inside.
+        // One outcome per assignment of the run-time conditions; cap predicates folded inside. Assignments
+        // no host value can satisfy (`pmuver < 6` and `pmuver == 15`) are paths the code never takes (should
+        // every one be such, the constraints are not trusted and all are kept).
         var groups: [(assignment: [Int: Bool], outcome: Outcome)] = []
-        for g in assignments(conditions) {
-            let outcomes = Set(assignments(capAtoms).map { c in outcome(bits, g.merging(c) { a, _ in a }, lsb: lsb) })
-            groups.append((g, fold(outcomes)))
+        for prune in [true, false] where groups.isEmpty {
+            for g in assignments(conditions) {
+                let taken = assignments(capAtoms).map { g.merging($0) { a, _ in a } }
+                    .filter { !prune || Constraint.feasible($0, atoms: trace.atoms) }
+                guard !taken.isEmpty else { continue }
+                groups.append((g, fold(Set(taken.map { outcome(bits, $0, lsb: lsb) }))))
+            }
         }
         let outcomes = groups.map(\.outcome)
         var seen = Set<String>()

@@ -10,9 +10,12 @@ extension ReadPathInterpreter {
         return asWritten(nonZero(bits, text: expr.text, at: expr), expr, bits)
     }
 
-    /// A predicate as written at `expr`, on the analysed register's `hostField` where it tests one.
-    private func asWritten(_ expr: Cursor, hostField: HostField? = nil) -> Cond {
-        .node(trace.atom(expr.text, at: ref(expr), spelled: expr.spellingKey, hostField: hostField), .known(true), .known(false))
+    /// A predicate as written at `expr` (or as `text` says), on the analysed register's `hostField` where it
+    /// tests one, with what it says of a host field where it compares one with a constant.
+    private func asWritten(_ expr: Cursor, text: String? = nil, hostField: HostField? = nil, constraint: Constraint? = nil) -> Cond {
+        .node(trace.atom(text ?? expr.text, at: ref(expr), spelled: expr.spellingKey + (text.map { " " + $0 } ?? ""),
+                         hostField: hostField, constraint: constraint),
+              .known(true), .known(false))
     }
 
     /// A predicate written as one macro (`vcpu_has_sve(vcpu)`, `kvm_supports_32bit_el0()`) whose parts are
@@ -50,7 +53,9 @@ extension ReadPathInterpreter {
         return compareBits(op, left, right, expr)
     }
 
-    private func compareBits(_ op: String, _ left: Bits, _ right: Bits, _ expr: Cursor) -> Cond {
+    /// `left op right`, decided where both are constant on a path; else a predicate, written as `expr` (or
+    /// `text`).
+    func compareBits(_ op: String, _ left: Bits, _ right: Bits, _ expr: Cursor, text: String? = nil) -> Cond {
         if let lhs = left.constant, let rhs = right.constant {
             // `if (id == SYS_ID_AA64PFR1_EL1)`: the register's own branch of a handler shared by many.
             if op == "==", lhs == rhs, lhs == UInt64(context.register), trace.branch == nil { trace.branch = ref(expr) }
@@ -64,19 +69,30 @@ extension ReadPathInterpreter {
             }
         }
         if let atom = firstChoice(left) ?? firstChoice(right) {
-            return .node(atom, compareBits(op, restrict(left, atom, true), restrict(right, atom, true), expr),
-                         compareBits(op, restrict(left, atom, false), restrict(right, atom, false), expr))
+            return .node(atom, compareBits(op, restrict(left, atom, true), restrict(right, atom, true), expr, text: text),
+                         compareBits(op, restrict(left, atom, false), restrict(right, atom, false), expr, text: text))
         }
-        return asWritten(expr, hostField: hostField(left) ?? hostField(right))
+        var constraint: Constraint?
+        if let field = anyHostField(left), let value = right.constant {
+            constraint = Constraint(field: field, op: op, value: value)
+        } else if let field = anyHostField(right), let value = left.constant {
+            constraint = Constraint(field: field, op: op, value: value).swapped()
+        }
+        return asWritten(expr, text: text, hostField: hostField(left) ?? hostField(right), constraint: constraint)
     }
 
-    /// A field of the analysed register's host value moved down to bit 0, zero above.
-    private func hostField(_ bits: Bits) -> HostField? {
-        guard case .host(let register, let lsb)? = bits.bits.first, register == context.register else { return nil }
+    /// A field of any register's host value moved down to bit 0, zero above.
+    private func anyHostField(_ bits: Bits) -> HostField? {
+        guard case .host(let register, let lsb)? = bits.bits.first else { return nil }
         var width = 0
         while width < 64, case .host(register, lsb + width) = bits.bits[width] { width += 1 }
         guard bits.bits[width...].allSatisfy({ $0 == .zero }) else { return nil }
         return HostField(register: register, lsb: lsb, width: width)
+    }
+
+    /// A field of the analysed register's host value moved down to bit 0, zero above.
+    private func hostField(_ bits: Bits) -> HostField? {
+        anyHostField(bits).flatMap { $0.register == context.register ? $0 : nil }
     }
 
     private func firstChoice(_ bits: Bits) -> Int? {

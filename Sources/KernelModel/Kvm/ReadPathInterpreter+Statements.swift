@@ -134,7 +134,8 @@ extension ReadPathInterpreter {
             }
         }
         for child in (parts[1].kind == .compoundStmt ? parts[1].children : [parts[1]]) { flatten(child) }
-        let selector = eval(parts[0], &frame).bits?.constant
+        let selectorBits = eval(parts[0], &frame).bits
+        let selector = selectorBits?.constant
         func runFrom(_ start: Int, _ path: inout Frame) {
             for item in items[start...] {
                 if let stmt = item.stmt { exec(stmt, &path) }
@@ -154,18 +155,20 @@ extension ReadPathInterpreter {
             }
             return
         }
-        // A switch on something other than the register: each case is a predicate on the selector.
+        // A switch on something other than the register: each case is the selector compared with its
+        // label, decided on the paths where the selector is known (a helper's constant return).
         let text = parts[0].text
         var fallback = frame
         if let defaultLabel = labels.first(where: { items[$0].label! == nil }) { runFrom(defaultLabel, &fallback) }
         for index in labels.reversed() {
             guard let value = items[index].label! else { continue }
-            let atom = trace.atom("\(text) == \(value)", at: ref(stmt))
-            var matched = frame
-            matched.path.append((atom, true))
-            runFrom(index, &matched)
-            matched.path = frame.path
-            fallback = merge(atom, matched, fallback)
+            let written = "\(text) == \(value)"
+            let cond = selectorBits.map { compareBits("==", $0, Bits(constant: value), stmt, text: written) }
+                ?? .node(trace.atom(written, at: ref(stmt)), .known(true), .known(false))
+            let otherwise = fallback
+            var next = frame
+            branch(cond, &next, then: { runFrom(index, &$0) }, else: { $0 = otherwise })
+            fallback = next
         }
         frame = fallback
     }

@@ -68,10 +68,15 @@ final class ReadPathInterpreter {
         depth += 1
         defer { depth -= 1 }
         exec(body, &frame)
-        // Fall-through is a return without value; fold every return into one guarded value.
+        // Fall-through is a return without value; fold every return into one guarded value. A return whose
+        // path extends another's is the more specific one and takes precedence (a switch's default is
+        // recorded with the path at the switch, its cases with their labels' conditions added).
         var value: Value? = nil
         var regval: Value? = frame.terminated ? nil : frame.regval
-        for returned in frame.returns.reversed() {
+        let ordered = frame.returns.enumerated().sorted { a, b in
+            a.element.path.count != b.element.path.count ? a.element.path.count > b.element.path.count : a.offset < b.offset
+        }
+        for (_, returned) in ordered.reversed() {
             value = value.map { guarded(returned.path, returned.value, $0) } ?? returned.value
             if let stored = returned.regval { regval = regval.map { guarded(returned.path, stored, $0) } ?? stored }
         }

@@ -27,10 +27,11 @@ final class Trace {
 
     /// The atom for a predicate: one per predicate text and spelling place, so a predicate repeated
     /// in the code is one condition while two expressions of one macro invocation stay two.
-    func atom(_ text: String, at location: SourceRef, spelled: String = "", hostField: HostField? = nil) -> Int {
-        let key = text + "|" + spelled + "|" + String(describing: hostField)
+    func atom(_ text: String, at location: SourceRef, spelled: String = "", hostField: HostField? = nil,
+              constraint: Constraint? = nil) -> Int {
+        let key = text + "|" + spelled + "|" + String(describing: hostField) + "|" + String(describing: constraint)
         if let i = atomIndex[key] { return i }
-        atoms.append(Atom(text: text, location: location, hostField: hostField))
+        atoms.append(Atom(text: text, location: location, hostField: hostField, constraint: constraint))
         atomIndex[key] = atoms.count - 1
         return atoms.count - 1
     }

@@ -57,6 +57,7 @@ static const struct arm64_ftr_bits ftr_idiom1[] = {
 	FIELD(4),	/* Dropped */
 	FIELD(8),	/* NvOnly: cleared for nested guests only */
 	FIELD(12),	/* Pasted: capped by a min() whose '<' is pasted from a macro name */
+	FIELD(16),	/* Converted: another register's field, limited, then converted */
 	ARM64_FTR_END,
 };
 

@@ -88,6 +88,29 @@ static u64 sanitise_idiom0(const struct kvm_vcpu *vcpu, u64 val)
 	return val;
 }
 
+/* Another register's field, limited: never 0xf, at most 6 (pmuver's limit). */
+static u8 idiom_limit(void)
+{
+	u64 host = read_sanitised_ftr_reg(SYS_ID_IDIOM0_EL1) & 0xf;
+
+	if (host == 0xf)
+		return 0;
+	return min(host, 6);
+}
+
+/* A conversion whose 0xf case the limit never reaches (pmuver_to_perfmon). */
+static u8 idiom_convert(u8 v)
+{
+	switch (v) {
+	case 1:
+		return 3;
+	case 0xf:
+		return 0xf;
+	default:
+		return v;
+	}
+}
+
 static u64 __kvm_read_sanitised_id_reg(const struct kvm_vcpu *vcpu, const struct sys_reg_desc *r)
 {
 	u32 id = reg_to_encoding(r);
@@ -105,6 +128,7 @@ static u64 __kvm_read_sanitised_id_reg(const struct kvm_vcpu *vcpu, const struct
 	case SYS_ID_IDIOM1_EL1:
 		val &= FIELD_MASK(0) | FIELD_MASK(8) | FIELD_MASK(12);
 		val = LIMIT_FIELD(val, 12, 4);
+		val |= FIELD_PREP(FIELD_MASK(16), idiom_convert(idiom_limit()));
 		break;
 	}
 
