@@ -16,6 +16,10 @@ extension BoundWriter {
         /// The inserted lines as they go into the file (indented with tabs, any `case` or `if` around them).
         public let inserted: [String]
 
+        public init(path: String, line: Int, statement: String, inserted: [String]) {
+            self.path = path; self.line = line; self.statement = statement; self.inserted = inserted
+        }
+
         /// The inserted lines, each ending in a newline.
         public var insertedText: String { inserted.map { $0 + "\n" }.joined() }
     }
