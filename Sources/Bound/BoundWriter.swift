@@ -38,6 +38,8 @@ public struct BoundWriter {
         public let limit: FieldLimit
         public let statement: String
         public let function: String
+        /// The statement's lines, the second and later indented relative to the first (no wrapping).
+        public var lines: [String] = []
     }
 
     public struct Failure: Error, CustomStringConvertible {
@@ -79,7 +81,7 @@ public struct BoundWriter {
             var lines: [String] = []
             for l in group {
                 let statement = try self.statement(l, style: style)
-                written.append(Written(limit: l, statement: statement.joined(separator: " "), function: place.name))
+                written.append(Written(limit: l, statement: statement.joined(separator: " "), function: place.name, lines: statement))
                 let tabs = String(repeating: "\t", count: place.indent)
                 lines += statement.count == 1 ? Self.wrap(statement[0], indent: place.indent) : statement.map { tabs + $0 }
             }

@@ -1,3 +1,4 @@
+import Bound
 import KernelModel
 import Rules
 
@@ -11,4 +12,9 @@ struct CheckReport {
     let treeRoot: String
     /// The kernel version, e.g. "6.12.117".
     let kernel: String
+    /// What `ftrlint bound` would insert for each finding it answers (none for the others).
+    var fixes: SuggestedFixes = .none
+
+    /// The suggested fix of `finding`, if any.
+    func fix(for finding: Finding) -> BoundWriter.Suggestion? { fixes.fix(for: finding) }
 }

@@ -25,7 +25,8 @@ struct ExplainCommand: AnalysisCommand {
             throw FieldStory.NotFound(description: target.key)
         }
         let tree = analysis.model.tree
-        print(FieldStory(row: row, source: SourceLines { try? tree.read($0) }).render(), terminator: "")
+        let patch = row.verdict.findings.first.flatMap { SuggestedFixes(analysis, findings: [$0]).fix(for: $0) }
+        print(FieldStory(row: row, source: SourceLines { try? tree.read($0) }, patch: patch).render(), terminator: "")
         if row.normal.kind == .unknown {
             printError("ftrlint: error: the KVM treatment of \(row.key) is unknown")
             throw ExitStatus.incomplete

@@ -26,7 +26,8 @@ struct ReportSettings {
         let accepted = baseline.map { b in selected.filter { !b.accepts(rule: $0.rule, key: $0.key) } } ?? selected
         let shown = Self.ordered(accepted)
         let report = CheckReport(findings: shown, rules: RuleRegistry.descriptions, fields: analysis.fields,
-                                 treeRoot: analysis.treeRoot, kernel: analysis.kernel)
+                                 treeRoot: analysis.treeRoot, kernel: analysis.kernel,
+                                 fixes: SuggestedFixes(analysis, findings: shown))
         print(format == .gcc ? GccReporter(color: color).render(report) : format.render(report), terminator: "")
         for f in fixed ?? [] where selects(f) { printError("ftrlint: \(f.fixedLine)") }
         if format == .gcc {

@@ -11,6 +11,41 @@ final class BoundRealTreeTests: XCTestCase {
         for version in RealTrees.versions { try bound(version) }
     }
 
+    /// On 7.2, check's `note: suggested fix:` for ID_AA64PFR0_EL1.RAS is the line `bound` inserts, at the
+    /// line bound's hunk inserts it before.
+    func testCheckSuggestsTheLineBoundInserts() throws {
+        let root = try RealTrees.root("7.2")
+        let check = try CheckRun.ftrlint(["check", root])
+        XCTAssertEqual(check.status, 1, check.error)
+        let lines = check.output.split(separator: "\n").map(String.init)
+        let leak = try XCTUnwrap(lines.firstIndex { $0.contains(" ID_AA64PFR0_EL1.RAS leaks to normal guests") && $0.hasSuffix("[ftrlint-leak]") },
+                                 check.output)
+        let note = try XCTUnwrap(lines[(leak + 1)...].prefix { !$0.hasSuffix("]") }.first { $0.contains(": note: suggested fix: ") },
+                                 "the leak's suggestion follows its notes: \(check.output)")
+        let r = try CheckRun.ftrlint(["bound", root])
+        #if !LIBCLANG_OPERATOR_KINDS
+        if r.status == 2, r.error.contains("could not be proved") { return }
+        #endif
+        XCTAssertEqual(r.status, 0, r.error)
+        let patch = try GitPatch(parsing: r.output)
+        let file = try XCTUnwrap(patch.files.first { $0.newPath == "arch/arm64/kvm/sys_regs.c" })
+        // The added RAS line and the line of the original it goes before.
+        var old = 0, found: (line: Int, text: String)?
+        for hunk in file.hunks {
+            old = hunk.oldStart
+            for l in hunk.lines {
+                switch l.kind {
+                case .added:
+                    if l.text.contains("ID_AA64PFR0_EL1, RAS") { found = (old, l.text) }
+                case .removed, .context: old += 1
+                }
+            }
+        }
+        let (line, text) = try XCTUnwrap(found, r.output)
+        XCTAssertEqual(note, "arch/arm64/kvm/sys_regs.c:\(line):1: note: suggested fix: " + text.trimmingCharacters(in: .whitespaces))
+        XCTAssertEqual(note, "arch/arm64/kvm/sys_regs.c:2082:1: note: suggested fix: val = ID_REG_LIMIT_FIELD_ENUM(val, ID_AA64PFR0_EL1, RAS, V1P1);")
+    }
+
     func bound(_ version: String) throws {
         let root = try RealTrees.root(version)
         let r = try CheckRun.ftrlint(["bound", "--scope", "all", root])

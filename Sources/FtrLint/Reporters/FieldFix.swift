@@ -1,3 +1,4 @@
+import Bound
 import KernelModel
 import Rules
 
@@ -10,11 +11,15 @@ import Rules
 /// (`ID_AA64DFR0_EL1_PMSVer_MASK`) or, where the field's macros predate it (5.10's
 /// `ID_AA64DFR0_PMSVER_SHIFT`), a shift; a cap with `ID_REG_LIMIT_FIELD_ENUM` and the value's name from
 /// `arch/arm64/tools/sysreg` where the tree has both, else with `cpuid_feature_cap_perfmon_field`.
+/// Where `ftrlint bound`'s writer can place a statement for the field, a `patch:` line says what it
+/// inserts and before which line (the same as `check`'s `note: suggested fix:`).
 struct FieldFix {
     let row: FieldMatrix.Row
     let source: SourceLines
     /// The statements that touch the field in the view the finding is about, in the order they run.
     let statements: [SourceRef]
+    /// What `ftrlint bound` would insert for the field, where its writer can place it.
+    var patch: BoundWriter.Suggestion? = nil
 
     /// Rules whose findings KVM fixes by hiding or capping the field in its read path.
     static let kvmSide: Set<String> = ["leak", "unverified", "over-bound", "nv-leak", "protected-leak"]
@@ -34,6 +39,10 @@ struct FieldFix {
             let bound = row.policy?.bound ?? 0
             out.append(bound <= 0 ? "write: \(hide()) (hide it: the policy's bound is 0)"
                                   : "write: \(cap(bound)) (cap it at the policy's bound)")
+            if let patch {
+                out.append("patch: \(patch.path):\(patch.line): \(Escape.oneLine(patch.statement))  "
+                           + "(what `ftrlint bound` inserts before this line; it writes the whole patch and proves it)")
+            }
             out.append("or accept it: `ftrlint baseline -o FILE` and `check --baseline FILE`, or raise the bound with --policy-additions")
         } else {
             out.append("see docs/rules/\(finding.rule).md")

@@ -1,3 +1,4 @@
+import Bound
 import KernelModel
 
 /// `ftrlint explain`: one field's story, verdict first: what ftrlint concludes, why, where to change it
@@ -35,6 +36,8 @@ struct FieldStory {
 
     let row: FieldMatrix.Row
     let source: SourceLines
+    /// What `ftrlint bound` would insert for the field (SuggestedFixes), for the fix section's `patch:` line.
+    var patch: BoundWriter.Suggestion? = nil
 
     /// The verdict first, then why, then where to change it and what to write, then KVM's statements
     /// that touch the field in the order they run, then the cpufeature entry and the other guests' views.
@@ -61,7 +64,7 @@ struct FieldStory {
             out += "- (the policy has no entry for this field)\n"
         }
 
-        let fix = FieldFix(row: row, source: source, statements: story(view(of: verdict.findings.first?.rule)))
+        let fix = FieldFix(row: row, source: source, statements: story(view(of: verdict.findings.first?.rule)), patch: patch)
         out += "\nfix:\n" + fix.lines().map { "  \($0)\n" }.joined()
 
         out += "\nKVM, normal guest:\n" + statements(row.normal)

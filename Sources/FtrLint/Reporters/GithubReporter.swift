@@ -6,7 +6,8 @@ import Rules
 ///     ::error file=arch/arm64/kernel/cpufeature.c,line=301,col=2,title=ftrlint-RULE::message
 ///
 /// Severity error → `::error`, warning → `::warning`, note → `::notice`. The related KVM places are
-/// appended to the message (an annotation has one position). Paths are relative to the tree, which is
+/// appended to the message (an annotation has one position), and so is a suggested fix, as gcc's note
+/// says it. Paths are relative to the tree, which is
 /// what GitHub expects when the tree is the repository checked out.
 ///
 /// GitHub shows at most 10 annotations of each level per step and drops the rest without a word, so
@@ -26,6 +27,7 @@ struct GithubReporter {
             shown[f.severity, default: 0] += 1
             var message = f.message
             for r in f.related { message += "\n\(GccReporter.position(r.location)): \(r.message)" }
+            if let fix = report.fix(for: f) { message += "\n\(GccReporter.position(fix)): \(GccReporter.suggestion(fix))" }
             let properties = [
                 "file=" + Escape.githubProperty(f.location.path),
                 "line=\(max(1, f.location.line))",

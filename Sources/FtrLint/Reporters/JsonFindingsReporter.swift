@@ -42,6 +42,13 @@ struct FindingsDocument: Encodable {
         let message: String
         let location: JSONLocation
         let related: [Related]
+        /// What `ftrlint bound` would insert for the field (left out when there is no suggestion).
+        let fix: Fix?
+    }
+    struct Fix: Encodable {
+        let location: JSONLocation
+        let statement: String
+        let inserted: String
     }
     struct Summary: Encodable {
         let error: Int
@@ -68,7 +75,11 @@ struct FindingsDocument: Encodable {
         findings = report.findings.map { f in
             Item(rule: f.rule, severity: f.severity.rawValue, register: f.register, field: f.field, key: f.key,
                  message: f.message, location: JSONLocation(f.location),
-                 related: f.related.map { Related(message: $0.message, location: JSONLocation($0.location)) })
+                 related: f.related.map { Related(message: $0.message, location: JSONLocation($0.location)) },
+                 fix: report.fix(for: f).map { s in
+                     Fix(location: JSONLocation(SourceRef(path: s.path, line: s.line, column: 1)), statement: s.statement,
+                         inserted: s.insertedText)
+                 })
         }
     }
 }

@@ -3,7 +3,8 @@ import Rules
 /// `check --format junit`: JUnit XML for CI test-report views, one test case per register field, one
 /// test suite per register (the coverage matrix as tests):
 ///
-/// - a field with an `error` finding fails (`<failure>`; the findings in gcc format as its text);
+/// - a field with an `error` finding fails (`<failure>`; the findings in gcc format, notes and suggested
+///   fixes included, as its text);
 /// - a field whose findings are only `note`s (deliberately passed through) is `<skipped>`;
 /// - `warning`s do not fail the test case; they are in its `<system-out>`;
 /// - every other field passes.
@@ -22,7 +23,7 @@ struct JunitReporter {
             let findings = byField[key] ?? []
             let (register, field) = Self.split(key, findings: findings)
             if cases[register] == nil { registers.append(register) }
-            cases[register, default: []].append(Case(register: register, field: field, findings: findings))
+            cases[register, default: []].append(Case(register: register, field: field, findings: findings, fixes: report.fixes))
         }
 
         let all = registers.flatMap { cases[$0]! }
@@ -52,6 +53,8 @@ struct JunitReporter {
         let register: String
         let field: String
         let findings: [Finding]
+        /// The suggested fixes, as gcc notes in the findings' text.
+        var fixes: SuggestedFixes = .none
 
         var errors: [Finding] { findings.filter { $0.severity == .error } }
         var failed: Bool { !errors.isEmpty }
@@ -65,20 +68,20 @@ struct JunitReporter {
                 let message = errors.map(\.message).joined(separator: "; ")
                 let type = errors.map { "ftrlint-\($0.rule)" }.joined(separator: " ")
                 body += "      <failure message=\"\(Escape.xml(message))\" type=\"\(Escape.xml(type))\">"
-                    + Escape.xmlText(Self.lines(errors)) + "</failure>\n"
+                    + Escape.xmlText(lines(errors)) + "</failure>\n"
             } else if skipped {
                 body += "      <skipped message=\"\(Escape.xml(findings.map(\.message).joined(separator: "; ")))\"/>\n"
             }
             let others = findings.filter { $0.severity != .error }
             if !others.isEmpty {
-                body += "      <system-out>" + Escape.xmlText(Self.lines(others)) + "</system-out>\n"
+                body += "      <system-out>" + Escape.xmlText(lines(others)) + "</system-out>\n"
             }
             return open + ">\n" + body + "    </testcase>\n"
         }
 
-        /// The findings as gcc diagnostic lines.
-        static func lines(_ findings: [Finding]) -> String {
-            GccReporter().render(CheckReport(findings: findings, rules: [], fields: [], treeRoot: "", kernel: ""))
+        /// The findings as gcc diagnostic lines (their notes and suggested fixes too).
+        func lines(_ findings: [Finding]) -> String {
+            GccReporter().render(CheckReport(findings: findings, rules: [], fields: [], treeRoot: "", kernel: "", fixes: fixes))
         }
     }
 }

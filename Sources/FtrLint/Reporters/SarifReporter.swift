@@ -1,3 +1,4 @@
+import Bound
 import Foundation
 import KernelModel
 import Rules
@@ -12,6 +13,8 @@ import Rules
 ///   when unrelated edits move its line.
 /// - `automationDetails.id` is `ftrlint/KERNELVERSION`: the category (before the last slash) is `ftrlint`.
 /// - The KVM side of a finding (Finding.related) becomes `relatedLocations`.
+/// - A finding `ftrlint bound` answers carries, where its writer can place one, `fixes`: one insertion
+///   (an empty `deletedRegion` at column 1 of a line, the new lines as `insertedContent`) in the file.
 /// - `driver.version` and `informationUri` say which ftrlint wrote the log; each rule's `helpUri` and
 ///   `help` are its docs/rules page (RulePage), which code-scanning services show beside an alert.
 struct SarifReporter {
@@ -49,6 +52,7 @@ struct SarifReporter {
                     SarifLog.Location(id: i, physicalLocation: Self.physical(r.location), message: .init(text: r.message))
                 },
                 partialFingerprints: [Self.fingerprintKey: "\(f.rule):\(f.key)"],
+                fixes: report.fix(for: f).map { [Self.fix($0)] },
                 properties: .init(register: f.register, field: f.field))
         }
         let run = SarifLog.Run(
@@ -74,6 +78,19 @@ struct SarifReporter {
         let uri = ref.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ref.path
         return .init(artifactLocation: .init(uri: uri, uriBaseId: uriBaseId),
                      region: .init(startLine: max(1, ref.line), startColumn: max(1, ref.column)))
+    }
+
+    /// A suggested fix as SARIF's `fix`: one replacement whose deletedRegion is empty (endColumn equal to
+    /// startColumn on the start line: nothing deleted) at column 1 of the line the new lines go before, and
+    /// whose insertedContent is those lines, tab-indented, each ending in a newline.
+    static func fix(_ s: BoundWriter.Suggestion) -> SarifLog.Fix {
+        let uri = s.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? s.path
+        return .init(description: .init(text: "Insert `\(s.statement)` (what `ftrlint bound` writes for this field; "
+                                        + "it writes and proves the whole patch)"),
+                     artifactChanges: [.init(artifactLocation: .init(uri: uri, uriBaseId: uriBaseId), replacements: [
+                         .init(deletedRegion: .init(startLine: max(1, s.line), startColumn: 1, endLine: max(1, s.line), endColumn: 1),
+                               insertedContent: .init(text: s.insertedText)),
+                     ])])
     }
 
     /// The tree root as an absolute file URI ending in "/", as originalUriBaseIds requires.
@@ -118,6 +135,25 @@ struct SarifLog: Encodable {
         let startLine: Int
         let startColumn: Int
     }
+    /// A region by line and column with its end given (an empty one is an insertion point).
+    struct FullRegion: Encodable {
+        let startLine: Int
+        let startColumn: Int
+        let endLine: Int
+        let endColumn: Int
+    }
+    struct Replacement: Encodable {
+        let deletedRegion: FullRegion
+        let insertedContent: Text
+    }
+    struct ArtifactChange: Encodable {
+        let artifactLocation: ArtifactLocation
+        let replacements: [Replacement]
+    }
+    struct Fix: Encodable {
+        let description: Text
+        let artifactChanges: [ArtifactChange]
+    }
     struct PhysicalLocation: Encodable {
         let artifactLocation: ArtifactLocation
         let region: Region
@@ -139,6 +175,8 @@ struct SarifLog: Encodable {
         let locations: [Location]
         let relatedLocations: [Location]?
         let partialFingerprints: [String: String]
+        /// What `ftrlint bound` would insert for the field (SuggestedFixes).
+        let fixes: [Fix]?
         let properties: ResultProperties
     }
     struct AutomationDetails: Encodable { let id: String }
