@@ -18,19 +18,23 @@ public struct BoundMessage {
         var intro = "KVM hands guests the host's sanitised ID registers after masking them. "
         switch scope {
         case .leaks:
-            intro += "The fields below reach guests at levels whose registers or traps KVM does not provide in "
+            intro +=
+                "The fields below reach guests at levels whose registers or traps KVM does not provide in "
                 + "this tree, so a guest on hardware that implements them sees a feature it cannot use. Limit "
                 + "each to the highest level KVM handles."
         case .overBound:
-            intro += "The fields below can reach guests above the highest value KVM is meant to expose. Limit "
+            intro +=
+                "The fields below can reach guests above the highest value KVM is meant to expose. Limit "
                 + "each to that bound."
         case .all:
-            intro += "State an upper bound for every field a guest can see whose value KVM does not already "
+            intro +=
+                "State an upper bound for every field a guest can see whose value KVM does not already "
                 + "hold to it, including fields that cpufeature does not describe yet and that read as zero "
                 + "today. A feature of a later revision of the architecture then never reaches guests "
                 + "unnoticed: raising a bound becomes a deliberate change."
             if readZero > 0 {
-                intro += " \(readZero) of the \(fields.count) fields read as zero today, so the guest's view does "
+                intro +=
+                    " \(readZero) of the \(fields.count) fields read as zero today, so the guest's view does "
                     + "not change until cpufeature describes them."
             }
         }
@@ -41,17 +45,21 @@ public struct BoundMessage {
             let was = views[l.key].map { Self.was($0.normal, described: l.described) } ?? ""
             var item = "- \(l.key): \(change)\(was)."
             if let handled = l.handled {
-                item += " KVM handles up to \(handled)" + (handled < (l.bound ?? .max) ? ", below the bound \(l.bound.map(String.init) ?? "-")" : "") + "."
+                item +=
+                    " KVM handles up to \(handled)"
+                    + (handled < (l.bound ?? .max) ? ", below the bound \(l.bound.map(String.init) ?? "-")" : "") + "."
             } else {
                 item += " KVM handles every level; the bound is \(l.bound.map(String.init) ?? "-")."
             }
             item += " " + l.reason
             items.append(item)
         }
-        body = [intro, items.joined(separator: "\n"),
-                "Found and checked with ftrlint bound: each limit is the policy's bound, or one below the first "
+        body = [
+            intro, items.joined(separator: "\n"),
+            "Found and checked with ftrlint bound: each limit is the policy's bound, or one below the first "
                 + "level whose registers KVM lacks, and the patched tree's analysis leaves every other field's "
-                + "guest view unchanged."]
+                + "guest view unchanged.",
+        ]
     }
 
     /// ", was passed through" — how KVM treats the field today.

@@ -17,7 +17,10 @@ extension BoundWriter {
         public let inserted: [String]
 
         public init(path: String, line: Int, statement: String, inserted: [String]) {
-            self.path = path; self.line = line; self.statement = statement; self.inserted = inserted
+            self.path = path
+            self.line = line
+            self.statement = statement
+            self.inserted = inserted
         }
 
         /// The inserted lines, each ending in a newline.
@@ -28,7 +31,8 @@ extension BoundWriter {
     /// it cannot write a statement for, a register with no place it can write into): never a guess.
     public func suggestion(_ limit: FieldLimit) -> Suggestion? {
         guard !limit.signed, let (edits, written) = try? write([limit]), edits.count == 1, written.count == 1,
-              edits[0].insertions.count == 1 else { return nil }
+            edits[0].insertions.count == 1
+        else { return nil }
         let edit = edits[0], insertion = edit.insertions[0], w = written[0]
         let lines = w.lines.isEmpty ? [w.statement] : w.lines
         let statement = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")

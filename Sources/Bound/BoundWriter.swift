@@ -54,8 +54,10 @@ public struct BoundWriter {
     let spec: SysregSpec?
 
     /// `views`: the model's guest view (described fields and undescribed ones); `read` reads a tree file.
-    public init(guestView: GuestView, tables: CpufeatureTables, aliases: @escaping (String) -> [String],
-                read: @escaping (String) -> String?) {
+    public init(
+        guestView: GuestView, tables: CpufeatureTables, aliases: @escaping (String) -> [String],
+        read: @escaping (String) -> String?
+    ) {
         views = guestView.fields
         fields = Dictionary(tables.fields.map { ($0.key, $0) }) { a, _ in a }
         self.read = read
@@ -81,16 +83,24 @@ public struct BoundWriter {
             var lines: [String] = []
             for l in group {
                 let statement = try self.statement(l, style: style)
-                written.append(Written(limit: l, statement: statement.joined(separator: " "), function: place.name, lines: statement))
+                written.append(
+                    Written(limit: l, statement: statement.joined(separator: " "), function: place.name, lines: statement))
                 let tabs = String(repeating: "\t", count: place.indent)
                 lines += statement.count == 1 ? Self.wrap(statement[0], indent: place.indent) : statement.map { tabs + $0 }
             }
             let opens = place.opensBlock
             lines = place.wrap(lines)
-            if edits[path] == nil { edits[path] = FileEdit(path: path, original: text, insertions: []); order.append(path) }
+            if edits[path] == nil {
+                edits[path] = FileEdit(path: path, original: text, insertions: [])
+                order.append(path)
+            }
             if let i = edits[path]!.insertions.firstIndex(where: { $0.before == place.before }) {
                 // Statements that end an existing block go before new blocks opened at the same line.
-                if opens { edits[path]!.insertions[i].lines += lines } else { edits[path]!.insertions[i].lines.insert(contentsOf: lines, at: 0) }
+                if opens {
+                    edits[path]!.insertions[i].lines += lines
+                } else {
+                    edits[path]!.insertions[i].lines.insert(contentsOf: lines, at: 0)
+                }
             } else {
                 edits[path]!.insertions.append((place.before, lines))
             }
@@ -125,9 +135,10 @@ public struct BoundWriter {
                     throw Failure("\(s.path):\(branch.line): the case for \(register) does not end in break;")
                 }
                 // A case that only hands the value to the register's helper: the helper is where its code is.
-                let body = (i + 1 ..< brk).map(s.trimmed).filter { !$0.isEmpty }
+                let body = (i + 1..<brk).map(s.trimmed).filter { !$0.isEmpty }
                 if body.count == 1, let helper = Self.helperCall(body[0]), let h = s.function(helper),
-                   let end = s.endOfValueFunction(h, value: "val") {
+                    let end = s.endOfValueFunction(h, value: "val")
+                {
                     return Place(before: end, indent: 1, name: helper, function: h)
                 }
                 return Place(before: brk, indent: s.indent(i) + 1, name: fn.name, function: (fn.open, fn.close))
@@ -138,10 +149,12 @@ public struct BoundWriter {
             // A branch that also tests something else: a test of the register alone, after the chain.
             if t.contains("(id == \(sysReg)"), let end = s.endOfChain(i) {
                 let level = s.indent(i)
-                return Place(before: end + 1, indent: level + 1, name: fn.name, function: (fn.open, fn.close), opensBlock: true, wrap: { lines in
-                    ["", String(repeating: "\t", count: level) + "if (id == \(sysReg))" + (lines.count > 1 ? " {" : "")]
-                        + lines + (lines.count > 1 ? [String(repeating: "\t", count: level) + "}"] : [])
-                })
+                return Place(
+                    before: end + 1, indent: level + 1, name: fn.name, function: (fn.open, fn.close), opensBlock: true,
+                    wrap: { lines in
+                        ["", String(repeating: "\t", count: level) + "if (id == \(sysReg))" + (lines.count > 1 ? " {" : "")]
+                            + lines + (lines.count > 1 ? [String(repeating: "\t", count: level) + "}"] : [])
+                    })
             }
             throw Failure("\(s.path):\(branch.line): the branch KVM takes for \(register) is not one ftrlint can write into")
         }
@@ -155,28 +168,33 @@ public struct BoundWriter {
             guard let fn = s.enclosingFunction(i) else { continue }
             let level = s.indent(i), tabs = String(repeating: "\t", count: level)
             if t.hasPrefix("case SYS_"), let end = s.endOfSwitch(i) {
-                return Place(before: end, indent: level + 1, name: fn.name, function: (fn.open, fn.close), opensBlock: true, wrap: { lines in
-                    [tabs + "case \(sysReg):"] + lines + [tabs + "\tbreak;"]
-                })
+                return Place(
+                    before: end, indent: level + 1, name: fn.name, function: (fn.open, fn.close), opensBlock: true,
+                    wrap: { lines in
+                        [tabs + "case \(sysReg):"] + lines + [tabs + "\tbreak;"]
+                    })
             }
             if t.hasPrefix("if (id == SYS_") || t.hasPrefix("} else if (id == SYS_"), let end = s.endOfChain(i) {
-                return Place(before: end, indent: level + 1, name: fn.name, function: (fn.open, fn.close), opensBlock: true, wrap: { lines in
-                    [tabs + "} else if (id == \(sysReg)) {"] + lines
-                })
+                return Place(
+                    before: end, indent: level + 1, name: fn.name, function: (fn.open, fn.close), opensBlock: true,
+                    wrap: { lines in
+                        [tabs + "} else if (id == \(sysReg)) {"] + lines
+                    })
             }
         }
         // The register's own handler.
         if let body = s.function(function), let end = s.endOfValueFunction(body, value: "val") {
             return Place(before: end, indent: 1, name: function, function: body)
         }
-        throw Failure("\(function)() decides \(register), and ftrlint finds neither a branch for the register nor a "
-                      + "`return val;` it can add a bound before")
+        throw Failure(
+            "\(function)() decides \(register), and ftrlint finds neither a branch for the register nor a "
+                + "`return val;` it can add a bound before")
     }
 
     /// `val = sanitise_id_aa64pfr0_el1(vcpu, val);` → `sanitise_id_aa64pfr0_el1`.
     static func helperCall(_ line: String) -> String? {
         guard line.hasPrefix("val = "), line.hasSuffix(", val);"), let paren = line.firstIndex(of: "(") else { return nil }
-        let name = line[line.index(line.startIndex, offsetBy: 6) ..< paren]
+        let name = line[line.index(line.startIndex, offsetBy: 6)..<paren]
         return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" } ? String(name) : nil
     }
 
@@ -193,15 +211,21 @@ public struct BoundWriter {
 
         /// `before`: where the statements go in `source`; a macro the file defines only further down is not usable.
         init(function text: String, tree: BoundWriter, source: CSource, before: Int) {
-            if text.contains("ARM64_FEATURE_MASK(") { mask = .featureMask }
-            else if text.contains("0xfUL <<") || text.contains("_SHIFT") && !text.contains("_MASK") { mask = .shift }
-            else { mask = .generated }
+            if text.contains("ARM64_FEATURE_MASK(") {
+                mask = .featureMask
+            } else if text.contains("0xfUL <<") || text.contains("_SHIFT") && !text.contains("_MASK") {
+                mask = .shift
+            } else {
+                mask = .generated
+            }
             let header = tree.read("arch/arm64/include/asm/sysreg.h") ?? ""
             defines = { name in
-                header.contains("#define \(name)") || source.lines.contains { $0.hasPrefix("#define \(name)\t") || $0.hasPrefix("#define \(name) ") }
+                header.contains("#define \(name)")
+                    || source.lines.contains { $0.hasPrefix("#define \(name)\t") || $0.hasPrefix("#define \(name) ") }
             }
             let define = "#define ID_REG_LIMIT_FIELD_ENUM("
-            limitEnum = tree.read("arch/arm64/kvm/sys_regs.h")?.contains(define) ?? false
+            limitEnum =
+                tree.read("arch/arm64/kvm/sys_regs.h")?.contains(define) ?? false
                 || source.lines[..<before].contains { $0.hasPrefix(define) }
             capPerfmon = tree.read("arch/arm64/include/asm/cpufeature.h")?.contains("cpuid_feature_cap_perfmon_field(") ?? false
         }
@@ -212,16 +236,21 @@ public struct BoundWriter {
 
     /// The stem of the field's shift macro in this tree (`ID_AA64DFR0_PMSVER` of `ID_AA64DFR0_PMSVER_SHIFT`).
     func stem(_ l: FieldLimit) -> String? {
-        if let f = fields[l.key], let line = read(f.location.path)?.split(separator: "\n", omittingEmptySubsequences: false)
-            .dropFirst(f.location.line - 1).first,
-           let token = line.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).first(where: { $0.hasSuffix("_SHIFT") }) {
+        if let f = fields[l.key],
+            let line = read(f.location.path)?.split(separator: "\n", omittingEmptySubsequences: false)
+                .dropFirst(f.location.line - 1).first,
+            let token = line.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).first(where: {
+                $0.hasSuffix("_SHIFT")
+            })
+        {
             return String(token.dropLast(6))
         }
         if generated(l.register) { return "\(l.register)_\(l.field)" }
         // Macros written by hand (5.10's asm/sysreg.h): the register without _EL1, the field upper-cased.
         guard let header = read("arch/arm64/include/asm/sysreg.h") else { return nil }
         let short = l.register.hasSuffix("_EL1") ? String(l.register.dropLast(4)) : l.register
-        let candidates = ["\(short)_\(l.field.uppercased())", "\(l.register)_\(l.field.uppercased())"]
+        let candidates =
+            ["\(short)_\(l.field.uppercased())", "\(l.register)_\(l.field.uppercased())"]
             + aliases(l.key).map { $0.uppercased() }
         return candidates.first { header.contains("#define \($0)_SHIFT") }
     }
@@ -258,10 +287,12 @@ public struct BoundWriter {
         }
         // Any width, with the bitfield helpers every tree has.
         let mask = generated(l.register) ? "\(l.register)_\(l.field)_MASK" : bits
-        return ["if (FIELD_GET(\(mask), val) > \(l.limit)) {",
-                "\tval &= ~\(mask);",
-                "\tval |= FIELD_PREP(\(mask), \(l.limit));",
-                "}"]
+        return [
+            "if (FIELD_GET(\(mask), val) > \(l.limit)) {",
+            "\tval &= ~\(mask);",
+            "\tval |= FIELD_PREP(\(mask), \(l.limit));",
+            "}",
+        ]
     }
 
     /// The statement at `indent` tabs, its arguments on lines of their own, aligned after the open

@@ -18,17 +18,19 @@ struct CSource {
     /// The body of function `name`: the lines of its opening and closing braces (column 0).
     func function(_ name: String) -> (open: Int, close: Int)? {
         for i in lines.indices where !lines[i].hasPrefix("\t") && !lines[i].hasPrefix(" ") && !lines[i].hasPrefix("#") {
-            guard let r = lines[i].range(of: name + "("), r.lowerBound == lines[i].startIndex
+            guard let r = lines[i].range(of: name + "("),
+                r.lowerBound == lines[i].startIndex
                     || !(lines[i][lines[i].index(before: r.lowerBound)].isLetter
-                         || lines[i][lines[i].index(before: r.lowerBound)].isNumber
-                         || lines[i][lines[i].index(before: r.lowerBound)] == "_") else { continue }
+                        || lines[i][lines[i].index(before: r.lowerBound)].isNumber
+                        || lines[i][lines[i].index(before: r.lowerBound)] == "_")
+            else { continue }
             // The declarator runs to a line ending in `)`; a `;` there makes it a prototype.
             var j = i
             while j < lines.count, !lines[j].hasSuffix(")"), !lines[j].hasSuffix(";"), !lines[j].hasSuffix("{") { j += 1 }
             guard j < lines.count, !lines[j].hasSuffix(";") else { continue }
             let open = lines[j].hasSuffix("{") ? j : j + 1
             guard open < lines.count, lines[open].hasPrefix("{") || lines[open].hasSuffix("{") else { continue }
-            guard let close = (open + 1 ..< lines.count).first(where: { lines[$0].hasPrefix("}") }) else { return nil }
+            guard let close = (open + 1..<lines.count).first(where: { lines[$0].hasPrefix("}") }) else { return nil }
             return (open, close)
         }
         return nil
@@ -37,7 +39,8 @@ struct CSource {
     /// The function whose body holds line `i`.
     func enclosingFunction(_ i: Int) -> (name: String, open: Int, close: Int)? {
         guard let open = stride(from: i, through: 0, by: -1).first(where: { lines[$0].hasPrefix("{") }),
-              let close = (i ..< lines.count).first(where: { lines[$0].hasPrefix("}") }) else { return nil }
+            let close = (i..<lines.count).first(where: { lines[$0].hasPrefix("}") })
+        else { return nil }
         // The name is the last identifier before `(` on the declarator's first line.
         var k = open - 1
         while k > 0, lines[k].hasPrefix("\t") || lines[k].hasPrefix(" ") { k -= 1 }
@@ -71,7 +74,7 @@ struct CSource {
     /// The line of `break;` that ends the `case` at line `i` (nil when the case falls through or returns).
     func breakOfCase(_ i: Int) -> Int? {
         let level = indent(i)
-        for j in (i + 1) ..< lines.count {
+        for j in (i + 1)..<lines.count {
             if indent(j) == level, !trimmed(j).isEmpty { return nil }  // the next case, or the switch's end
             if indent(j) == level + 1, trimmed(j) == "break;" { return j }
         }
@@ -82,13 +85,13 @@ struct CSource {
     /// indentation: `}` or `} else …`).
     func closeOfBlock(_ i: Int) -> Int? {
         let level = indent(i)
-        return ((i + 1) ..< lines.count).first { indent($0) == level && trimmed($0).hasPrefix("}") }
+        return ((i + 1)..<lines.count).first { indent($0) == level && trimmed($0).hasPrefix("}") }
     }
 
     /// The `}` ending the `switch` whose `case` is at line `i`.
     func endOfSwitch(_ i: Int) -> Int? {
         let level = indent(i)
-        return ((i + 1) ..< lines.count).first { indent($0) == level && trimmed($0) == "}" }
+        return ((i + 1)..<lines.count).first { indent($0) == level && trimmed($0) == "}" }
     }
 
     /// The `}` that ends the if / else-if chain the branch at line `i` belongs to.
@@ -103,7 +106,7 @@ struct CSource {
     }
 
     /// Every line of the function body `body`, as one text.
-    func text(_ body: (open: Int, close: Int)) -> String { lines[body.open ... body.close].joined(separator: "\n") }
+    func text(_ body: (open: Int, close: Int)) -> String { lines[body.open...body.close].joined(separator: "\n") }
 
     /// The width of a line as an editor shows it, tabs to 8 columns.
     static func columns(_ line: String) -> Int {

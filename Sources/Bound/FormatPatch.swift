@@ -11,7 +11,11 @@ public struct FormatPatch {
     public let edits: [BoundWriter.FileEdit]
 
     public init(author: String, signoff: Bool, subject: String, body: [String], edits: [BoundWriter.FileEdit]) {
-        self.author = author; self.signoff = signoff; self.subject = subject; self.body = body; self.edits = edits
+        self.author = author
+        self.signoff = signoff
+        self.subject = subject
+        self.body = body
+        self.edits = edits
     }
 
     public var text: String {
@@ -24,7 +28,9 @@ public struct FormatPatch {
         let stats = edits.map { ($0.path, $0.insertions.reduce(0) { $0 + $1.lines.count }) }
         let width = stats.map(\.0.count).max() ?? 0
         for (path, n) in stats {
-            out += " " + path.padding(toLength: width, withPad: " ", startingAt: 0) + " | \(n) " + String(repeating: "+", count: min(n, 60)) + "\n"
+            out +=
+                " " + path.padding(toLength: width, withPad: " ", startingAt: 0) + " | \(n) "
+                + String(repeating: "+", count: min(n, 60)) + "\n"
         }
         let total = stats.reduce(0) { $0 + $1.1 }
         out += " \(edits.count) file\(edits.count == 1 ? "" : "s") changed, \(total) insertion\(total == 1 ? "" : "s")(+)\n\n"
@@ -41,7 +47,8 @@ public struct FormatPatch {
             for word in line.split(separator: " ") {
                 let prefix = lines.isEmpty ? "" : hanging
                 if !current.isEmpty, (prefix + current + " " + word).count > 75 {
-                    lines.append(prefix + current); current = String(word)
+                    lines.append(prefix + current)
+                    current = String(word)
                 } else {
                     current = current.isEmpty ? String(word) : current + " " + word
                 }
@@ -58,8 +65,11 @@ public struct FormatPatch {
         let points = e.insertions.sorted { $0.before < $1.before }
         var groups: [[(before: Int, lines: [String])]] = []
         for p in points {
-            if let last = groups.last?.last, p.before - last.before <= 2 * context { groups[groups.count - 1].append(p) }
-            else { groups.append([p]) }
+            if let last = groups.last?.last, p.before - last.before <= 2 * context {
+                groups[groups.count - 1].append(p)
+            } else {
+                groups.append([p])
+            }
         }
         var out = "diff --git a/\(e.path) b/\(e.path)\n--- a/\(e.path)\n+++ b/\(e.path)\n"
         var added = 0
@@ -68,11 +78,15 @@ public struct FormatPatch {
             let inserted = g.reduce(0) { $0 + $1.lines.count }
             let function = stride(from: start - 1, through: 0, by: -1).lazy.map { old[$0] }
                 .first { $0.first.map { $0.isLetter || $0 == "_" || $0 == "$" } ?? false }
-            out += "@@ -\(start + 1),\(end - start) +\(start + 1 + added),\(end - start + inserted) @@"
+            out +=
+                "@@ -\(start + 1),\(end - start) +\(start + 1 + added),\(end - start + inserted) @@"
                 + (function.map { " " + String($0.prefix(80)) } ?? "") + "\n"
             var next = g.makeIterator(), pending = next.next()
-            for i in start ... end {
-                while let p = pending, p.before == i { out += p.lines.map { "+" + $0 + "\n" }.joined(); pending = next.next() }
+            for i in start...end {
+                while let p = pending, p.before == i {
+                    out += p.lines.map { "+" + $0 + "\n" }.joined()
+                    pending = next.next()
+                }
                 if i < end { out += " " + old[i] + "\n" }
             }
             added += inserted

@@ -35,19 +35,22 @@ public struct LineMap: Sendable {
     }
 
     public func mapped(_ t: KvmTreatment) -> KvmTreatment {
-        KvmTreatment(kind: t.kind, cap: t.cap, value: t.value, condition: t.condition, paths: t.paths,
-                     locations: t.locations.map(mapped), note: t.note)
+        KvmTreatment(
+            kind: t.kind, cap: t.cap, value: t.value, condition: t.condition, paths: t.paths,
+            locations: t.locations.map(mapped), note: t.note)
     }
 
     public func mapped(_ v: GuestView.Field) -> GuestView.Field {
-        GuestView.Field(register: v.register, field: v.field, normal: mapped(v.normal), nested: v.nested.map(mapped),
-                        protected: v.protected.map(mapped), writable: v.writable, function: v.function,
-                        branch: v.branch.map(mapped))
+        GuestView.Field(
+            register: v.register, field: v.field, normal: mapped(v.normal), nested: v.nested.map(mapped),
+            protected: v.protected.map(mapped), writable: v.writable, function: v.function,
+            branch: v.branch.map(mapped))
     }
 
     public func mapped(_ f: Finding) -> Finding {
-        Finding(rule: f.rule, severity: f.severity, register: f.register, field: f.field, message: f.message,
-                location: mapped(f.location),
-                related: f.related.map { Finding.Related(location: mapped($0.location), message: $0.message) })
+        Finding(
+            rule: f.rule, severity: f.severity, register: f.register, field: f.field, message: f.message,
+            location: mapped(f.location),
+            related: f.related.map { Finding.Related(location: mapped($0.location), message: $0.message) })
     }
 }

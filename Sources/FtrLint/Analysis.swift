@@ -14,8 +14,9 @@ struct Analysis {
     /// `enabling`: the opt-in rules to run too (those `--only` names).
     init(options: TreeOptions, policy: Policy, overlay: [String: String] = [:], enabling: Set<String> = []) throws {
         let (tree, arguments) = try options.open(overlay: overlay)
-        model = try TreeModel(tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
-                              preambles: options.preambles)
+        model = try TreeModel(
+            tree: tree, arguments: arguments, policy: policy, cache: options.resultCache,
+            preambles: options.preambles)
         self.policy = policy
         let context = RuleContext(model: model, policy: policy)
         findings = RuleRegistry.run(context, rules: RuleRegistry.selected(enabling: enabling))

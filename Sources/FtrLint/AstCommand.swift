@@ -3,7 +3,8 @@ import LibClang
 
 /// Prints the cursor tree of one declaration: a maintainer's aid when a new kernel idiom is not recognised.
 struct AstCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "ast", abstract: "Print libclang's cursor tree of a declaration.")
+    static let configuration = CommandConfiguration(
+        commandName: "ast", abstract: "Print libclang's cursor tree of a declaration.")
 
     @Argument(help: "Source file.") var file: String
     @Argument(help: "Declaration name.") var name: String
@@ -20,7 +21,10 @@ struct AstCommand: ParsableCommand {
 
     private func dump(_ c: Cursor, depth: Int) {
         let ev = c.kind.isExpression ? c.evaluate().map { " = \($0)" } ?? "" : ""
-        print(String(repeating: "  ", count: depth) + "\(c.kind) \(c.operatorSpelling ?? "") '\(c.spelling)' <\(c.typeSpelling)> \(c.location.line):\(c.location.column)\(ev)")
+        print(
+            String(repeating: "  ", count: depth)
+                + "\(c.kind) \(c.operatorSpelling ?? "") '\(c.spelling)' <\(c.typeSpelling)> \(c.location.line):\(c.location.column)\(ev)"
+        )
         for child in c.children { dump(child, depth: depth + 1) }
     }
 }

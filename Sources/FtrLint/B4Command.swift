@@ -65,7 +65,8 @@ struct B4Check {
     /// "ERROR: arch/arm64/kernel/cpufeature.c:301:2: message [ftrlint-leak] (arch/arm64/kvm/sys_regs.c:1602:2: note)"
     static func line(_ f: Finding) -> String {
         let prefix = f.severity == .error ? "ERROR" : f.severity == .warning ? "WARNING" : "NOTE"
-        var text = "\(prefix): \(f.location.path):\(max(1, f.location.line)):\(max(1, f.location.column)): \(f.message) [ftrlint-\(f.rule)]"
+        var text =
+            "\(prefix): \(f.location.path):\(max(1, f.location.line)):\(max(1, f.location.column)): \(f.message) [ftrlint-\(f.rule)]"
         if let r = f.related.first { text += " (\(r.location.path):\(max(1, r.location.line)): \(r.message))" }
         return oneLine(text)
     }

@@ -8,9 +8,9 @@ struct BaselineCommand: AnalysisCommand {
     static let configuration = CommandConfiguration(
         commandName: "baseline", abstract: "Write the tree's current findings as a baseline file.",
         discussion: """
-        The baseline lists each finding by rule and REGISTER.Field (not by line), so `check --baseline FILE` \
-        keeps accepting it across unrelated edits and reports only what is new. Versioned JSON ("version": 1).
-        """)
+            The baseline lists each finding by rule and REGISTER.Field (not by line), so `check --baseline FILE` \
+            keeps accepting it across unrelated edits and reports only what is new. Versioned JSON ("version": 1).
+            """)
 
     @OptionGroup var options: TreeOptions
     @OptionGroup var policy: PolicyOptions
@@ -19,8 +19,9 @@ struct BaselineCommand: AnalysisCommand {
     var output: String?
 
     func run(_ analysis: Analysis) throws {
-        let baseline = Baseline(entries: analysis.findings.map { Baseline.Entry(rule: $0.rule, key: $0.key, message: $0.message) },
-                                kernel: analysis.kernel)
+        let baseline = Baseline(
+            entries: analysis.findings.map { Baseline.Entry(rule: $0.rule, key: $0.key, message: $0.message) },
+            kernel: analysis.kernel)
         if let output, output != "-" {
             do { try baseline.encoded().write(toFile: output, atomically: true, encoding: .utf8) } catch {
                 throw CheckProblem("cannot write \(output): \(error.localizedDescription)")

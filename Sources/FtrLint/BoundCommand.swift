@@ -12,15 +12,15 @@ struct BoundCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "bound", abstract: "Write, and prove, the KVM patch that bounds ID register fields.",
         discussion: """
-        Prints one patch in git format-patch form against KVM's read path (arch/arm64/kvm/sys_regs.c), in the \
-        idiom of the tree's version, that limits each field in scope to the policy's bound and below the \
-        first level KVM lacks. --scope leaks (the default): the fields leak and nv-leak report; over-bound: \
-        the fields over-bound reports; all: both, and every field that reads as zero today whose bound KVM \
-        would not hold (latent). Before printing, ftrlint applies the patch in memory, parses and analyses \
-        the patched tree, and requires that no finding in scope is left and that every other field's guest \
-        view is unchanged; when it cannot, it prints nothing and exits 2. With nothing in scope it prints \
-        nothing and exits 0. Nothing is written into the tree.
-        """)
+            Prints one patch in git format-patch form against KVM's read path (arch/arm64/kvm/sys_regs.c), in the \
+            idiom of the tree's version, that limits each field in scope to the policy's bound and below the \
+            first level KVM lacks. --scope leaks (the default): the fields leak and nv-leak report; over-bound: \
+            the fields over-bound reports; all: both, and every field that reads as zero today whose bound KVM \
+            would not hold (latent). Before printing, ftrlint applies the patch in memory, parses and analyses \
+            the patched tree, and requires that no finding in scope is left and that every other field's guest \
+            view is unchanged; when it cannot, it prints nothing and exits 2. With nothing in scope it prints \
+            nothing and exits 0. Nothing is written into the tree.
+            """)
 
     @OptionGroup var options: TreeOptions
     @OptionGroup var policy: PolicyOptions
@@ -28,8 +28,9 @@ struct BoundCommand: TreeCommand {
     @Option(help: "Which findings to answer: leaks, over-bound or all.")
     var scope: BoundScope = .leaks
 
-    @Option(name: .customLong("register"), parsing: .upToNextOption,
-            help: ArgumentHelp("Only these registers (_EL1 may be left out).", valueName: "name"))
+    @Option(
+        name: .customLong("register"), parsing: .upToNextOption,
+        help: ArgumentHelp("Only these registers (_EL1 may be left out).", valueName: "name"))
     var registers: [String] = []
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the patch (default: standard output).", valueName: "file"))
@@ -52,8 +53,10 @@ struct BoundCommand: TreeCommand {
             }
             let findings = before.findings.filter(inScope)
             guard !findings.isEmpty else {
-                printError("ftrlint: nothing to bound: no \(scope.rawValue) finding" + (wanted.isEmpty ? "" : " on \(wanted.sorted().joined(separator: ", "))")
-                           + " in \(options.tree)")
+                printError(
+                    "ftrlint: nothing to bound: no \(scope.rawValue) finding"
+                        + (wanted.isEmpty ? "" : " on \(wanted.sorted().joined(separator: ", "))")
+                        + " in \(options.tree)")
                 return
             }
             let context = RuleContext(model: before.model, policy: policy)
@@ -62,15 +65,18 @@ struct BoundCommand: TreeCommand {
                 throw CheckProblem("cannot bound \(first.key): \(first.why)")
             }
             let tree = before.model.tree
-            let writer = BoundWriter(guestView: before.model.guestView, tables: before.model.tables,
-                                     aliases: { policy.entry(key: $0)?.aliases ?? [] },
-                                     read: { try? tree.readIfPresent($0) ?? nil })
+            let writer = BoundWriter(
+                guestView: before.model.guestView, tables: before.model.tables,
+                aliases: { policy.entry(key: $0)?.aliases ?? [] },
+                read: { try? tree.readIfPresent($0) ?? nil })
             let (edits, written) = try writer.write(limits)
             let message = BoundMessage(scope: scope, written: written, views: before.model.guestView.fields)
             let patch = FormatPatch(author: author, signoff: signoff, subject: message.subject, body: message.body, edits: edits)
             let text = patch.text
-            try BoundProof(options: options, policy: policy, before: before, edits: edits, limits: limits,
-                           inScope: inScope, enabling: enabling).check(text)
+            try BoundProof(
+                options: options, policy: policy, before: before, edits: edits, limits: limits,
+                inScope: inScope, enabling: enabling
+            ).check(text)
             if let output, output != "-" {
                 do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
                     throw CheckProblem("cannot write \(output): \(error.localizedDescription)")
@@ -88,7 +94,10 @@ struct BoundCommand: TreeCommand {
         var result = Set<String>()
         for name in names {
             let upper = name.uppercased()
-            guard let reg = tables.registers.first(where: { $0.name.uppercased() == upper || $0.name.uppercased() == upper + "_EL1" })
+            guard
+                let reg = tables.registers.first(where: {
+                    $0.name.uppercased() == upper || $0.name.uppercased() == upper + "_EL1"
+                })
             else { throw CheckProblem("--register \(name): no such register in cpufeature's tables") }
             result.insert(reg.name)
         }
@@ -164,14 +173,16 @@ struct BoundProof {
             findings = findings.map(map.mapped)
         }
         // The opt-in rules that ran for the scope report undescribed fields, which the matrix has no row for.
-        let matrix = FieldMatrix(tables: a.model.tables, guestView: GuestView(fields: fields), policy: a.policy,
-                                 kernel: a.kernel, findings: findings)
+        let matrix = FieldMatrix(
+            tables: a.model.tables, guestView: GuestView(fields: fields), policy: a.policy,
+            kernel: a.kernel, findings: findings)
         var byKey: [String: Data] = [:]
         for field in MatrixDocument(matrix).fields { byKey[field.key] = try? encoder.encode(field) }
         let described = Set(a.model.tables.fields.map(\.key))
         for (key, v) in fields where !described.contains(key) {
-            let row = UndescribedRow(kvm: .init(v.normal, function: v.function), nested: v.nested.map { .init($0, function: nil) },
-                                     protected: v.protected.map { .init($0, function: nil) }, writable: v.writable)
+            let row = UndescribedRow(
+                kvm: .init(v.normal, function: v.function), nested: v.nested.map { .init($0, function: nil) },
+                protected: v.protected.map { .init($0, function: nil) }, writable: v.writable)
             byKey[key] = try? encoder.encode(row)
         }
         return Views(byKey: byKey)

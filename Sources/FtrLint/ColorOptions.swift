@@ -6,8 +6,11 @@ import Foundation
 struct ColorOptions: ParsableArguments {
     enum When: String, ExpressibleByArgument, CaseIterable { case auto, always, never }
 
-    @Option(name: .customLong("color"), help: ArgumentHelp("When to colour the output; auto: on a terminal, unless NO_COLOR is set.",
-                                                           valueName: "when"))
+    @Option(
+        name: .customLong("color"),
+        help: ArgumentHelp(
+            "When to colour the output; auto: on a terminal, unless NO_COLOR is set.",
+            valueName: "when"))
     var when: When = .auto
 
     var enabled: Bool {

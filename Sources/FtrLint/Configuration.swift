@@ -43,7 +43,9 @@ struct Configuration: Equatable {
         let node: Any?
         do { node = try Yams.load(yaml: yaml) } catch { throw problem("not YAML: \(oneLine("\(error)"))") }
         guard let node else { return }
-        guard let map = node as? [String: Any] else { throw problem("expected a mapping of \(Self.keys.joined(separator: ", "))") }
+        guard let map = node as? [String: Any] else {
+            throw problem("expected a mapping of \(Self.keys.joined(separator: ", "))")
+        }
         for key in map.keys.sorted() where !Self.keys.contains(key) {
             throw problem("unknown key '\(key)'; the keys are \(Self.keys.joined(separator: ", "))")
         }

@@ -6,12 +6,13 @@ import Rules
 /// `ftrlint diff OLD NEW`: what NEW introduces and fixes against OLD.
 struct DiffCommand: BoundedCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diff", abstract: "Report only the findings NEW_TREE introduces against OLD_TREE, and list the ones it fixes.",
+        commandName: "diff",
+        abstract: "Report only the findings NEW_TREE introduces against OLD_TREE, and list the ones it fixes.",
         discussion: """
-        Findings match on rule and REGISTER.Field, not on lines. New findings are printed as --format says; \
-        fixed ones are listed on stderr ("ftrlint: fixed: ID_AA64DFR0_EL1.PMSVer [ftrlint-leak]"). Exit \
-        status: 0 nothing new at or above --fail-on, 1 something new, 2 either tree could not be analysed.
-        """)
+            Findings match on rule and REGISTER.Field, not on lines. New findings are printed as --format says; \
+            fixed ones are listed on stderr ("ftrlint: fixed: ID_AA64DFR0_EL1.PMSVer [ftrlint-leak]"). Exit \
+            status: 0 nothing new at or above --fail-on, 1 something new, 2 either tree could not be analysed.
+            """)
 
     @Argument(help: "The tree before the change.") var oldTree: String
     @Argument(help: "The tree after the change.") var newTree: String

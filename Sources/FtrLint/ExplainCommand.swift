@@ -6,14 +6,14 @@ struct ExplainCommand: AnalysisCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain", abstract: "Tell one field's story, verdict first: why, where to fix it, KVM's statements.",
         discussion: """
-        REGISTER.FIELD as the matrix spells it (ID_AA64PFR0_EL1.SVE); case does not matter and _EL1 may be \
-        left out. The first line is the verdict: the id of the most severe rule that reports the field \
-        (leak, unverified, …) or, when none does, what KVM shows a normal guest (hidden, capped at N, \
-        forced to N, computed, passthrough of an isa field). Then why (KVM's treatment and the policy's \
-        class, bound and levels), where to change it and what to write, KVM's statements that touch the \
-        field in the order they run (normal, nested and protected guests) and the cpufeature entry. Exit \
-        status 2 when the field's treatment is unknown.
-        """)
+            REGISTER.FIELD as the matrix spells it (ID_AA64PFR0_EL1.SVE); case does not matter and _EL1 may be \
+            left out. The first line is the verdict: the id of the most severe rule that reports the field \
+            (leak, unverified, …) or, when none does, what KVM shows a normal guest (hidden, capped at N, \
+            forced to N, computed, passthrough of an isa field). Then why (KVM's treatment and the policy's \
+            class, bound and levels), where to change it and what to write, KVM's statements that touch the \
+            field in the order they run (normal, nested and protected guests) and the cpufeature entry. Exit \
+            status 2 when the field's treatment is unknown.
+            """)
 
     @Argument(help: "The field, as REGISTER.Field (e.g. ID_AA64PFR0_EL1.SVE).") var field: String
     @OptionGroup var options: TreeOptions

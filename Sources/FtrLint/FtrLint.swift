@@ -10,13 +10,15 @@ struct FtrLint: ParsableCommand {
         commandName: "ftrlint",
         abstract: "Find arm64 ID register fields that KVM leaks to guests.",
         discussion: """
-        Exit status: 0 clean, 1 findings at or above --fail-on, 2 the analysis could not be completed: a usage \
-        error, unusable input, a parse that lost what ftrlint needs, or --timeout / --memory-limit passed \
-        (one "ftrlint: error:" line on stderr).
-        """,
+            Exit status: 0 clean, 1 findings at or above --fail-on, 2 the analysis could not be completed: a usage \
+            error, unusable input, a parse that lost what ftrlint needs, or --timeout / --memory-limit passed \
+            (one "ftrlint: error:" line on stderr).
+            """,
         version: "ftrlint \(version)",
-        subcommands: [TablesCommand.self, MatrixCommand.self, ExplainCommand.self, CheckCommand.self, DiffCommand.self,
-                      BaselineCommand.self, BoundCommand.self, RulesCommand.self, EnvArgsCommand.self, AstCommand.self])
+        subcommands: [
+            TablesCommand.self, MatrixCommand.self, ExplainCommand.self, CheckCommand.self, DiffCommand.self,
+            BaselineCommand.self, BoundCommand.self, RulesCommand.self, EnvArgsCommand.self, AstCommand.self,
+        ])
 
     /// `ftrlint` alone names no job: a usage error, not a clean run CI could take for a pass.
     func run() throws {

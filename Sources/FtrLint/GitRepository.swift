@@ -26,7 +26,8 @@ struct GitRepository {
     func commit(_ revision: String) -> String? {
         // "--end-of-options" keeps a revision that starts with "-" from being read as an option.
         guard !revision.isEmpty,
-              let out = try? Self.run(["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], in: directory)
+            let out = try? Self.run(
+                ["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], in: directory)
         else { return nil }
         let id = String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return id.isEmpty ? nil : id
@@ -35,8 +36,11 @@ struct GitRepository {
     /// Commits among the newest `limit` of HEAD's history whose subject is `subject`, newest first, with
     /// their first parent.
     func commits(withSubject subject: String, limit: Int = 1000) -> [(commit: String, parent: String)] {
-        guard let out = try? Self.run(["log", "--no-show-signature", "-n", String(limit), "--format=%H%x09%P%x09%s", "HEAD", "--"],
-                                      in: directory) else { return [] }
+        guard
+            let out = try? Self.run(
+                ["log", "--no-show-signature", "-n", String(limit), "--format=%H%x09%P%x09%s", "HEAD", "--"],
+                in: directory)
+        else { return [] }
         return String(decoding: out, as: UTF8.self).split(separator: "\n").compactMap { line in
             let parts = line.split(separator: "\t", maxSplits: 2, omittingEmptySubsequences: false)
             guard parts.count == 3, parts[2] == subject, let parent = parts[1].split(separator: " ").first else { return nil }
@@ -92,8 +96,11 @@ struct GitRepository {
     private static func runWaiting(_ arguments: [String], in directory: String, input: Data?) throws -> Data {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "--no-pager", "-C", directory, "-c", "core.fsmonitor=false",
-                             "-c", "core.untrackedCache=false", "-c", "log.showSignature=false", "--no-optional-locks"] + arguments
+        process.arguments =
+            [
+                "git", "--no-pager", "-C", directory, "-c", "core.fsmonitor=false",
+                "-c", "core.untrackedCache=false", "-c", "log.showSignature=false", "--no-optional-locks",
+            ] + arguments
         var env = ProcessInfo.processInfo.environment
         env["GIT_OPTIONAL_LOCKS"] = "0"
         env["GIT_TERMINAL_PROMPT"] = "0"

@@ -41,7 +41,9 @@ func aligned(_ rows: [[String]]) -> String {
     guard let first = rows.first else { return "" }
     let widths = (0..<first.count).map { c in rows.map { c < $0.count ? $0[c].count : 0 }.max() ?? 0 }
     return rows.map { row in
-        row.enumerated().map { i, cell in i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ")
+        row.enumerated().map { i, cell in
+            i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+        }
+        .joined(separator: "  ")
     }.joined(separator: "\n")
 }

@@ -3,11 +3,14 @@ import KernelModel
 
 /// Where the policy and the configuration file come from: every command that reads a tree takes these.
 struct PolicyOptions: ParsableArguments {
-    @Option(name: .customLong("policy"), help: ArgumentHelp("A policy file to use instead of the shipped one.", valueName: "file"))
+    @Option(
+        name: .customLong("policy"), help: ArgumentHelp("A policy file to use instead of the shipped one.", valueName: "file"))
     var file: String?
 
-    @Option(help: ArgumentHelp("A policy file whose entries are added to the policy (replacing entries with the same key).",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "A policy file whose entries are added to the policy (replacing entries with the same key).",
+            valueName: "file"))
     var policyAdditions: String?
 
     @Option(help: ArgumentHelp("A configuration file to use instead of the tree's .ftrlint.yaml.", valueName: "file"))

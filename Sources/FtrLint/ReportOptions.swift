@@ -11,19 +11,25 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Output format.")
     var format: FindingFormat = .gcc
 
-    @Option(help: ArgumentHelp("Exit with status 1 when a finding is at least this severe: note, warning or error (default: error).",
-                               valueName: "severity"))
+    @Option(
+        help: ArgumentHelp(
+            "Exit with status 1 when a finding is at least this severe: note, warning or error (default: error).",
+            valueName: "severity"))
     var failOn: Severity?
 
-    @Option(help: ArgumentHelp("Print only findings at least this severe; the others do not count for --fail-on either.",
-                               valueName: "severity"))
+    @Option(
+        help: ArgumentHelp(
+            "Print only findings at least this severe; the others do not count for --fail-on either.",
+            valueName: "severity"))
     var minSeverity: Severity?
 
     @Option(help: ArgumentHelp("Accept the findings this baseline lists (written by `ftrlint baseline`).", valueName: "file"))
     var baseline: String?
 
-    @Option(help: ArgumentHelp("Report only these rules (ids as --list-rules prints them; a comma-separated list or repeated).",
-                               valueName: "rule"))
+    @Option(
+        help: ArgumentHelp(
+            "Report only these rules (ids as --list-rules prints them; a comma-separated list or repeated).",
+            valueName: "rule"))
     var only: [String] = []
 
     @Option(help: ArgumentHelp("Do not report these rules (added to the configuration file's `ignore`).", valueName: "rule"))

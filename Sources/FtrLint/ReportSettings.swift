@@ -25,16 +25,19 @@ struct ReportSettings {
         let selected = findings.filter(selects)
         let accepted = baseline.map { b in selected.filter { !b.accepts(rule: $0.rule, key: $0.key) } } ?? selected
         let shown = Self.ordered(accepted)
-        let report = CheckReport(findings: shown, rules: RuleRegistry.descriptions, fields: analysis.fields,
-                                 treeRoot: analysis.treeRoot, kernel: analysis.kernel,
-                                 fixes: SuggestedFixes(analysis, findings: shown))
+        let report = CheckReport(
+            findings: shown, rules: RuleRegistry.descriptions, fields: analysis.fields,
+            treeRoot: analysis.treeRoot, kernel: analysis.kernel,
+            fixes: SuggestedFixes(analysis, findings: shown))
         print(format == .gcc ? GccReporter(color: color).render(report) : format.render(report), terminator: "")
         for f in fixed ?? [] where selects(f) { printError("ftrlint: \(f.fixedLine)") }
         if format == .gcc {
             var summary = "ftrlint: " + Self.counts(shown) + " in \(analysis.fields.count) fields"
             if let against { summary += ", new against \(against)" }
             if let fixed, !fixed.isEmpty { summary += "; \(fixed.filter(selects).count) fixed" }
-            if findings.count > selected.count { summary += "; \(findings.count - selected.count) not selected (--only, --ignore, --min-severity)" }
+            if findings.count > selected.count {
+                summary += "; \(findings.count - selected.count) not selected (--only, --ignore, --min-severity)"
+            }
             if let baseline {
                 let accepted = selected.count - shown.count
                 summary += "; \(accepted) accepted by the baseline"

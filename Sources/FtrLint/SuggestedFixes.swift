@@ -21,7 +21,10 @@ struct SuggestedFixes {
     /// The suggestions for `findings` (those of `analysis`).
     init(_ analysis: Analysis, findings: [Finding]) {
         let answering = findings.filter { Self.rules.contains($0.rule) }
-        guard !answering.isEmpty else { self.init(byKey: [:]); return }
+        guard !answering.isEmpty else {
+            self.init(byKey: [:])
+            return
+        }
         let model = analysis.model, policy = analysis.policy
         let limits = RuleContext(model: model, policy: policy).limits(answering: answering).limits
         // Each file once, however many fields are written into it.
@@ -32,8 +35,9 @@ struct SuggestedFixes {
             files[path] = text
             return text
         }
-        let writer = BoundWriter(guestView: model.guestView, tables: model.tables,
-                                 aliases: { policy.entry(key: $0)?.aliases ?? [] }, read: read)
+        let writer = BoundWriter(
+            guestView: model.guestView, tables: model.tables,
+            aliases: { policy.entry(key: $0)?.aliases ?? [] }, read: read)
         var byKey: [String: BoundWriter.Suggestion] = [:]
         for limit in limits { byKey[limit.key] = writer.suggestion(limit) }
         self.init(byKey: byKey)

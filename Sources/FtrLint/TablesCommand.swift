@@ -29,9 +29,11 @@ struct TablesCommand: TreeCommand {
         var rows = [["REGISTER", "FIELD", "BITS", "TYPE", "SAFE", "SIGN", "VISIBILITY", "STRICT", "LOCATION"]]
         for reg in tables.registers {
             for f in reg.fields {
-                rows.append([reg.name, f.name, "\(f.lsb + f.width - 1):\(f.lsb)", f.policy.rawValue, "\(f.safe)",
-                             f.signed ? "signed" : "unsigned", f.visibility, f.strict ? "strict" : "nonstrict",
-                             f.location.description])
+                rows.append([
+                    reg.name, f.name, "\(f.lsb + f.width - 1):\(f.lsb)", f.policy.rawValue, "\(f.safe)",
+                    f.signed ? "signed" : "unsigned", f.visibility, f.strict ? "strict" : "nonstrict",
+                    f.location.description,
+                ])
             }
         }
         return aligned(rows) + "\n\(tables.registers.count) registers, \(tables.fields.count) fields"
@@ -66,11 +68,13 @@ struct TablesDocument: Encodable {
     init(kernel: String, tables: CpufeatureTables) {
         self.kernel = kernel
         registers = tables.registers.map { r in
-            Register(name: r.name, encoding: r.encoding.description, table: r.table, location: r.location.description,
-                     fields: r.fields.map { f in
-                         Field(name: f.name, lsb: f.lsb, width: f.width, type: f.policy.rawValue, safe: f.safe,
-                               signed: f.signed, visibility: f.visibility, strict: f.strict, location: f.location.description)
-                     })
+            Register(
+                name: r.name, encoding: r.encoding.description, table: r.table, location: r.location.description,
+                fields: r.fields.map { f in
+                    Field(
+                        name: f.name, lsb: f.lsb, width: f.width, type: f.policy.rawValue, safe: f.safe,
+                        signed: f.signed, visibility: f.visibility, strict: f.strict, location: f.location.description)
+                })
         }
     }
 }

@@ -37,7 +37,8 @@ struct TreeOptions: ParsableArguments {
         let fm = FileManager.default
         var isFolder: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue,
-              !fm.fileExists(atPath: (path as NSString).appendingPathComponent(marker)) else { return path }
+            !fm.fileExists(atPath: (path as NSString).appendingPathComponent(marker))
+        else { return path }
         var folder = URL(fileURLWithPath: path).standardizedFileURL
         while folder.path != "/" {
             folder.deleteLastPathComponent()
@@ -48,8 +49,9 @@ struct TreeOptions: ParsableArguments {
 
     func open(overlay: [String: String] = [:]) throws -> (KernelTree, CompileArguments) {
         let tree = try KernelTree(path: self.tree, overlay: overlay)
-        let source = try CompileArgumentSource.resolve(tree: tree, compileCommands: compileCommands,
-                                                       buildDirectory: buildDirectory, cacheRoot: cacheDir)
+        let source = try CompileArgumentSource.resolve(
+            tree: tree, compileCommands: compileCommands,
+            buildDirectory: buildDirectory, cacheRoot: cacheDir)
         return (tree, source)
     }
 

@@ -36,7 +36,8 @@ enum Watchdog {
             timers.append(timer)
         }
         if let memoryMiB, memoryMiB > 0 {
-            let limitPages = memoryMiB.multipliedReportingOverflow(by: 1 << 20).partialValue / max(Int(sysconf(Int32(_SC_PAGESIZE))), 1)
+            let limitPages =
+                memoryMiB.multipliedReportingOverflow(by: 1 << 20).partialValue / max(Int(sysconf(Int32(_SC_PAGESIZE))), 1)
             let timer = DispatchSource.makeTimerSource(queue: queue)
             timer.schedule(deadline: .now(), repeating: .milliseconds(100), leeway: .milliseconds(20))
             timer.setEventHandler {
@@ -54,13 +55,25 @@ enum Watchdog {
         let outer = activity
         activity = what
         lock.unlock()
-        defer { lock.lock(); activity = outer; lock.unlock() }
+        defer {
+            lock.lock()
+            activity = outer
+            lock.unlock()
+        }
         return try body()
     }
 
     /// Marks `pid` as a child to kill if a bound is passed while it runs; released once it has ended.
-    static func adopt(_ pid: Int32) { lock.lock(); children.insert(pid); lock.unlock() }
-    static func release(_ pid: Int32) { lock.lock(); children.remove(pid); lock.unlock() }
+    static func adopt(_ pid: Int32) {
+        lock.lock()
+        children.insert(pid)
+        lock.unlock()
+    }
+    static func release(_ pid: Int32) {
+        lock.lock()
+        children.remove(pid)
+        lock.unlock()
+    }
 
     /// write(2) and _exit(2): no buffered I/O, no atexit handlers or C++ destructors racing the threads
     /// libclang is still parsing on.

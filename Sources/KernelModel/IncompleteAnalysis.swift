@@ -16,6 +16,7 @@ public struct IncompleteAnalysis: ToolError {
     /// `file` has a libclang error (`error`, in it or in a header it includes): what the error cost cannot be
     /// told from what the tree lacks.
     static func didNotParse(_ file: String, _ error: Diagnostic, relativize: (String) -> String) -> IncompleteAnalysis {
-        IncompleteAnalysis(file: file, "did not parse: \(relativize(error.location.file)):\(error.location.line): \(error.message)")
+        IncompleteAnalysis(
+            file: file, "did not parse: \(relativize(error.location.file)):\(error.location.line): \(error.message)")
     }
 }

@@ -40,8 +40,10 @@ final class ModelBuild: @unchecked Sendable {
         units = ParsedUnits(preambles: preambles)
     }
 
-    func run(tree: KernelTree, arguments: [[String]], policy: Policy,
-             record: (cache: ResultCache, key: ResultCache.Key)?, clock: Stopwatch) throws -> ResultCache.Entry {
+    func run(
+        tree: KernelTree, arguments: [[String]], policy: Policy,
+        record: (cache: ResultCache, key: ResultCache.Key)?, clock: Stopwatch
+    ) throws -> ResultCache.Entry {
         let files = self.files
         let argumentsOf = Dictionary(uniqueKeysWithValues: zip(files, arguments))
         let relativize = { (p: String) in tree.relativePath(p) ?? p }
@@ -83,11 +85,13 @@ final class ModelBuild: @unchecked Sendable {
             graph.add("protected view", after: [parses[pkvm]!, cpufeature]) {
                 defer { self.units.release(pkvm) }
                 guard self.units.clean([pkvm]), case .success(let tables)? = self.locked({ self.tables }),
-                      let unit = self.units.unit(pkvm) else { return }
+                    let unit = self.units.unit(pkvm)
+                else { return }
                 // pKVM's table only exists where the hypervisor emulates ID registers itself (6.x and later).
                 guard Self.declares(unit, GuestViewAnalyzer.protectedTable) else { return }
-                let path = GuestViewAnalyzer.ReadPath(unit: unit, table: GuestViewAnalyzer.protectedTable,
-                                                      functions: FunctionIndex(units: [unit]))
+                let path = GuestViewAnalyzer.ReadPath(
+                    unit: unit, table: GuestViewAnalyzer.protectedTable,
+                    functions: FunctionIndex(units: [unit]))
                 let undescribed = self.undescribed(tables, policy: policy)
                 let views = Result {
                     try GuestViewAnalyzer.protectedViews(of: tables, path: path, relativize: relativize, undescribed: undescribed)
@@ -108,25 +112,29 @@ final class ModelBuild: @unchecked Sendable {
             let blanked = graph.add("parse KVM's unit, bodies blanked", order: 1 + Self.parseOrder(sysRegs, unity: true)) {
                 self.parseUnit(unity, plan: .all(unity), tree: tree, arguments: argumentsOf[sysRegs]!, record: false)
             }
-            kvmTasks.append(graph.add("KVM's unit", after: [blanked, cpufeature]) {
-                // The unit with its bodies is the largest: parse it once pKVM's unit is read and released.
-                self.analyzeUnit(unity, tree: tree, arguments: argumentsOf, policy: policy, relativize: relativize,
-                                 record: record != nil, clock: clock, alone: { protectedTask.map(graph.wait) },
-                                 protected: protected)
-            })
+            kvmTasks.append(
+                graph.add("KVM's unit", after: [blanked, cpufeature]) {
+                    // The unit with its bodies is the largest: parse it once pKVM's unit is read and released.
+                    self.analyzeUnit(
+                        unity, tree: tree, arguments: argumentsOf, policy: policy, relativize: relativize,
+                        record: record != nil, clock: clock, alone: { protectedTask.map(graph.wait) },
+                        protected: protected)
+                })
         } else {
             let registers = graph.add("sys_reg_descs", after: [parses[sysRegs]!]) {
                 self.extractRegisters(sysRegs, relativize: relativize)
             }
-            kvmTasks.append(graph.add("normal view", after: kvm.map { parses[$0]! } + [cpufeature, registers]) {
-                defer { kvm.forEach { self.units.release($0, trim: false) } }
-                self.normalView(kvm, functions: nil, relativize: relativize, policy: policy, protected: protected)
-            })
+            kvmTasks.append(
+                graph.add("normal view", after: kvm.map { parses[$0]! } + [cpufeature, registers]) {
+                    defer { kvm.forEach { self.units.release($0, trim: false) } }
+                    self.normalView(kvm, functions: nil, relativize: relativize, policy: policy, protected: protected)
+                })
         }
         if let record {
             graph.add("result cache inputs", after: Array(parses.values) + kvmTasks, order: Int.max) {
-                let inputs = record.cache.inputs(for: record.key, inclusions: self.units.inclusions(of: files),
-                                                 arguments: arguments, startedAt: clock.start)
+                let inputs = record.cache.inputs(
+                    for: record.key, inclusions: self.units.inclusions(of: files),
+                    arguments: arguments, startedAt: clock.start)
                 self.locked { self.inputs = inputs }
             }
         }
@@ -144,8 +152,9 @@ final class ModelBuild: @unchecked Sendable {
         let tables = try tables!.get()
         let kvmRegisters = try kvmRegisters!.get()
         let guestView = try guestView!.get()
-        return ResultCache.Entry(tables: tables, kvmRegisters: kvmRegisters, guestView: guestView,
-                                 registerEncodings: try encodings!.get())
+        return ResultCache.Entry(
+            tables: tables, kvmRegisters: kvmRegisters, guestView: guestView,
+            registerEncodings: try encodings!.get())
     }
 
     // MARK: - KVM
@@ -165,10 +174,13 @@ final class ModelBuild: @unchecked Sendable {
     /// The normal (and nested) views from the KVM units `files` (sys_regs.c's first); `functions`: the
     /// index to follow calls with, else one over those units. Returns the functions it asked for that were blanked.
     @discardableResult
-    private func normalView(_ files: [String], functions: FunctionIndex?, relativize: @escaping (String) -> String,
-                            policy: Policy, protected: () throws -> GuestViewAnalyzer.ProtectedViews?) -> Set<String> {
+    private func normalView(
+        _ files: [String], functions: FunctionIndex?, relativize: @escaping (String) -> String,
+        policy: Policy, protected: () throws -> GuestViewAnalyzer.ProtectedViews?
+    ) -> Set<String> {
         guard units.clean(files), case .success(let tables)? = locked({ self.tables }),
-              let units = try? files.map({ try unit($0) }) else { return [] }
+            let units = try? files.map({ try unit($0) })
+        else { return [] }
         let functions = functions ?? FunctionIndex(units: units)
         let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: SysRegDescsExtractor.mainTable, functions: functions)
         let undescribed = undescribed(tables, policy: policy)
@@ -186,8 +198,9 @@ final class ModelBuild: @unchecked Sendable {
         let sysRegs = unity.files[0]
         do {
             let overlaid = try unity.tree(over: tree, plan: plan)
-            units.parse(sysRegs, tree: overlaid, arguments: arguments, options: [.keepGoing], recordInclusions: record,
-                        extraPreamble: unity.extraPreamble)
+            units.parse(
+                sysRegs, tree: overlaid, arguments: arguments, options: [.keepGoing], recordInclusions: record,
+                extraPreamble: unity.extraPreamble)
         } catch {
             units.failed(sysRegs, error)
         }
@@ -197,9 +210,11 @@ final class ModelBuild: @unchecked Sendable {
     /// it, then the unit is parsed with them and read; when the views ask for a body left out (through a
     /// header's macro), again with it, and after three such rounds with every body. Where the unit has an
     /// error with its bodies blanked (a name both files define), its files are parsed one by one.
-    private func analyzeUnit(_ unity: KvmUnit, tree: KernelTree, arguments: [String: [String]], policy: Policy,
-                             relativize: @escaping (String) -> String, record: Bool, clock: Stopwatch,
-                             alone: () -> Void, protected: () throws -> GuestViewAnalyzer.ProtectedViews?) {
+    private func analyzeUnit(
+        _ unity: KvmUnit, tree: KernelTree, arguments: [String: [String]], policy: Policy,
+        relativize: @escaping (String) -> String, record: Bool, clock: Stopwatch,
+        alone: () -> Void, protected: () throws -> GuestViewAnalyzer.ProtectedViews?
+    ) {
         let files = unity.files
         let sysRegs = files[0]
         let paths = Set(files.map(tree.absolutePath))
@@ -217,8 +232,10 @@ final class ModelBuild: @unchecked Sendable {
             guard let blanked = units.unit(sysRegs) else { return ([], nil) }
             let encodings = Set((try? locked({ self.tables })?.get())?.registers.map(\.encoding.sysReg) ?? [])
             // A table that cannot be read is reported by the reader of the whole unit.
-            return (unity.functionNames(in: blanked, tree: tree),
-                    try? GuestViewAnalyzer.readPathRoots(unit: blanked, encodings: encodings, relativize: relativize))
+            return (
+                unity.functionNames(in: blanked, tree: tree),
+                try? GuestViewAnalyzer.readPathRoots(unit: blanked, encodings: encodings, relativize: relativize)
+            )
         }()
         units.release(sysRegs)
         alone()
@@ -230,8 +247,9 @@ final class ModelBuild: @unchecked Sendable {
             clock.note("KVM's unit, round \(round): parsed with \(plan.blank.joined().filter { $0 }.count) bodies blanked")
             extractRegisters(sysRegs, relativize: relativize)
             let functions = units.unit(sysRegs).map { FunctionIndex(units: [$0], files: paths, blanked: plan.blanked) }
-            let requested = normalView([sysRegs], functions: functions, relativize: relativize, policy: policy,
-                                       protected: protected)
+            let requested = normalView(
+                [sysRegs], functions: functions, relativize: relativize, policy: policy,
+                protected: protected)
             clock.note("KVM's unit, round \(round): views asked for \(requested.sorted())")
             if requested.isEmpty || plan == .none(unity) { break }
             units.release(sysRegs)
@@ -250,9 +268,13 @@ final class ModelBuild: @unchecked Sendable {
     /// needs both), then pKVM's, read and released before KVM's unit is parsed with its bodies. Fewer units
     /// alive at once, at little cost in time.
     private static func parseOrder(_ file: String, unity: Bool) -> Int {
-        let order = unity ? ["arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path, GuestViewAnalyzer.protectedPath]
-            : [GuestViewAnalyzer.protectedPath, "arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path,
-               "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"]
+        let order =
+            unity
+            ? ["arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path, GuestViewAnalyzer.protectedPath]
+            : [
+                GuestViewAnalyzer.protectedPath, "arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path,
+                "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c",
+            ]
         return order.firstIndex(of: file) ?? order.count
     }
 

@@ -26,13 +26,15 @@ public enum RegisterEncodings {
         let path = tree.absolutePath(file)
         var unsaved = tree.unsavedFiles
         unsaved[path] = source
-        let unit = try TranslationUnit(path: path, arguments: arguments,
-                                       unsavedFiles: unsaved, options: [.keepGoing, .skipFunctionBodies])
+        let unit = try TranslationUnit(
+            path: path, arguments: arguments,
+            unsavedFiles: unsaved, options: [.keepGoing, .skipFunctionBodies])
         var result: [String: Encoding] = [:]
         let prefix = "ftrlint_encoding_"
         unit.cursor.visit { c in
             guard c.kind == .varDecl, c.isInMainFile, c.spelling.hasPrefix(prefix),
-                  let value = c.children.last?.evaluate()?.bits else { return .continue }
+                let value = c.children.last?.evaluate()?.bits
+            else { return .continue }
             result[String(c.spelling.dropFirst(prefix.count))] = Encoding(sysReg: value)
             return .continue
         }

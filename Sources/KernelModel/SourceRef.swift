@@ -7,7 +7,9 @@ public struct SourceRef: Codable, Hashable, Sendable, Comparable, CustomStringCo
     public let column: Int
 
     public init(path: String, line: Int, column: Int) {
-        self.path = path; self.line = line; self.column = column
+        self.path = path
+        self.line = line
+        self.column = column
     }
 
     /// Where `location` is, its path made tree-relative by `relativize`.

@@ -21,8 +21,10 @@ extension TableExtractor {
     /// Throws when one of `errors` lies inside `decl`: a table with a parse error may have lost entries.
     func requireClean(_ decl: Cursor, errors: [Diagnostic], what: String) throws {
         let range = decl.extent
-        if let e = errors.first(where: { $0.location.file == range.start.file
-            && range.start.offset <= $0.location.offset && $0.location.offset <= range.end.offset }) {
+        if let e = errors.first(where: {
+            $0.location.file == range.start.file
+                && range.start.offset <= $0.location.offset && $0.location.offset <= range.end.offset
+        }) {
             throw fail("\(what) did not parse: line \(e.location.line): \(e.message)")
         }
     }

@@ -31,9 +31,11 @@ public struct TreeModel {
     /// units are parsed through `preambles` where their headers were precompiled (or can be). KVM's files
     /// are read as one unit where they can be (KvmUnit); `combineKvmFiles: false` parses each on its own
     /// and in full, the reference the tests hold the combined reading to.
-    public init(tree: KernelTree, arguments: CompileArguments, policy: Policy,
-                cache: ResultCache? = ResultCache.default, preambles: PreambleCache? = PreambleCache.default,
-                combineKvmFiles: Bool = true) throws {
+    public init(
+        tree: KernelTree, arguments: CompileArguments, policy: Policy,
+        cache: ResultCache? = ResultCache.default, preambles: PreambleCache? = PreambleCache.default,
+        combineKvmFiles: Bool = true
+    ) throws {
         let clock = Stopwatch()
         let files = Self.files(of: tree)
         guard tree.exists(GuestViewAnalyzer.path) else {
@@ -51,8 +53,9 @@ public struct TreeModel {
             return
         }
         let build = ModelBuild(files: files, preambles: preambles, combine: combineKvmFiles)
-        let entry = try build.run(tree: tree, arguments: args, policy: policy,
-                                  record: cache.flatMap { cache in key.map { (cache, $0) } }, clock: clock)
+        let entry = try build.run(
+            tree: tree, arguments: args, policy: policy,
+            record: cache.flatMap { cache in key.map { (cache, $0) } }, clock: clock)
         self.init(tree: tree, entry: entry, evidence: evidence, seconds: clock.seconds, fromCache: false)
         if let cache, let key, let inputs = build.inputs {
             cache.store(entry, key: key, inputs: inputs)

@@ -48,7 +48,8 @@ public struct CompilationDatabase: CompileArguments {
             } else if let command = entry["command"] as? String {
                 argv = ShellWords.split(command)
             } else {
-                throw KernelTreeError.compilationDatabaseMalformed(file, reason: "entry \(index) has neither \"arguments\" nor \"command\"")
+                throw KernelTreeError.compilationDatabaseMalformed(
+                    file, reason: "entry \(index) has neither \"arguments\" nor \"command\"")
             }
             if !directory.hasPrefix("/") { directory = base + "/" + directory }
             let absolute = source.hasPrefix("/") ? source : directory + "/" + source
@@ -77,7 +78,9 @@ public struct CompilationDatabase: CompileArguments {
     }
 
     private static func readData(_ file: String) throws -> Data {
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw KernelTreeError.unreadable(file, reason: "permission denied") }
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            throw KernelTreeError.unreadable(file, reason: "permission denied")
+        }
         defer { try? handle.close() }
         do {
             let data = try handle.read(upToCount: sizeLimit + 1) ?? Data()

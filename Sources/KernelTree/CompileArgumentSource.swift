@@ -8,8 +8,10 @@ public enum CompileArgumentSource: CompileArguments {
 
     /// The compilation database when one is named (`compileCommands`), in the O= `buildDirectory` or at the tree's
     /// root; otherwise a parse environment prepared under `cacheRoot` (default: the user's cache).
-    public static func resolve(tree: KernelTree, compileCommands: String? = nil, buildDirectory: String? = nil,
-                               cacheRoot: String? = nil, toolchain: ClangToolchain? = nil) throws -> CompileArgumentSource {
+    public static func resolve(
+        tree: KernelTree, compileCommands: String? = nil, buildDirectory: String? = nil,
+        cacheRoot: String? = nil, toolchain: ClangToolchain? = nil
+    ) throws -> CompileArgumentSource {
         if let path = CompilationDatabase.locate(tree: tree, explicitPath: compileCommands, buildDirectory: buildDirectory) {
             return .compilationDatabase(try CompilationDatabase(path: path, tree: tree, toolchain: toolchain))
         }

@@ -57,7 +57,9 @@ enum CompileFlagFilter {
     static let safeFamilies: [String] = ["-f", "-m", "-W", "-O", "-D", "-U", "-I", "-std=", "--std=", "--target="]
 
     /// Single options kept as they are.
-    static let safeExact: Set<String> = ["-nostdinc", "-nostdinc++", "-nostdlibinc", "-w", "-ansi", "-pedantic", "-pedantic-errors"]
+    static let safeExact: Set<String> = [
+        "-nostdinc", "-nostdinc++", "-nostdlibinc", "-w", "-ansi", "-pedantic", "-pedantic-errors",
+    ]
 
     /// The filtered arguments of one command (argv[0] included, as the database states it), run in `directory`.
     /// `builtinIncludes` replaces a compiler's own builtin header folder (GCC's or another clang's).
@@ -109,7 +111,8 @@ enum CompileFlagFilter {
     /// needs the builtin headers of its own version.
     private static func replacingBuiltins(_ flag: String, _ path: String, _ builtins: String?) -> String {
         guard flag == "-isystem", let builtins, path.hasSuffix("/include"),
-              path.contains("/gcc") || path.contains("/lib/clang/") else { return path }
+            path.contains("/gcc") || path.contains("/lib/clang/")
+        else { return path }
         return builtins
     }
 

@@ -10,7 +10,8 @@ enum CpucapsHeader {
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if line.isEmpty || line.hasPrefix("#") { continue }
             guard line.allSatisfy({ $0 == "v" || $0 == "_" || ($0.isASCII && ($0.isUppercase || $0.isNumber)) }) else {
-                throw KernelTreeError.generationFailed("arch/arm64/tools/cpucaps", reason: "unhandled statement at line \(number + 1)")
+                throw KernelTreeError.generationFailed(
+                    "arch/arm64/tools/cpucaps", reason: "unhandled statement at line \(number + 1)")
             }
             lines.append("#define ARM64_\(line + String(repeating: " ", count: max(0, 40 - line.count)))\t\(count)")
             count += 1

@@ -27,9 +27,14 @@ enum GeneratedHeaders {
         let asm = KbuildList(inputs.text("arch/arm64/include/asm/Kbuild"))
         let uapi = KbuildList(inputs.text("arch/arm64/include/uapi/asm/Kbuild"))
         let wrappers = [
-            ("arch/arm64/include/generated/asm", asm, KbuildList(inputs.text("include/asm-generic/Kbuild")), "arch/arm64/include/asm"),
-            ("arch/arm64/include/generated/uapi/asm", uapi, KbuildList(inputs.text("include/uapi/asm-generic/Kbuild")),
-             "arch/arm64/include/uapi/asm"),
+            (
+                "arch/arm64/include/generated/asm", asm, KbuildList(inputs.text("include/asm-generic/Kbuild")),
+                "arch/arm64/include/asm"
+            ),
+            (
+                "arch/arm64/include/generated/uapi/asm", uapi, KbuildList(inputs.text("include/uapi/asm-generic/Kbuild")),
+                "arch/arm64/include/uapi/asm"
+            ),
         ]
         for (folder, arch, generic, source) in wrappers {
             // Kbuild wraps generic-y, and each mandatory-y header the architecture does not provide itself.
@@ -61,7 +66,8 @@ enum GeneratedHeaders {
             let path = "arch/arm64/tools/sysreg"
             guard let text = inputs.text(path) else { return nil }
             // The awk script is read, never run: its revision decides details of the output.
-            let generator = inputs.text("arch/arm64/tools/gen-sysreg.awk").map { SysregDefsHeader.Generator(script: $0) } ?? .current
+            let generator =
+                inputs.text("arch/arm64/tools/gen-sysreg.awk").map { SysregDefsHeader.Generator(script: $0) } ?? .current
             do {
                 return SysregDefsHeader.render(try SysregSpec(text: text, path: path), generator: generator)
             } catch {

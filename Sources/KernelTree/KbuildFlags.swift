@@ -22,7 +22,8 @@ struct KbuildFlags {
             guard depth == parts.count - 1 else { continue }
             collected += make.words("ccflags-y")
             // CFLAGS_switch.o, and CFLAGS_switch.nvhe.o for objects built under another suffix.
-            for name in make.assigned where name == "CFLAGS_\(base).o" || (name.hasPrefix("CFLAGS_\(base).") && name.hasSuffix(".o")) {
+            for name in make.assigned
+            where name == "CFLAGS_\(base).o" || (name.hasPrefix("CFLAGS_\(base).") && name.hasSuffix(".o")) {
                 collected += make.words(name)
             }
             if let composite = Self.composite(containing: base + ".o", in: make) { modname = Self.nameFix(composite) }

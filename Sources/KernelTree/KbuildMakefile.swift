@@ -12,8 +12,14 @@ struct KbuildMakefile {
         var inDefine = false
         for line in Self.logicalLines(text) {
             let body = line.trimmingCharacters(in: .whitespaces)
-            if inDefine { inDefine = !body.hasPrefix("endef"); continue }
-            if body.hasPrefix("define ") { inDefine = true; continue }
+            if inDefine {
+                inDefine = !body.hasPrefix("endef")
+                continue
+            }
+            if body.hasPrefix("define ") {
+                inDefine = true
+                continue
+            }
             // Recipes start with a tab; conditionals are ignored so that every branch counts (a worst case).
             guard !line.hasPrefix("\t"), !body.hasPrefix("#"), let (name, op, value) = Self.assignment(body) else { continue }
             switch op {
@@ -118,7 +124,10 @@ struct KbuildMakefile {
             } else {
                 pending = line
             }
-            if !continued, let p = pending { lines.append(p); pending = nil }
+            if !continued, let p = pending {
+                lines.append(p)
+                pending = nil
+            }
         }
         if let p = pending { lines.append(p) }
         return lines

@@ -67,7 +67,10 @@ struct Kconfig {
             if inHelp {
                 if body.isEmpty { continue }
                 if let level = helpIndent, indent >= level { continue }
-                if helpIndent == nil, indent > 0 { helpIndent = indent; continue }
+                if helpIndent == nil, indent > 0 {
+                    helpIndent = indent
+                    continue
+                }
                 inHelp = false
             }
             guard !body.isEmpty, !body.hasPrefix("#") else { continue }
@@ -77,7 +80,10 @@ struct Kconfig {
             switch keyword {
             case "config", "menuconfig":
                 guard let name = rest.first else { continue }
-                if symbols[name] == nil { symbols[name] = Symbol(name: name); order.append(name) }
+                if symbols[name] == nil {
+                    symbols[name] = Symbol(name: name)
+                    order.append(name)
+                }
                 if let c = openChoices.last, symbols[name]?.choice == nil {
                     symbols[name]?.choice = c
                     choices[c].members.append(name)
@@ -111,13 +117,14 @@ struct Kconfig {
     }
 
     private mutating func setKind(_ word: String, _ owner: Owner) {
-        let kind: Kind = switch word {
-        case "tristate": .tristate
-        case "int": .int
-        case "hex": .hex
-        case "string": .string
-        default: .bool
-        }
+        let kind: Kind =
+            switch word {
+            case "tristate": .tristate
+            case "int": .int
+            case "hex": .hex
+            case "string": .string
+            default: .bool
+            }
         if case .symbol(let name) = owner { symbols[name]?.kind = kind }
     }
 
@@ -155,7 +162,11 @@ struct Kconfig {
     private static func stripComment(_ line: String) -> String {
         var quote: Character?
         for (i, c) in zip(line.indices, line) {
-            if let q = quote { if c == q { quote = nil } } else if c == "\"" || c == "'" { quote = c } else if c == "#" {
+            if let q = quote {
+                if c == q { quote = nil }
+            } else if c == "\"" || c == "'" {
+                quote = c
+            } else if c == "#" {
                 return String(line[..<i])
             }
         }

@@ -36,7 +36,10 @@ public struct KernelConfiguration: Sendable {
         for name in kconfig.order {
             guard let symbol = kconfig.symbols[name], symbol.choice == nil else { continue }
             let isBool = symbol.kind == nil || symbol.kind == .bool || symbol.kind == .tristate
-            if isBool && name.hasPrefix("ARM64_") { next[name] = "y"; continue }
+            if isBool && name.hasPrefix("ARM64_") {
+                next[name] = "y"
+                continue
+            }
             guard let chosen = symbol.defaults.first(where: { holds($0.condition, values) }) else { continue }
             if isBool {
                 if KconfigExpression.evaluate(chosen.value, values: values) > 0 { next[name] = "y" }
@@ -59,7 +62,9 @@ public struct KernelConfiguration: Sendable {
             changed = false
             for (name, value) in values where value == "y" {
                 for select in kconfig.symbols[name]?.selects ?? [] {
-                    guard let target = select.value.first, values[target] != "y", holds(select.condition, values) else { continue }
+                    guard let target = select.value.first, values[target] != "y", holds(select.condition, values) else {
+                        continue
+                    }
                     values[target] = "y"
                     changed = true
                 }

@@ -7,12 +7,15 @@ enum KernelHwcapsHeader {
     private static let name = try! NSRegularExpression(pattern: ".*HWCAP([0-9]*)_([A-Z0-9_]+)")
 
     static func render(hwcap text: String) -> String {
-        var lines = ["#ifndef __ASM_KERNEL_HWCAPS_H", "#define __ASM_KERNEL_HWCAPS_H", "", "/* Generated file - do not edit */", ""]
+        var lines = [
+            "#ifndef __ASM_KERNEL_HWCAPS_H", "#define __ASM_KERNEL_HWCAPS_H", "", "/* Generated file - do not edit */", "",
+        ]
         for line in text.split(separator: "\n").map(String.init) {
             let whole = NSRange(line.startIndex..., in: line)
             guard define.firstMatch(in: line, range: whole) != nil,
-                  let m = name.firstMatch(in: line, range: whole),
-                  let word = Range(m.range(at: 1), in: line), let cap = Range(m.range(at: 2), in: line) else { continue }
+                let m = name.firstMatch(in: line, range: whole),
+                let word = Range(m.range(at: 1), in: line), let cap = Range(m.range(at: 2), in: line)
+            else { continue }
             lines.append("#define KERNEL_HWCAP_\(line[cap])\t__khwcap\(line[word])_feature(\(line[cap]))")
         }
         lines += ["", "#endif /* __ASM_KERNEL_HWCAPS_H */", ""]

@@ -29,7 +29,9 @@ public struct KernelTree: Sendable {
         for (key, text) in overlay { normalized[try Self.normalize(key, in: path)] = text }
         self.overlay = normalized
         let makefile: String
-        do { makefile = try Self.read("Makefile", root: root, overlay: normalized, limit: readLimit) } catch KernelTreeError.fileNotFound {
+        do { makefile = try Self.read("Makefile", root: root, overlay: normalized, limit: readLimit) } catch KernelTreeError
+            .fileNotFound
+        {
             throw KernelTreeError.notAKernelTree(path, reason: "no top-level Makefile")
         }
         guard let version = KernelVersion(makefile: makefile) else {
@@ -49,7 +51,9 @@ public struct KernelTree: Sendable {
         try Self.read(relativePath, root: root, overlay: overlay, limit: readLimit)
     }
 
-    private static func read(_ relativePath: String, root: String, overlay: [String: String], limit readLimit: Int) throws -> String {
+    private static func read(_ relativePath: String, root: String, overlay: [String: String], limit readLimit: Int) throws
+        -> String
+    {
         let rel = try normalize(relativePath, in: root)
         if let text = overlay[rel] { return text }
         let resolved = try resolve(rel, root: root)
@@ -93,7 +97,8 @@ public struct KernelTree: Sendable {
     public func files(in directory: String, endingWith suffix: String) -> [String] {
         guard let dir = try? Self.normalize(directory, in: root) else { return [] }
         let prefix = dir.isEmpty ? "" : dir + "/"
-        var found = Set(overlay.keys.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && !$0.dropFirst(prefix.count).contains("/") })
+        var found = Set(
+            overlay.keys.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && !$0.dropFirst(prefix.count).contains("/") })
         if let names = try? FileManager.default.contentsOfDirectory(atPath: absolutePath(dir)) {
             for name in names where name.hasSuffix(suffix) && exists(prefix + name) { found.insert(prefix + name) }
         }

@@ -27,9 +27,11 @@ public struct KernelVersion: Comparable, Hashable, CustomStringConvertible, Send
             values[key] = parts[1].trimmingCharacters(in: .whitespaces)
         }
         guard let major = values["VERSION"].flatMap({ Int($0) }),
-              let minor = values["PATCHLEVEL"].flatMap({ Int($0) }) else { return nil }
-        self.init(major: major, minor: minor, sublevel: values["SUBLEVEL"].flatMap { Int($0) } ?? 0,
-                  extraversion: values["EXTRAVERSION"] ?? "")
+            let minor = values["PATCHLEVEL"].flatMap({ Int($0) })
+        else { return nil }
+        self.init(
+            major: major, minor: minor, sublevel: values["SUBLEVEL"].flatMap { Int($0) } ?? 0,
+            extraversion: values["EXTRAVERSION"] ?? "")
     }
 
     /// "6.12.117" plus any EXTRAVERSION, as `make kernelrelease` prints it (without local version).

@@ -58,7 +58,8 @@ public final class ParseEnvironment: CompileArguments, Sendable {
                 let path = kbuild.flags[i + 1]
                 args.append(path)
                 if let mirrored = tree.relativePath(path).map({ directory + "/" + $0 }), !mirrored.hasSuffix("/"),
-                   FileManager.default.fileExists(atPath: mirrored) {
+                    FileManager.default.fileExists(atPath: mirrored)
+                {
                     args += ["-I", mirrored]
                 }
                 i += 1
@@ -125,7 +126,9 @@ public final class ParseEnvironment: CompileArguments, Sendable {
             missing.insert((existing as NSString).lastPathComponent, at: 0)
             existing = (existing as NSString).deletingLastPathComponent
         }
-        guard let resolved = realpath(existing, nil) else { throw KernelTreeError.cacheUnwritable(path, reason: "cannot resolve") }
+        guard let resolved = realpath(existing, nil) else {
+            throw KernelTreeError.cacheUnwritable(path, reason: "cannot resolve")
+        }
         let root = ([String(cString: resolved)] + missing).joined(separator: "/").replacingOccurrences(of: "//", with: "/")
         free(resolved)
         guard root != tree.root, !root.hasPrefix(tree.root + "/") else { throw KernelTreeError.cacheInsideTree(path) }

@@ -63,7 +63,10 @@ public struct SHA256 {
         tail += (0..<8).reversed().map { UInt8(truncatingIfNeeded: bits >> (UInt64($0) * 8)) }
         tail.withUnsafeBytes { raw in
             var at = 0
-            while at < raw.count { compress(raw.baseAddress! + at); at += 64 }
+            while at < raw.count {
+                compress(raw.baseAddress! + at)
+                at += 64
+            }
         }
         pending.removeAll()
         let hex = Array("0123456789abcdef")
@@ -75,7 +78,8 @@ public struct SHA256 {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 {
                 let p = block + 4 * i
-                w[i] = UInt32(p.load(as: UInt8.self)) << 24 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
+                w[i] =
+                    UInt32(p.load(as: UInt8.self)) << 24 | UInt32(p.load(fromByteOffset: 1, as: UInt8.self)) << 16
                     | UInt32(p.load(fromByteOffset: 2, as: UInt8.self)) << 8 | UInt32(p.load(fromByteOffset: 3, as: UInt8.self))
             }
             for i in 16..<64 {
@@ -91,8 +95,10 @@ public struct SHA256 {
                     (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
                 }
             }
-            state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
-                     state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h)
+            state = (
+                state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d,
+                state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ h
+            )
         }
     }
 

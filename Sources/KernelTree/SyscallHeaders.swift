@@ -33,7 +33,9 @@ enum SyscallHeaders {
 
     /// unistd_NN.h: `#define __NR_<prefix><name> <nr>` for each entry, and the count for the kernel.
     static func unistd(_ entries: [Entry], fileName: String, prefix: String = "") -> String {
-        let guardName = "_UAPI_ASM_" + fileName.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
+        let guardName =
+            "_UAPI_ASM_"
+            + fileName.uppercased().map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined()
             .replacingOccurrences(of: "__", with: "_")
         var lines = ["#ifndef \(guardName)", "#define \(guardName)", ""]
         lines += entries.map { "#define __NR_\(prefix)\($0.name) \($0.number)" }
@@ -49,7 +51,10 @@ enum SyscallHeaders {
         var lines: [String] = []
         var next = 0
         for e in entries where e.number >= next {
-            while next < e.number { lines.append("__SYSCALL(\(next), sys_ni_syscall)"); next += 1 }
+            while next < e.number {
+                lines.append("__SYSCALL(\(next), sys_ni_syscall)")
+                next += 1
+            }
             if let native = e.native, let compat = e.compat {
                 lines.append("__SYSCALL_WITH_COMPAT(\(e.number), \(native), \(compat))")
             } else {

@@ -12,7 +12,8 @@ enum WorstCaseConfig {
         // Core kernel choices headers require exactly one of (memory model, RCU flavour, slab, preemption, HZ).
         "SPARSEMEM", "SPARSEMEM_VMEMMAP", "SPARSEMEM_EXTREME", "TREE_RCU", "TREE_SRCU", "SRCU", "SLUB", "PREEMPT_NONE", "HZ_250",
         "PAGE_SIZE_4KB", "HAVE_PAGE_SIZE_4KB",
-        "PRINTK", "BUG", "JUMP_LABEL", "DEBUG_LIST", "LIST_HARDENED", "MODULES", "SYSFS", "PROC_FS", "BLOCK", "NET", "MULTIUSER", "FUTEX", "EPOLL",
+        "PRINTK", "BUG", "JUMP_LABEL", "DEBUG_LIST", "LIST_HARDENED", "MODULES", "SYSFS", "PROC_FS", "BLOCK", "NET", "MULTIUSER",
+        "FUTEX", "EPOLL",
         "GENERIC_IRQ_PROBE", "HOTPLUG_CPU", "CPU_PM", "ARM_GIC_V3", "ARM_ARCH_TIMER", "IRQ_DOMAIN", "IRQ_DOMAIN_HIERARCHY",
         "HAS_IOMEM", "HAS_DMA", "SCHED_INFO", "KEXEC_CORE", "PTDUMP_CORE", "PTDUMP", "PTDUMP_DEBUGFS", "DEBUG_FS",
     ]

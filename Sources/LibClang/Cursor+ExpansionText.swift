@@ -61,7 +61,10 @@ extension Cursor {
         // An argument list longer than a statement is not one this reading should trust.
         for j in i..<min(size, i + 4096) {
             if bytes[j] == 40 { depth += 1 }
-            if bytes[j] == 41 { depth -= 1; if depth == 0 { return j + 1 } }
+            if bytes[j] == 41 {
+                depth -= 1
+                if depth == 0 { return j + 1 }
+            }
         }
         return nil
     }

@@ -18,9 +18,9 @@ extension Cursor {
     /// Whether the operator is known from the AST rather than read from the source text.
     public static var operatorsFromAST: Bool {
         #if LIBCLANG_OPERATOR_KINDS
-        return true
+            return true
         #else
-        return false
+            return false
         #endif
     }
 
@@ -28,12 +28,12 @@ extension Cursor {
     /// operator is always where its cursor starts, so the source text answers for those.
     private var operatorKindSpelling: String? {
         #if LIBCLANG_OPERATOR_KINDS
-        let k = kind
-        guard k == .binaryOperator || k == .compoundAssignOperator else { return nil }
-        let op = clang_getCursorBinaryOperatorKind(raw)
-        return op == CXBinaryOperator_Invalid ? nil : consume(clang_getBinaryOperatorKindSpelling(op))
+            let k = kind
+            guard k == .binaryOperator || k == .compoundAssignOperator else { return nil }
+            let op = clang_getCursorBinaryOperatorKind(raw)
+            return op == CXBinaryOperator_Invalid ? nil : consume(clang_getBinaryOperatorKindSpelling(op))
         #else
-        return nil
+            return nil
         #endif
     }
 
@@ -51,8 +51,10 @@ extension Cursor {
             // When the lhs is spelled elsewhere (a pasted token such as 1ULL, another macro) the token
             // before the rhs is still the operator, unless it is a comma between macro arguments.
             let together = lhs.map { clang_File_isEqual($0.file, rhs.file) != 0 && $0.offset < rhs.offset } ?? false
-            let before = unit.tokens(file: rhs.file, from: max(together ? lhs!.offset : 0, rhs.offset - 64), to: rhs.offset,
-                                     lean: true).last { $0.location.offset < rhs.offset }
+            let before = unit.tokens(
+                file: rhs.file, from: max(together ? lhs!.offset : 0, rhs.offset - 64), to: rhs.offset,
+                lean: true
+            ).last { $0.location.offset < rhs.offset }
             if let before, Self.binaryOperators.contains(before.spelling), together || before.spelling != "," {
                 return before.spelling
             }
@@ -121,7 +123,9 @@ extension Cursor {
         while i < t.count {
             switch t[i].spelling {
             case "(", "[": depth += 1
-            case ")", "]": depth -= 1; if depth == 0 { return i + 1 }
+            case ")", "]":
+                depth -= 1
+                if depth == 0 { return i + 1 }
             default: break
             }
             i += 1

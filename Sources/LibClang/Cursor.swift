@@ -5,7 +5,10 @@ public struct Cursor: Hashable, @unchecked Sendable {
     let raw: CXCursor
     let unit: TranslationUnit
 
-    init(_ raw: CXCursor, _ unit: TranslationUnit) { self.raw = raw; self.unit = unit }
+    init(_ raw: CXCursor, _ unit: TranslationUnit) {
+        self.raw = raw
+        self.unit = unit
+    }
 
     public static func == (a: Cursor, b: Cursor) -> Bool { clang_equalCursors(a.raw, b.raw) != 0 }
     public func hash(into h: inout Hasher) { h.combine(clang_hashCursor(raw)) }
@@ -32,8 +35,9 @@ public struct Cursor: Hashable, @unchecked Sendable {
     /// The cursor's extent, by expansion location.
     public var extent: SourceRange {
         let r = clang_getCursorExtent(raw)
-        return SourceRange(start: unit.expansionLocation(clang_getRangeStart(r)),
-                           end: unit.expansionLocation(clang_getRangeEnd(r)))
+        return SourceRange(
+            start: unit.expansionLocation(clang_getRangeStart(r)),
+            end: unit.expansionLocation(clang_getRangeEnd(r)))
     }
     /// Whether the cursor lies in the file that was parsed (not in a header).
     public var isInMainFile: Bool { clang_Location_isFromMainFile(clang_getCursorLocation(raw)) != 0 }
@@ -49,7 +53,10 @@ public struct Cursor: Hashable, @unchecked Sendable {
     public var children: [Cursor] {
         let raws = unit.memo.value(unit.memo.children, raw) {
             var result: [CXCursor] = []
-            visit { result.append($0.raw); return .continue }
+            visit {
+                result.append($0.raw)
+                return .continue
+            }
             return result
         }
         return raws.map { Cursor($0, unit) }
@@ -62,21 +69,26 @@ public struct Cursor: Hashable, @unchecked Sendable {
         withoutActuallyEscaping(body) { body in
             let box = VisitorBox(unit: unit, body: body)
             withExtendedLifetime(box) {
-                _ = clang_visitChildren(raw, { child, _, data in
-                    let box = Unmanaged<VisitorBox>.fromOpaque(data!).takeUnretainedValue()
-                    switch box.body(Cursor(child, box.unit)) {
-                    case .continue: return CXChildVisit_Continue
-                    case .recurse: return CXChildVisit_Recurse
-                    case .break: return CXChildVisit_Break
-                    }
-                }, Unmanaged.passUnretained(box).toOpaque())
+                _ = clang_visitChildren(
+                    raw,
+                    { child, _, data in
+                        let box = Unmanaged<VisitorBox>.fromOpaque(data!).takeUnretainedValue()
+                        switch box.body(Cursor(child, box.unit)) {
+                        case .continue: return CXChildVisit_Continue
+                        case .recurse: return CXChildVisit_Recurse
+                        case .break: return CXChildVisit_Break
+                        }
+                    }, Unmanaged.passUnretained(box).toOpaque())
             }
         }
     }
 
     /// Every descendant in pre-order.
     public func descendants(_ body: (Cursor) -> Void) {
-        visit { body($0); return .recurse }
+        visit {
+            body($0)
+            return .recurse
+        }
     }
 
     /// The arguments of a call expression.
@@ -113,7 +125,6 @@ public struct Cursor: Hashable, @unchecked Sendable {
     /// The tokens of the cursor's extent, as written (macro invocations unexpanded).
     public var tokens: [Token] { unit.tokens(in: clang_getCursorExtent(raw)) }
 
-
     private func wrap(_ c: CXCursor) -> Cursor? {
         clang_Cursor_isNull(c) != 0 || clang_isInvalid(clang_getCursorKind(c)) != 0 ? nil : Cursor(c, unit)
     }
@@ -122,5 +133,8 @@ public struct Cursor: Hashable, @unchecked Sendable {
 private final class VisitorBox {
     let unit: TranslationUnit
     let body: (Cursor) -> Cursor.Visit
-    init(unit: TranslationUnit, body: @escaping (Cursor) -> Cursor.Visit) { self.unit = unit; self.body = body }
+    init(unit: TranslationUnit, body: @escaping (Cursor) -> Cursor.Visit) {
+        self.unit = unit
+        self.body = body
+    }
 }

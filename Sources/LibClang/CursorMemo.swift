@@ -53,7 +53,9 @@ final class CursorMemo: @unchecked Sendable {
         /// 64 - log2(capacity): a slot is the top bits of the key's hash times the golden ratio.
         private var shift = 54
 
-        @inline(__always) private func slot(_ key: Key) -> Int { Int(truncatingIfNeeded: (key.hash &* 0x9E37_79B9_7F4A_7C15) >> UInt(shift)) }
+        @inline(__always) private func slot(_ key: Key) -> Int {
+            Int(truncatingIfNeeded: (key.hash &* 0x9E37_79B9_7F4A_7C15) >> UInt(shift))
+        }
 
         @inline(__always) fileprivate subscript(key: Key) -> Value? {
             get {

@@ -12,8 +12,10 @@ public struct ParseOptions: OptionSet, Sendable {
     /// Go on after fatal errors such as a missing header, so one gap does not hide the rest.
     public static let keepGoing = ParseOptions(rawValue: CXTranslationUnit_KeepGoing.rawValue)
     /// The file is a header, parsed to be saved as a precompiled header (TranslationUnit.save(to:)).
-    public static let precompiledHeader = ParseOptions(rawValue: CXTranslationUnit_Incomplete.rawValue
-                                                       | CXTranslationUnit_ForSerialization.rawValue)
+    public static let precompiledHeader = ParseOptions(
+        rawValue: CXTranslationUnit_Incomplete.rawValue
+            | CXTranslationUnit_ForSerialization.rawValue)
     /// Report only errors from included files, not their warnings.
-    public static let ignoreNonErrorsFromIncludedFiles = ParseOptions(rawValue: CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue)
+    public static let ignoreNonErrorsFromIncludedFiles = ParseOptions(
+        rawValue: CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue)
 }

@@ -8,7 +8,10 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
     public let offset: Int
 
     public init(file: String, line: Int, column: Int, offset: Int) {
-        self.file = file; self.line = line; self.column = column; self.offset = offset
+        self.file = file
+        self.line = line
+        self.column = column
+        self.offset = offset
     }
 
     /// The location where a macro was expanded (the text a user reads), not where it was defined.
@@ -16,9 +19,9 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
         var file: CXFile?
         var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
         clang_getExpansionLocation(loc, &file, &line, &column, &offset)
-        self.init(file: file.map { consume(clang_getFileName($0)) } ?? "", line: Int(line), column: Int(column), offset: Int(offset))
+        self.init(
+            file: file.map { consume(clang_getFileName($0)) } ?? "", line: Int(line), column: Int(column), offset: Int(offset))
     }
-
 
     public var description: String { "\(file):\(line):\(column)" }
 }

@@ -10,12 +10,14 @@ extension TranslationUnit {
         }
         let collector = Collector()
         withExtendedLifetime(collector) {
-            clang_getInclusions(raw, { file, _, _, data in
-                guard let file, let data else { return }
-                let collector = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
-                let name = consume(clang_getFileName(file))
-                if !name.isEmpty, collector.seen.insert(name).inserted { collector.names.append(name) }
-            }, Unmanaged.passUnretained(collector).toOpaque())
+            clang_getInclusions(
+                raw,
+                { file, _, _, data in
+                    guard let file, let data else { return }
+                    let collector = Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue()
+                    let name = consume(clang_getFileName(file))
+                    if !name.isEmpty, collector.seen.insert(name).inserted { collector.names.append(name) }
+                }, Unmanaged.passUnretained(collector).toOpaque())
         }
         return collector.names
     }

@@ -51,13 +51,15 @@ extension TranslationUnit {
 extension CursorMemo {
     /// The file location of the first byte of `file`, when one is known.
     func fileStart(_ file: CXFile) -> CXSourceLocation? {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return fileStarts[file]
     }
 
     /// Whether the caller is the first to ask for the unit's declarations to be scanned for file starts.
     func claimDeclarationScan() -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         let first = !declarationsScanned
         declarationsScanned = true
         return first

@@ -1,7 +1,6 @@
 import CClang
 import Foundation
 
-
 /// One parsed source file with everything it includes. Owns its libclang handles.
 public final class TranslationUnit: @unchecked Sendable {
     private let index: CXIndex
@@ -27,8 +26,9 @@ public final class TranslationUnit: @unchecked Sendable {
         let code = withCStrings(arguments) { argv in
             withUnsavedFiles(unsavedFiles) { files in
                 StderrSilencer.during {
-                    clang_parseTranslationUnit2(index, path, argv.baseAddress, Int32(argv.count),
-                                                files.baseAddress, UInt32(files.count), options.rawValue, &unit)
+                    clang_parseTranslationUnit2(
+                        index, path, argv.baseAddress, Int32(argv.count),
+                        files.baseAddress, UInt32(files.count), options.rawValue, &unit)
                 }
             }
         }
@@ -62,8 +62,9 @@ public final class TranslationUnit: @unchecked Sendable {
             guard let d = clang_getDiagnostic(raw, i) else { return nil }
             defer { clang_disposeDiagnostic(d) }
             let sev = Diagnostic.Severity(rawValue: Int(clang_getDiagnosticSeverity(d).rawValue)) ?? .error
-            return Diagnostic(severity: sev, message: consume(clang_getDiagnosticSpelling(d)),
-                              location: SourceLocation(expansionOf: clang_getDiagnosticLocation(d)))
+            return Diagnostic(
+                severity: sev, message: consume(clang_getDiagnosticSpelling(d)),
+                location: SourceLocation(expansionOf: clang_getDiagnosticLocation(d)))
         }
     }
 
@@ -92,8 +93,9 @@ public final class TranslationUnit: @unchecked Sendable {
             } else {
                 location = expansionLocation(clang_getTokenLocation(raw, t))
             }
-            return Token(kind: Token.Kind(clang_getTokenKind(t)), spelling: consume(clang_getTokenSpelling(raw, t)),
-                         location: location)
+            return Token(
+                kind: Token.Kind(clang_getTokenKind(t)), spelling: consume(clang_getTokenSpelling(raw, t)),
+                location: location)
         }
     }
 }

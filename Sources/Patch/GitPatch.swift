@@ -39,8 +39,14 @@ public struct GitPatch: Equatable {
         guard var s = subject else { return nil }
         while true {
             s = s.trimmingCharacters(in: .whitespaces)
-            if s.hasPrefix("["), let close = s.firstIndex(of: "]") { s = String(s[s.index(after: close)...]); continue }
-            if s.lowercased().hasPrefix("re:") { s = String(s.dropFirst(3)); continue }
+            if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
+                s = String(s[s.index(after: close)...])
+                continue
+            }
+            if s.lowercased().hasPrefix("re:") {
+                s = String(s.dropFirst(3))
+                continue
+            }
             return s.isEmpty ? nil : s
         }
     }
@@ -51,15 +57,20 @@ public struct GitPatch: Equatable {
 
     /// The same change the other way round.
     public func reversed() -> GitPatch {
-        GitPatch(commit: commit, subject: subject, files: files.map { f in
-            FileChange(oldPath: f.newPath, newPath: f.oldPath, hunks: f.hunks.map { h in
-                Hunk(oldStart: h.newStart, oldCount: h.newCount, newStart: h.oldStart, newCount: h.oldCount,
-                     lines: h.lines.map { l in
-                         Line(kind: l.kind == .added ? .removed : l.kind == .removed ? .added : .context, text: l.text)
-                     },
-                     oldMissingNewline: h.newMissingNewline, newMissingNewline: h.oldMissingNewline)
-            }, binary: f.binary)
-        })
+        GitPatch(
+            commit: commit, subject: subject,
+            files: files.map { f in
+                FileChange(
+                    oldPath: f.newPath, newPath: f.oldPath,
+                    hunks: f.hunks.map { h in
+                        Hunk(
+                            oldStart: h.newStart, oldCount: h.newCount, newStart: h.oldStart, newCount: h.oldCount,
+                            lines: h.lines.map { l in
+                                Line(kind: l.kind == .added ? .removed : l.kind == .removed ? .added : .context, text: l.text)
+                            },
+                            oldMissingNewline: h.newMissingNewline, newMissingNewline: h.oldMissingNewline)
+                    }, binary: f.binary)
+            })
     }
 
     init(commit: String?, subject: String?, files: [FileChange]) {

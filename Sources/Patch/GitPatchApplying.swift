@@ -35,14 +35,15 @@ extension GitPatch {
         var endsWithNewline = true
         if lines.last == "" { lines.removeLast() } else if !text.isEmpty { endsWithNewline = false }
         if text.isEmpty { lines = [] }
-        var offset = 0      // how far the file has moved against the hunks' line numbers
-        var floor = 0       // hunks apply in order: never before the end of the previous one
+        var offset = 0  // how far the file has moved against the hunks' line numbers
+        var floor = 0  // hunks apply in order: never before the end of the previous one
         for (n, hunk) in hunks.enumerated() {
             let old = hunk.old
             // A hunk that adds to an empty file, or starts at line 0, anchors at the top.
             let wanted = max(0, (hunk.oldCount == 0 ? hunk.oldStart : hunk.oldStart - 1) + offset)
             guard let at = locate(old, in: lines, near: wanted, from: floor) else {
-                throw PatchError("\(name): hunk \(n + 1) (@@ -\(hunk.oldStart),\(hunk.oldCount)) does not apply: its context does not match")
+                throw PatchError(
+                    "\(name): hunk \(n + 1) (@@ -\(hunk.oldStart),\(hunk.oldCount)) does not apply: its context does not match")
             }
             let touchesEnd = at + old.count == lines.count
             if hunk.oldMissingNewline, !touchesEnd || endsWithNewline {

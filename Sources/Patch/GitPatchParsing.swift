@@ -6,22 +6,30 @@ extension GitPatch {
         let lines = Self.lines(text)
         var commit: String?, subject: String?
         if let first = lines.first, first.hasPrefix("From "), let id = first.split(separator: " ").dropFirst().first,
-           id.count >= 7, id.allSatisfy(\.isHexDigit) {
+            id.count >= 7, id.allSatisfy(\.isHexDigit)
+        {
             commit = String(id)
         }
         var files: [FileChange] = []
         var current: FileChange?
         var i = 0
         var inHeaders = true
-        func finish() { if let c = current { files.append(c) }; current = nil }
+        func finish() {
+            if let c = current { files.append(c) }
+            current = nil
+        }
         while i < lines.count {
             let line = lines[i]
             if inHeaders {
-                if line.isEmpty { inHeaders = false }
-                else if line.lowercased().hasPrefix("subject:") {
+                if line.isEmpty {
+                    inHeaders = false
+                } else if line.lowercased().hasPrefix("subject:") {
                     // A folded header continues on lines that start with white space.
                     var text = String(line.dropFirst(8))
-                    while i + 1 < lines.count, let c = lines[i + 1].first, c == " " || c == "\t" { i += 1; text += " " + lines[i] }
+                    while i + 1 < lines.count, let c = lines[i + 1].first, c == " " || c == "\t" {
+                        i += 1
+                        text += " " + lines[i]
+                    }
                     subject = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
                 }
             }
@@ -36,19 +44,29 @@ extension GitPatch {
             if line.hasPrefix("--- "), i + 1 < lines.count, lines[i + 1].hasPrefix("+++ ") {
                 inHeaders = false
                 let old = Self.path(String(line.dropFirst(4))), new = Self.path(String(lines[i + 1].dropFirst(4)))
-                if current == nil || !(current!.hunks.isEmpty) { finish(); current = FileChange(oldPath: old, newPath: new) }
-                current!.oldPath = old; current!.newPath = new
+                if current == nil || !(current!.hunks.isEmpty) {
+                    finish()
+                    current = FileChange(oldPath: old, newPath: new)
+                }
+                current!.oldPath = old
+                current!.newPath = new
                 i += 2
                 continue
             }
             if current != nil {
-                if line.hasPrefix("new file mode") { current!.oldPath = nil }
-                else if line.hasPrefix("deleted file mode") { current!.newPath = nil }
-                else if line.hasPrefix("rename from ") { current!.oldPath = String(line.dropFirst(12)) }
-                else if line.hasPrefix("rename to ") { current!.newPath = String(line.dropFirst(10)) }
-                else if line.hasPrefix("copy from ") { current!.oldPath = String(line.dropFirst(10)) }
-                else if line.hasPrefix("copy to ") { current!.newPath = String(line.dropFirst(8)) }
-                else if line.hasPrefix("GIT binary patch") || (line.hasPrefix("Binary files ") && line.hasSuffix(" differ")) {
+                if line.hasPrefix("new file mode") {
+                    current!.oldPath = nil
+                } else if line.hasPrefix("deleted file mode") {
+                    current!.newPath = nil
+                } else if line.hasPrefix("rename from ") {
+                    current!.oldPath = String(line.dropFirst(12))
+                } else if line.hasPrefix("rename to ") {
+                    current!.newPath = String(line.dropFirst(10))
+                } else if line.hasPrefix("copy from ") {
+                    current!.oldPath = String(line.dropFirst(10))
+                } else if line.hasPrefix("copy to ") {
+                    current!.newPath = String(line.dropFirst(8))
+                } else if line.hasPrefix("GIT binary patch") || (line.hasPrefix("Binary files ") && line.hasSuffix(" differ")) {
                     current!.binary = true
                 } else if line.hasPrefix("@@ ") {
                     let (hunk, next) = try Self.hunk(lines, at: i)
@@ -95,9 +113,12 @@ extension GitPatch {
             throw PatchError("line \(start + 1): malformed hunk header: \(header)")
         }
         var k = 0
-        let oldStart = numbers[k]; k += 1
-        let oldCount = hasOldCount ? numbers[k] : 1; if hasOldCount { k += 1 }
-        let newStart = numbers[k]; k += 1
+        let oldStart = numbers[k]
+        k += 1
+        let oldCount = hasOldCount ? numbers[k] : 1
+        if hasOldCount { k += 1 }
+        let newStart = numbers[k]
+        k += 1
         let newCount = hasNewCount ? numbers[k] : 1
         var hunk = Hunk(oldStart: oldStart, oldCount: oldCount, newStart: newStart, newCount: newCount, lines: [])
         var oldLeft = oldCount, newLeft = newCount
@@ -107,19 +128,34 @@ extension GitPatch {
             let line = lines[i]
             let kind: Line.Kind
             // Mailers drop the space of an empty context line.
-            if line.isEmpty { kind = .context } else if let k = Line.Kind(rawValue: line.first!) { kind = k } else if line.hasPrefix("\\") {
-                i += 1; continue
+            if line.isEmpty {
+                kind = .context
+            } else if let k = Line.Kind(rawValue: line.first!) {
+                kind = k
+            } else if line.hasPrefix("\\") {
+                i += 1
+                continue
             } else {
-                throw PatchError("line \(i + 1): the hunk ends early (expected \(oldLeft) more old and \(newLeft) more new lines)")
+                throw PatchError(
+                    "line \(i + 1): the hunk ends early (expected \(oldLeft) more old and \(newLeft) more new lines)")
             }
-            if kind != .added { guard oldLeft > 0 else { throw PatchError("line \(i + 1): more old lines than the hunk header says") }; oldLeft -= 1 }
-            if kind != .removed { guard newLeft > 0 else { throw PatchError("line \(i + 1): more new lines than the hunk header says") }; newLeft -= 1 }
+            if kind != .added {
+                guard oldLeft > 0 else { throw PatchError("line \(i + 1): more old lines than the hunk header says") }
+                oldLeft -= 1
+            }
+            if kind != .removed {
+                guard newLeft > 0 else { throw PatchError("line \(i + 1): more new lines than the hunk header says") }
+                newLeft -= 1
+            }
             hunk.lines.append(Line(kind: kind, text: line.isEmpty ? "" : String(line.dropFirst())))
             i += 1
             if i < lines.count, lines[i].hasPrefix("\\ ") {
                 if kind != .added { if kind == .removed || oldLeft == 0 { hunk.oldMissingNewline = true } }
                 if kind != .removed { if kind == .added || newLeft == 0 { hunk.newMissingNewline = true } }
-                if kind == .context { hunk.oldMissingNewline = true; hunk.newMissingNewline = true }
+                if kind == .context {
+                    hunk.oldMissingNewline = true
+                    hunk.newMissingNewline = true
+                }
                 i += 1
             }
         }

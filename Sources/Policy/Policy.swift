@@ -28,8 +28,10 @@ public struct Policy: Sendable {
         /// handles) any one of which, used in KVM's code, shows that KVM does what `needs` says.
         public let evidence: [String]
 
-        public init(value: Int, feature: String? = nil, registers: [String] = [], needs: String? = nil,
-                    evidence: [String] = []) {
+        public init(
+            value: Int, feature: String? = nil, registers: [String] = [], needs: String? = nil,
+            evidence: [String] = []
+        ) {
             self.value = value
             self.feature = feature
             self.registers = registers
@@ -63,9 +65,11 @@ public struct Policy: Sendable {
         /// The highest value Armv8-A and later permit: a level above it never appears on a CPU KVM runs on.
         public let maximum: Int?
 
-        public init(key: String, fieldClass: FieldClass, bound: Int?, reason: String,
-                    levels: [Level] = [], aliases: [String] = [], bits: ClosedRange<Int>? = nil,
-                    minimum: Int? = nil, maximum: Int? = nil) {
+        public init(
+            key: String, fieldClass: FieldClass, bound: Int?, reason: String,
+            levels: [Level] = [], aliases: [String] = [], bits: ClosedRange<Int>? = nil,
+            minimum: Int? = nil, maximum: Int? = nil
+        ) {
             self.bits = bits
             self.minimum = minimum
             self.maximum = maximum
@@ -117,8 +121,10 @@ public struct Policy: Sendable {
     /// "REGISTER|lsb" (upper-cased register) → key, for naming fields by position.
     private let positionIndex: [String: String]
 
-    public init(version: Int = Policy.schemaVersion, entries: [String: Entry], traps: [String: [String]] = [:],
-                conditions: [String: Condition] = [:]) {
+    public init(
+        version: Int = Policy.schemaVersion, entries: [String: Entry], traps: [String: [String]] = [:],
+        conditions: [String: Condition] = [:]
+    ) {
         self.version = version
         self.entries = entries
         self.traps = traps
@@ -201,10 +207,11 @@ public struct Policy: Sendable {
     /// This policy with a user's additions: an entry in `additions` replaces the entry with the
     /// same key, new keys are added.
     public func merging(additions: Policy) -> Policy {
-        Policy(version: max(version, additions.version),
-               entries: entries.merging(additions.entries) { _, added in added },
-               traps: traps.merging(additions.traps) { _, added in added },
-               conditions: conditions.merging(additions.conditions) { _, added in added })
+        Policy(
+            version: max(version, additions.version),
+            entries: entries.merging(additions.entries) { _, added in added },
+            traps: traps.merging(additions.traps) { _, added in added },
+            conditions: conditions.merging(additions.conditions) { _, added in added })
     }
 
     /// The entry for a field: the exact `REGISTER.Field` key first, then an alias (an older

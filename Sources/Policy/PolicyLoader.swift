@@ -77,13 +77,21 @@ struct PolicyLoader {
                 switch try keyString(k, entry: text, context: "condition key") {
                 case "bounds":
                     guard let m = v.mapping else { throw fail(text, v, "'bounds' must map REGISTER.Field to a value") }
-                    bounds = try Dictionary(m.map { (try keyString($0.key, entry: text, context: "field"),
-                                                     try integer($0.value, entry: text, what: "a bound")) }) { a, _ in a }
+                    bounds = try Dictionary(
+                        m.map {
+                            (
+                                try keyString($0.key, entry: text, context: "field"),
+                                try integer($0.value, entry: text, what: "a bound")
+                            )
+                        }
+                    ) { a, _ in a }
                 case "reason": reason = try string(v, entry: text, what: "'reason'")
                 case let other: throw fail(text, k, "unknown key '\(other)' (expected: bounds, reason)")
                 }
             }
-            guard let bounds, !bounds.isEmpty, let reason else { throw fail(text, value, "a condition needs 'bounds' and 'reason'") }
+            guard let bounds, !bounds.isEmpty, let reason else {
+                throw fail(text, value, "a condition needs 'bounds' and 'reason'")
+            }
             result[Policy.conditionKey(text)] = Policy.Condition(bounds: bounds, reason: reason)
         }
         return result
@@ -172,8 +180,9 @@ struct PolicyLoader {
         if let minimum, let maximum, minimum > maximum {
             throw fail(key, node, "'minimum' \(minimum) is above 'maximum' \(maximum)")
         }
-        return Policy.Entry(key: key, fieldClass: fieldClass, bound: bound, reason: reason,
-                            levels: levels ?? [], aliases: aliases, bits: bits, minimum: minimum, maximum: maximum)
+        return Policy.Entry(
+            key: key, fieldClass: fieldClass, bound: bound, reason: reason,
+            levels: levels ?? [], aliases: aliases, bits: bits, minimum: minimum, maximum: maximum)
     }
 
     private func levels(_ node: Node, entry: String) throws -> [Policy.Level] {
@@ -276,8 +285,8 @@ struct PolicyLoader {
     private func yamlError(_ error: YamlError) -> PolicyError {
         switch error {
         case let .scanner(context, problem, mark, _),
-             let .parser(context, problem, mark, _),
-             let .composer(context, problem, mark, _):
+            let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
             let prefix = context.map { PolicyError.oneLine($0.text) + ": " } ?? ""
             return PolicyError(path: path, line: mark.line, problem: "not valid YAML: \(prefix)\(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):

@@ -63,23 +63,29 @@ extension RuleContext {
                 // A field's place is the architecture's: the policy states it as the newest sysreg file has it.
                 shape = (v.register, v.field, bits.lowerBound, bits.count, false)
             } else {
-                unbounded.append((key, "ftrlint does not know the field's bits")); continue
+                unbounded.append((key, "ftrlint does not know the field's bits"))
+                continue
             }
             guard let entry = policy.entry(register: shape.register, field: shape.field) else {
-                unbounded.append((key, "the policy has no entry for it")); continue
+                unbounded.append((key, "the policy has no entry for it"))
+                continue
             }
             guard !shape.signed else {
-                unbounded.append((key, "it is a signed field, whose bound ftrlint does not write yet")); continue
+                unbounded.append((key, "it is a signed field, whose bound ftrlint does not write yet"))
+                continue
             }
             let handled = Shortfall.checked(entry).lazy
                 .compactMap { Shortfall.of($0, of: entry.key, self.support) }.first(where: \.isEvidenced)
                 .map { $0.level.value - 1 }
             guard let limit = [entry.bound, handled].compactMap({ $0 }).min() else {
-                unbounded.append((key, "the policy gives it no bound")); continue
+                unbounded.append((key, "the policy gives it no bound"))
+                continue
             }
-            limits.append(FieldLimit(register: shape.register, field: shape.field, lsb: shape.lsb, width: shape.width,
-                                     signed: false, limit: max(0, limit), handled: handled, bound: entry.bound,
-                                     reason: entry.reason, rules: rules, described: described != nil))
+            limits.append(
+                FieldLimit(
+                    register: shape.register, field: shape.field, lsb: shape.lsb, width: shape.width,
+                    signed: false, limit: max(0, limit), handled: handled, bound: entry.bound,
+                    reason: entry.reason, rules: rules, described: described != nil))
         }
         limits.sort { a, b in
             let (ia, ib) = (order.firstIndex(of: a.register) ?? .max, order.firstIndex(of: b.register) ?? .max)

@@ -16,7 +16,10 @@ public struct Finding: Codable, Hashable, Sendable {
     public struct Related: Codable, Hashable, Sendable {
         public let location: SourceRef
         public let message: String
-        public init(location: SourceRef, message: String) { self.location = location; self.message = message }
+        public init(location: SourceRef, message: String) {
+            self.location = location
+            self.message = message
+        }
     }
 
     /// Stable kebab-case rule identifier (public: never renamed).
@@ -29,10 +32,17 @@ public struct Finding: Codable, Hashable, Sendable {
     public let location: SourceRef
     public let related: [Related]
 
-    public init(rule: String, severity: Severity, register: String, field: String, message: String,
-                location: SourceRef, related: [Related] = []) {
-        self.rule = rule; self.severity = severity; self.register = register; self.field = field
-        self.message = message; self.location = location; self.related = related
+    public init(
+        rule: String, severity: Severity, register: String, field: String, message: String,
+        location: SourceRef, related: [Related] = []
+    ) {
+        self.rule = rule
+        self.severity = severity
+        self.register = register
+        self.field = field
+        self.message = message
+        self.location = location
+        self.related = related
     }
 
     /// REGISTER.Field: what baselines, diffs and SARIF fingerprints match on (not line numbers).

@@ -16,11 +16,20 @@ public struct FindingDiff: Sendable {
         var unpaired: [Int] = []
         for (i, f) in new.enumerated() {
             let k = Self.match(f)
-            if let j = olds[k]?.firstIndex(where: { old[$0].message == f.message }) { olds[k]!.remove(at: j) } else { unpaired.append(i) }
+            if let j = olds[k]?.firstIndex(where: { old[$0].message == f.message }) {
+                olds[k]!.remove(at: j)
+            } else {
+                unpaired.append(i)
+            }
         }
         for i in unpaired {
             let k = Self.match(new[i])
-            if let first = olds[k]?.first { olds[k]!.removeFirst(); _ = first } else { introduced.append(new[i]) }
+            if let first = olds[k]?.first {
+                olds[k]!.removeFirst()
+                _ = first
+            } else {
+                introduced.append(new[i])
+            }
         }
         self.introduced = introduced
         self.fixed = olds.values.flatMap { $0 }.sorted().map { old[$0] }

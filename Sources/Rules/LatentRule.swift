@@ -5,17 +5,17 @@ public enum LatentRule: Rule {
     public static let description = RuleDescription(
         identifier: "latent", name: "Field KVM would leak once cpufeature describes it",
         rationale: """
-        The policy lists every field the newest sysreg file defines. For the registers cpufeature describes, a \
-        `kvm` or `el2` field that cpufeature does not describe yet reads as zero in the sanitised value today; \
-        the day an ARM64_FTR_BITS entry is added for it, KVM's read path decides what guests see. This note \
-        reports the fields for which KVM's read path would then let through more than the policy allows (what \
-        `leak` or `over-bound` would report), so the KVM side can be fixed with, or before, the cpufeature \
-        patch. The model computes every view for each field the tree's sysreg file defines in the registers \
-        cpufeature describes (else at the bits the policy states: 5.10, older AArch32 registers); registers \
-        cpufeature does not describe at all read as zero whole and are not looked at. Undescribed fields \
-        are taken as 4-bit unsigned. Opt-in: on the Debian trees it reports 17 to 42 fields each, questions \
-        for a hardening pass rather than defects of the tree; `ftrlint bound --scope all` writes their bounds.
-        """,
+            The policy lists every field the newest sysreg file defines. For the registers cpufeature describes, a \
+            `kvm` or `el2` field that cpufeature does not describe yet reads as zero in the sanitised value today; \
+            the day an ARM64_FTR_BITS entry is added for it, KVM's read path decides what guests see. This note \
+            reports the fields for which KVM's read path would then let through more than the policy allows (what \
+            `leak` or `over-bound` would report), so the KVM side can be fixed with, or before, the cpufeature \
+            patch. The model computes every view for each field the tree's sysreg file defines in the registers \
+            cpufeature describes (else at the bits the policy states: 5.10, older AArch32 registers); registers \
+            cpufeature does not describe at all read as zero whole and are not looked at. Undescribed fields \
+            are taken as 4-bit unsigned. Opt-in: on the Debian trees it reports 17 to 42 fields each, questions \
+            for a hardening pass rather than defects of the tree; `ftrlint bound --scope all` writes their bounds.
+            """,
         severity: .note, optIn: true,
         triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
@@ -25,40 +25,50 @@ public enum LatentRule: Rule {
         var findings: [Finding] = []
         for entry in context.policy.entries.values.sorted(by: { $0.key < $1.key }) {
             guard entry.fieldClass != .isa, !described.contains(entry.key), let reg = context.describedRegister(entry),
-                  let v = context.undescribedView(entry.key) else { continue }
+                let v = context.undescribedView(entry.key)
+            else { continue }
             let shape = FieldShape(width: 4, signed: false)
             let why: String
             if let leak = Leak.assess(entry, v.normal, shape, context.support) {
                 why = "once it does, \(leak.message(entry.key, guests: "normal"))"
             } else if let bound = entry.bound, let top = Exposure(v.normal, shape).highest(shape), top > Int64(bound) {
                 why = "once it does, \(Exposure(v.normal, shape).how), above the policy's bound \(bound)"
-            } else { continue }
+            } else {
+                continue
+            }
             let related = context.kvmNote(v, treatment: v.normal) { fn in "\(fn) decides \(reg.name) here" }
-            findings.append(finding(reg.name, entry.field, "cpufeature does not describe \(entry.key) yet; \(why)",
-                                    at: reg.location, related: related))
+            findings.append(
+                finding(
+                    reg.name, entry.field, "cpufeature does not describe \(entry.key) yet; \(why)",
+                    at: reg.location, related: related))
         }
         return findings
     }
 
     static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
-    static let aes = Example.Field("ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
+    static let aes = Example.Field(
+        "ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
 
     private static var triggeringExamples: [RuleExample] {
         [
-            RuleExample("KVM would pass through an undescribed kvm field whose registers it does not handle",
-                        Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)]),
-                        expect: [brbe.key]),
+            RuleExample(
+                "KVM would pass through an undescribed kvm field whose registers it does not handle",
+                Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)]),
+                expect: [brbe.key])
         ]
     }
 
     private static var nonTriggeringExamples: [RuleExample] {
         [
-            RuleExample("KVM already hides the undescribed field",
-                        Example.context([aes, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)])),
-            RuleExample("cpufeature describes the field (leak's to report)",
-                        Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52)])),
-            RuleExample("the model has no view of undescribed fields",
-                        Example.context([aes], policy: [brbe])),
+            RuleExample(
+                "KVM already hides the undescribed field",
+                Example.context([aes, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)])),
+            RuleExample(
+                "cpufeature describes the field (leak's to report)",
+                Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52)])),
+            RuleExample(
+                "the model has no view of undescribed fields",
+                Example.context([aes], policy: [brbe])),
         ]
     }
 }

@@ -5,17 +5,17 @@ public enum OverBoundRule: Rule {
     public static let description = RuleDescription(
         identifier: "over-bound", name: "KVM exposes more than the policy's bound",
         rationale: """
-        The policy gives `kvm` fields a bound: the highest value KVM may expose to a normal guest. KVM \
-        exceeds it when a value the architecture defines above the bound can reach the guest: KVM passes the \
-        host's value through, or caps or sets the field above the bound. The values counted are the ones \
-        the tree's sysreg file enumerates for the field (else the levels the policy lists), up to the \
-        architecture's maximum where the policy states one; encodings the architecture has not defined yet \
-        are not reported. `el2` fields describe EL2 and EL3, which a normal guest never runs at, so they \
-        are not reported for normal guests (nested-virtualisation guests are nv-leak's to check). Where \
-        `leak` already reports the field as an error this rule stays quiet. For `isa` fields only a cap or \
-        value KVM sets above the bound is reported: their bound is the highest value the architecture \
-        defines today, and passing them through is what KVM is meant to do.
-        """,
+            The policy gives `kvm` fields a bound: the highest value KVM may expose to a normal guest. KVM \
+            exceeds it when a value the architecture defines above the bound can reach the guest: KVM passes the \
+            host's value through, or caps or sets the field above the bound. The values counted are the ones \
+            the tree's sysreg file enumerates for the field (else the levels the policy lists), up to the \
+            architecture's maximum where the policy states one; encodings the architecture has not defined yet \
+            are not reported. `el2` fields describe EL2 and EL3, which a normal guest never runs at, so they \
+            are not reported for normal guests (nested-virtualisation guests are nv-leak's to check). Where \
+            `leak` already reports the field as an error this rule stays quiet. For `isa` fields only a cap or \
+            value KVM sets above the bound is reported: their bound is the highest value the architecture \
+            defines today, and passing them through is what KVM is meant to do.
+            """,
         severity: .warning,
         triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
@@ -23,7 +23,8 @@ public enum OverBoundRule: Rule {
         var findings: [Finding] = []
         for (f, entry) in context.classifiedFields {
             guard let entry, entry.fieldClass != .el2, let bound = entry.bound,
-                  let v = context.guestView.fields[f.key] else { continue }
+                let v = context.guestView.fields[f.key]
+            else { continue }
             let shape = FieldShape(f)
             let exposure = context.support.exposure(v.normal, shape, field: f.key)
             guard let top = exposure.highest(shape), top > Int64(bound) else { continue }
@@ -37,7 +38,8 @@ public enum OverBoundRule: Rule {
                     entry.level(Int(value))?.feature.map { "\(value) (\($0))" } ?? "\(value)"
                 }
                 let noun = over.count == 1 ? "value" : "values"
-                what = "\(exposure.how), so the architecture's \(noun) \(Shortfall.list(values)) can reach normal guests, "
+                what =
+                    "\(exposure.how), so the architecture's \(noun) \(Shortfall.list(values)) can reach normal guests, "
                     + "above the policy's bound \(bound)"
             } else {
                 // KVM's own cap or value: it chose to let it through.
@@ -63,27 +65,40 @@ public enum OverBoundRule: Rule {
 
     private static var triggeringExamples: [RuleExample] {
         [
-            RuleExample("a kvm field KVM handles entirely, capped above its bound",
-                        Example.context([.init(gic.key, gic, normal: Example.capped(3))], handled: ["ICC_SRE_EL1"]),
-                        expect: [gic.key]),
-            RuleExample("a kvm field passed through, whose sysreg enum defines a value above the bound",
-                        Example.context([.init(sve.key, sve, normal: Example.passthrough, defined: [0, 1, 2])], handled: ["ZCR_EL1"]),
-                        expect: [sve.key]),
-            RuleExample("an isa field set above its bound",
-                        Example.context([.init("ID_AA64ISAR0_EL1.AES", Example.isa("ID_AA64ISAR0_EL1.AES", bound: 2), normal: Example.forced(3))]),
-                        expect: ["ID_AA64ISAR0_EL1.AES"]),
+            RuleExample(
+                "a kvm field KVM handles entirely, capped above its bound",
+                Example.context([.init(gic.key, gic, normal: Example.capped(3))], handled: ["ICC_SRE_EL1"]),
+                expect: [gic.key]),
+            RuleExample(
+                "a kvm field passed through, whose sysreg enum defines a value above the bound",
+                Example.context([.init(sve.key, sve, normal: Example.passthrough, defined: [0, 1, 2])], handled: ["ZCR_EL1"]),
+                expect: [sve.key]),
+            RuleExample(
+                "an isa field set above its bound",
+                Example.context([
+                    .init("ID_AA64ISAR0_EL1.AES", Example.isa("ID_AA64ISAR0_EL1.AES", bound: 2), normal: Example.forced(3))
+                ]),
+                expect: ["ID_AA64ISAR0_EL1.AES"]),
         ]
     }
 
     private static var nonTriggeringExamples: [RuleExample] {
         [
-            RuleExample("an el2 field passed through: normal guests never run at EL2",
-                        Example.context([.init(el2.key, el2, normal: Example.passthrough)])),
-            RuleExample("a kvm field passed through, whose sysreg enum defines nothing above the bound",
-                        Example.context([.init(sve.key, sve, normal: Example.passthrough, defined: [0, 1])], handled: ["ZCR_EL1"])),
-            RuleExample("a cap at the bound", Example.context([.init(gic.key, gic, normal: Example.capped(1))], handled: ["ICC_SRE_EL1"])),
-            RuleExample("an isa field passed through", Example.context([.init("ID_AA64ISAR0_EL1.AES",
-                        Example.isa("ID_AA64ISAR0_EL1.AES", bound: 2), normal: Example.passthrough)])),
+            RuleExample(
+                "an el2 field passed through: normal guests never run at EL2",
+                Example.context([.init(el2.key, el2, normal: Example.passthrough)])),
+            RuleExample(
+                "a kvm field passed through, whose sysreg enum defines nothing above the bound",
+                Example.context([.init(sve.key, sve, normal: Example.passthrough, defined: [0, 1])], handled: ["ZCR_EL1"])),
+            RuleExample(
+                "a cap at the bound", Example.context([.init(gic.key, gic, normal: Example.capped(1))], handled: ["ICC_SRE_EL1"])),
+            RuleExample(
+                "an isa field passed through",
+                Example.context([
+                    .init(
+                        "ID_AA64ISAR0_EL1.AES",
+                        Example.isa("ID_AA64ISAR0_EL1.AES", bound: 2), normal: Example.passthrough)
+                ])),
             RuleExample("a leak is leak's to report", Example.context([.init(gic.key, gic, normal: Example.passthrough)])),
         ]
     }

@@ -11,9 +11,12 @@ public protocol Rule {
 
 extension Rule {
     /// A finding of this rule at its default severity.
-    static func finding(_ register: String, _ field: String, _ message: String, at location: SourceRef,
-                        related: [Finding.Related] = []) -> Finding {
-        Finding(rule: description.identifier, severity: description.severity, register: register, field: field,
-                message: message, location: location, related: related)
+    static func finding(
+        _ register: String, _ field: String, _ message: String, at location: SourceRef,
+        related: [Finding.Related] = []
+    ) -> Finding {
+        Finding(
+            rule: description.identifier, severity: description.severity, register: register, field: field,
+            message: message, location: location, related: related)
     }
 }

@@ -27,24 +27,31 @@ public struct RuleContext: Sendable {
     /// Where KVM's code uses the names the policy gives as evidence of what levels need.
     public let kvmEvidence: KvmEvidence
 
-    public init(tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView, policy: Policy,
-                undescribed: [String: GuestView.Field]? = nil, registerEncodings: [String: Encoding] = [:],
-                kvmEvidence: KvmEvidence = KvmEvidence(uses: [:])) {
-        self.tables = tables; self.kvmRegisters = kvmRegisters; self.guestView = guestView; self.policy = policy
+    public init(
+        tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView, policy: Policy,
+        undescribed: [String: GuestView.Field]? = nil, registerEncodings: [String: Encoding] = [:],
+        kvmEvidence: KvmEvidence = KvmEvidence(uses: [:])
+    ) {
+        self.tables = tables
+        self.kvmRegisters = kvmRegisters
+        self.guestView = guestView
+        self.policy = policy
         // Entries of the guest view for fields cpufeature does not describe are, by definition, undescribed ones.
         let described = Set(tables.fields.map(\.key))
         self.undescribed = undescribed ?? guestView.fields.filter { !described.contains($0.key) }
         self.registerEncodings = registerEncodings
         self.kvmEvidence = kvmEvidence
-        support = KvmSupport(kvmRegisters, encodings: registerEncodings, evidence: kvmEvidence, traps: policy.traps,
-                             conditions: policy.conditions)
+        support = KvmSupport(
+            kvmRegisters, encodings: registerEncodings, evidence: kvmEvidence, traps: policy.traps,
+            conditions: policy.conditions)
     }
 
     /// The context of a tree's model; register encodings come from the tree's own SYS_<NAME> macros, so
     /// policy names match KVM entries named by encoding only (6.1's PMU registers) or not at all.
     public init(model: TreeModel, policy: Policy) {
-        self.init(tables: model.tables, kvmRegisters: model.kvmRegisters, guestView: model.guestView, policy: policy,
-                  registerEncodings: model.registerEncodings, kvmEvidence: model.kvmEvidence)
+        self.init(
+            tables: model.tables, kvmRegisters: model.kvmRegisters, guestView: model.guestView, policy: policy,
+            registerEncodings: model.registerEncodings, kvmEvidence: model.kvmEvidence)
     }
 
     /// Whether the model has a nested-virtualisation view / a protected view of the tree.

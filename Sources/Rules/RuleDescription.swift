@@ -16,8 +16,10 @@ public struct RuleDescription: Sendable {
     /// Small constructed models on which the rule must report nothing.
     public let nonTriggeringExamples: [RuleExample]
 
-    public init(identifier: String, name: String, rationale: String, severity: Severity, optIn: Bool = false,
-                triggeringExamples: [RuleExample], nonTriggeringExamples: [RuleExample]) {
+    public init(
+        identifier: String, name: String, rationale: String, severity: Severity, optIn: Bool = false,
+        triggeringExamples: [RuleExample], nonTriggeringExamples: [RuleExample]
+    ) {
         self.optIn = optIn
         self.identifier = identifier
         self.name = name

@@ -9,8 +9,10 @@ public struct RuleExample: Sendable {
     public let file: StaticString
     public let line: UInt
 
-    public init(_ summary: String, _ context: RuleContext, expect expected: [String] = [],
-                file: StaticString = #filePath, line: UInt = #line) {
+    public init(
+        _ summary: String, _ context: RuleContext, expect expected: [String] = [],
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         self.summary = summary
         self.context = context
         self.expected = expected

@@ -4,7 +4,8 @@ import KernelModel
 public enum RuleRegistry {
     public static let all: [any Rule.Type] = [
         LeakRule.self, NestedLeakRule.self, ProtectedLeakRule.self, UnknownTreatmentRule.self,
-        MandatoryUnhandledRule.self, UnverifiedRule.self, OverBoundRule.self, UnclassifiedRule.self, LatentRule.self, StaleMaskRule.self,
+        MandatoryUnhandledRule.self, UnverifiedRule.self, OverBoundRule.self, UnclassifiedRule.self, LatentRule.self,
+        StaleMaskRule.self,
     ]
 
     public static var descriptions: [RuleDescription] { all.map { $0.description } }

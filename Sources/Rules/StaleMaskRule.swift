@@ -5,14 +5,14 @@ public enum StaleMaskRule: Rule {
     public static let description = RuleDescription(
         identifier: "stale-mask", name: "KVM masks a field cpufeature does not describe",
         rationale: """
-        cpufeature's sanitised value has zeros in every field it does not describe, so a KVM mask or cap on \
-        such a field has no effect today: either cpufeature is missing the field (and the mask is KVM being \
-        ahead, which is fine but worth knowing), or the field was removed from cpufeature and the mask is \
-        stale. Reported at the last KVM statement that decides the field (the mask, after the read). A mask \
-        that keeps a list of fields (`val &= A | B`) hides every other field and is reported for each of them \
-        the sysreg file defines. Opt-in, as latent: under the maintainers' proposal that KVM bounds every \
-        field, such a mask is KVM being ahead, a question rather than a defect.
-        """,
+            cpufeature's sanitised value has zeros in every field it does not describe, so a KVM mask or cap on \
+            such a field has no effect today: either cpufeature is missing the field (and the mask is KVM being \
+            ahead, which is fine but worth knowing), or the field was removed from cpufeature and the mask is \
+            stale. Reported at the last KVM statement that decides the field (the mask, after the read). A mask \
+            that keeps a list of fields (`val &= A | B`) hides every other field and is reported for each of them \
+            the sysreg file defines. Opt-in, as latent: under the maintainers' proposal that KVM bounds every \
+            field, such a mask is KVM being ahead, a question rather than a defect.
+            """,
         severity: .note, optIn: true,
         triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
@@ -25,30 +25,36 @@ public enum StaleMaskRule: Rule {
             guard t.kind == .hidden || t.kind == .capped, let at = t.locations.last else { continue }
             let verb = t.kind == .hidden ? "hides" : "caps"
             let fn = v.function.map { " in \($0)()" } ?? ""
-            findings.append(finding(v.register, v.field,
-                                    "KVM \(verb) \(key)\(fn), which cpufeature does not describe: the sanitised value always reads 0 there",
-                                    at: at))
+            findings.append(
+                finding(
+                    v.register, v.field,
+                    "KVM \(verb) \(key)\(fn), which cpufeature does not describe: the sanitised value always reads 0 there",
+                    at: at))
         }
         return findings
     }
 
     static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
-    static let debug = Example.Field("ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
+    static let debug = Example.Field(
+        "ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
 
     private static var triggeringExamples: [RuleExample] {
         [
-            RuleExample("KVM hides an undescribed field",
-                        Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)]),
-                        expect: [brbe.key]),
+            RuleExample(
+                "KVM hides an undescribed field",
+                Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)]),
+                expect: [brbe.key])
         ]
     }
 
     private static var nonTriggeringExamples: [RuleExample] {
         [
-            RuleExample("KVM would pass the undescribed field through (latent's to report)",
-                        Example.context([debug, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)])),
-            RuleExample("KVM hides a field cpufeature describes",
-                        Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52)])),
+            RuleExample(
+                "KVM would pass the undescribed field through (latent's to report)",
+                Example.context([debug, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)])),
+            RuleExample(
+                "KVM hides a field cpufeature describes",
+                Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52)])),
         ]
     }
 }

@@ -115,14 +115,17 @@ struct SysregParser {
 
     private mutating func closeBlock(_ directive: String, _ args: [String]) throws {
         let open = try takeBlock(directive)
-        if let prefix = open.prefix { throw fail("\(directive) inside Prefix \(prefix.name) (line \(prefix.line)); missing EndPrefix?") }
+        if let prefix = open.prefix {
+            throw fail("\(directive) inside Prefix \(prefix.name) (line \(prefix.line)); missing EndPrefix?")
+        }
         guard directive == open.terminator else {
             throw fail("\(directive) closes \(open.directive) \(open.name) (line \(open.line)); expected \(open.terminator)")
         }
         try expect(directive, args, count: 0, usage: "")
         try expectComplete(open, open.name)
         if let encoding = open.encoding {
-            registers.append(Sysreg(name: open.name, encoding: encoding, fields: open.fields, reference: open.reference, line: open.line))
+            registers.append(
+                Sysreg(name: open.name, encoding: encoding, fields: open.fields, reference: open.reference, line: open.line))
         } else {
             types.append(SysregType(name: open.name, fields: open.fields, line: open.line))
         }
@@ -134,7 +137,9 @@ struct SysregParser {
             throw fail("\(directive) is only allowed directly inside a Sysreg block")
         }
         try expect(directive, args, count: 1, usage: "<name>")
-        guard open.nextBit == 63 else { throw fail("\(directive) in \(open.name) after some of its fields are already described") }
+        guard open.nextBit == 63 else {
+            throw fail("\(directive) in \(open.name) after some of its fields are already described")
+        }
         let target = try validName(args[0], "\(directive) target", startsMacro: true)
         open.reference = directive == "Fields" ? .fields(target) : .mapping(target)
         // The referenced block describes every bit, as the generator's next_bit = -1 says.
@@ -144,7 +149,9 @@ struct SysregParser {
 
     private mutating func openPrefix(_ args: [String]) throws {
         var open = try takeBlock("Prefix")
-        if let prefix = open.prefix { throw fail("Prefix inside Prefix \(prefix.name) (line \(prefix.line)); missing EndPrefix?") }
+        if let prefix = open.prefix {
+            throw fail("Prefix inside Prefix \(prefix.name) (line \(prefix.line)); missing EndPrefix?")
+        }
         try expect("Prefix", args, count: 1, usage: "<name>")
         guard open.nextBit == 63 else { throw fail("Prefix in \(open.name) must precede its non-prefixed fields") }
         let name = try validName(args[0], "prefix", startsMacro: true)
@@ -169,8 +176,10 @@ struct SysregParser {
         try expect("Field", args, count: 2, usage: "<msb>[:<lsb>] <name>")
         let name = try validName(args[1], "field name")
         let bits = try claim(args[0], field: name, in: &open)
-        open.fields.append(SysregField(name: name, msb: bits.msb, lsb: bits.lsb, kind: .field, values: [],
-                                       prefix: open.prefix?.name, line: line))
+        open.fields.append(
+            SysregField(
+                name: name, msb: bits.msb, lsb: bits.lsb, kind: .field, values: [],
+                prefix: open.prefix?.name, line: line))
         block = open
     }
 
@@ -180,8 +189,10 @@ struct SysregParser {
         let tag = directive.uppercased()
         let bits = try claim(args[0], field: tag, in: &open)
         // The generator names reserved ranges RES0_<msb>_<lsb> and so on; keep that naming.
-        open.fields.append(SysregField(name: "\(tag)_\(bits.msb)_\(bits.lsb)", msb: bits.msb, lsb: bits.lsb, kind: kind,
-                                       values: [], prefix: open.prefix?.name, line: line))
+        open.fields.append(
+            SysregField(
+                name: "\(tag)_\(bits.msb)_\(bits.lsb)", msb: bits.msb, lsb: bits.lsb, kind: kind,
+                values: [], prefix: open.prefix?.name, line: line))
         block = open
     }
 
@@ -199,14 +210,18 @@ struct SysregParser {
         if directive == "EndEnum" {
             try expect("EndEnum", args, count: 0, usage: "")
             var open = try takeBlock(directive)
-            open.fields.append(SysregField(name: current.name, msb: current.msb, lsb: current.lsb, kind: current.kind,
-                                           values: current.values, prefix: open.prefix?.name, line: current.line))
+            open.fields.append(
+                SysregField(
+                    name: current.name, msb: current.msb, lsb: current.lsb, kind: current.kind,
+                    values: current.values, prefix: open.prefix?.name, line: current.line))
             block = open
             return
         }
         let owner = block?.name ?? ""
         guard directive.hasPrefix("0b") else {
-            throw fail("\(Self.quoted(directive)) inside \(current.directive) \(owner).\(current.name) (line \(current.line)); missing EndEnum?")
+            throw fail(
+                "\(Self.quoted(directive)) inside \(current.directive) \(owner).\(current.name) (line \(current.line)); missing EndEnum?"
+            )
         }
         try expect("enum value", args, count: 1, usage: "<name> after the 0b value")
         let name = try validName(args[0], "enum value name")
@@ -220,7 +235,9 @@ struct SysregParser {
             throw fail("\(current.directive) \(open.name).\(current.name) is never closed by EndEnum", at: current.line)
         }
         if let open = block {
-            if let prefix = open.prefix { throw fail("Prefix \(prefix.name) in \(open.name) is never closed by EndPrefix", at: prefix.line) }
+            if let prefix = open.prefix {
+                throw fail("Prefix \(prefix.name) in \(open.name) is never closed by EndPrefix", at: prefix.line)
+            }
             throw fail("\(open.directive) \(open.name) is never closed by \(open.terminator)", at: open.line)
         }
     }
@@ -255,11 +272,15 @@ struct SysregParser {
     /// Names become parts of C macro names; those that start one (register, field set and prefix names) may
     /// not start with a digit.
     private func validName(_ token: String, _ what: String, startsMacro: Bool = false) throws -> String {
-        let ok = token.utf8.count <= Self.maxNameLength && token.utf8.allSatisfy { byte in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
-                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+        let ok =
+            token.utf8.count <= Self.maxNameLength
+            && token.utf8.allSatisfy { byte in
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+            }
+        guard ok else {
+            throw fail("invalid \(what) \(Self.quoted(token)) (letters, digits and _ only, at most \(Self.maxNameLength))")
         }
-        guard ok else { throw fail("invalid \(what) \(Self.quoted(token)) (letters, digits and _ only, at most \(Self.maxNameLength))") }
         if startsMacro, let first = token.utf8.first, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) {
             throw fail("invalid \(what) \(Self.quoted(token)) (it starts a C macro name: not with a digit)")
         }

@@ -87,8 +87,10 @@ public struct FunctionBodies {
                     if braces < 0 { return nil }
                     if braces == 0, let b = body {
                         guard parens == 0 else { return nil }
-                        bodies.append(Body(open: b.open, close: offset, identifiers: b.identifiers, branches: b.branches,
-                                           blankable: b.blankable && groups == b.groups))
+                        bodies.append(
+                            Body(
+                                open: b.open, close: offset, identifiers: b.identifiers, branches: b.branches,
+                                blankable: b.blankable && groups == b.groups))
                         body = nil
                         initialiser = false
                     }
@@ -216,7 +218,7 @@ private struct Lexer {
                 if i >= 2, "=!<>+-*/%&|^".utf8.contains(bytes[i - 2]) { return .other }
                 return .punctuation(b, offset: i - 1)
             case UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "("), UInt8(ascii: ")"),
-                 UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ";"):
+                UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ";"):
                 return .punctuation(b, offset: i - 1)
             default:
                 return .other

@@ -97,8 +97,10 @@ public struct KvmUnit {
         for (i, file) in files.enumerated() {
             var bytes = FunctionBodies.blanking(sources[i], scans[i].bodies) { plan.blank[i][$0] }
             if i == 0 {
-                bytes += Array(("\n" + files.dropFirst().map { "#include \"\(($0 as NSString).lastPathComponent)\"\n" }
-                    .joined()).utf8)
+                bytes += Array(
+                    ("\n"
+                        + files.dropFirst().map { "#include \"\(($0 as NSString).lastPathComponent)\"\n" }
+                        .joined()).utf8)
             }
             overlay[file] = String(decoding: bytes, as: UTF8.self)
         }

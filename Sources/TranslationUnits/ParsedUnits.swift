@@ -20,13 +20,17 @@ public final class ParsedUnits: @unchecked Sendable {
     /// Parses the file `name` of `tree` with `options`, through its precompiled preamble (`extraPreamble`
     /// precompiled after it) where it has one, and notes its first error; `recordInclusions`: keep the
     /// files it read, for the result cache.
-    public func parse(_ name: String, tree: KernelTree, arguments: [String], options: ParseOptions,
-                      recordInclusions: Bool, extraPreamble: String = "") {
+    public func parse(
+        _ name: String, tree: KernelTree, arguments: [String], options: ParseOptions,
+        recordInclusions: Bool, extraPreamble: String = ""
+    ) {
         let path = tree.absolutePath(name)
         do {
-            let precompiled = preambles?.parse(path: path, tree: tree, arguments: arguments, options: options,
-                                               extra: extraPreamble)
-            let unit = try precompiled?.unit
+            let precompiled = preambles?.parse(
+                path: path, tree: tree, arguments: arguments, options: options,
+                extra: extraPreamble)
+            let unit =
+                try precompiled?.unit
                 ?? TranslationUnit(path: path, arguments: arguments, unsavedFiles: tree.unsavedFiles, options: options)
             let error = unit.diagnostics.first { $0.severity >= .error }
             let included = recordInclusions ? (precompiled?.preambleFiles ?? []) + unit.includedFiles : []

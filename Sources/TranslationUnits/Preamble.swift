@@ -49,7 +49,8 @@ public struct Preamble {
             while position < bytes.count {
                 let b = bytes[position]
                 if b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r")
-                    || b == 0x0c || b == 0x0b {
+                    || b == 0x0c || b == 0x0b
+                {
                     position += 1
                 } else if starts("//") {
                     skipLine(blockComments: false)
@@ -117,8 +118,10 @@ public struct Preamble {
                 position += 1
             }
             let start = position
-            while position < bytes.count, bytes[position] == UInt8(ascii: "_")
-                    || (bytes[position] | 0x20 >= UInt8(ascii: "a") && bytes[position] | 0x20 <= UInt8(ascii: "z")) {
+            while position < bytes.count,
+                bytes[position] == UInt8(ascii: "_")
+                    || (bytes[position] | 0x20 >= UInt8(ascii: "a") && bytes[position] | 0x20 <= UInt8(ascii: "z"))
+            {
                 position += 1
             }
             return String(decoding: bytes[start..<position], as: UTF8.self)

@@ -55,8 +55,11 @@ public final class TaskGraph: @unchecked Sendable {
             condition.unlock()
             let start = clock.seconds, cpu = Stopwatch.threadCPU()
             task.body()
-            clock.note(task.name + String(format: " %.3f s (cpu %.3f s), from %.3f", clock.seconds - start,
-                                          Stopwatch.threadCPU() - cpu, start))
+            clock.note(
+                task.name
+                    + String(
+                        format: " %.3f s (cpu %.3f s), from %.3f", clock.seconds - start,
+                        Stopwatch.threadCPU() - cpu, start))
             condition.lock()
             tasks[next].done = true
             condition.broadcast()

@@ -1,6 +1,7 @@
 import Foundation
-@testable import FtrLint
 import XCTest
+
+@testable import FtrLint
 
 /// `check --b4`: one patch on stdin, silence when clean, an `ERROR:` line per error it introduces.
 final class B4GitTests: XCTestCase {
@@ -13,8 +14,11 @@ final class B4GitTests: XCTestCase {
         let repo = try FixtureRepo()
         defer { repo.remove() }
         // A harmless patch: a comment in sys_regs.c.
-        try repo.edit((CheckRun.sysRegs, "/* Read a sanitised cpufeature ID register by sys_reg_desc */",
-                       "/* Read a sanitised cpufeature ID register, by its sys_reg_desc */"))
+        try repo.edit(
+            (
+                CheckRun.sysRegs, "/* Read a sanitised cpufeature ID register by sys_reg_desc */",
+                "/* Read a sanitised cpufeature ID register, by its sys_reg_desc */"
+            ))
         try repo.commit("KVM: arm64: reword a comment")
         let harmless = try formatPatch(repo)
         // A leaking one on top: cpufeature describes TraceBuffer, KVM passes it through.
@@ -33,7 +37,8 @@ final class B4GitTests: XCTestCase {
         XCTAssertEqual(loud.error, "", "b4 reads anything on stderr as a failure of the tool")
         let lines = loud.output.split(separator: "\n")
         XCTAssertEqual(lines.count, 1, loud.output)
-        XCTAssertTrue(lines[0].hasPrefix("ERROR: arch/arm64/kernel/cpufeature.c:54:2: ID_AA64DFR0_EL1.TraceBuffer leaks"), String(lines[0]))
+        XCTAssertTrue(
+            lines[0].hasPrefix("ERROR: arch/arm64/kernel/cpufeature.c:54:2: ID_AA64DFR0_EL1.TraceBuffer leaks"), String(lines[0]))
         XCTAssertTrue(lines[0].contains("[ftrlint-leak]"))
 
         // b4 pipes the message without the "From <commit>" line: the commit is found by its subject.
@@ -47,9 +52,10 @@ final class B4GitTests: XCTestCase {
         let applied = try CheckRun.ftrlint(["check", "--b4", plain], input: String(withoutFrom))
         XCTAssertEqual(applied.status, 1)
         XCTAssertEqual(applied.output, loud.output)
-        XCTAssertEqual(try String(contentsOfFile: plain + "/" + CheckRun.cpufeature, encoding: .utf8),
-                       try String(contentsOfFile: CheckRun.fixture + "/" + CheckRun.cpufeature, encoding: .utf8),
-                       "nothing is written to the tree")
+        XCTAssertEqual(
+            try String(contentsOfFile: plain + "/" + CheckRun.cpufeature, encoding: .utf8),
+            try String(contentsOfFile: CheckRun.fixture + "/" + CheckRun.cpufeature, encoding: .utf8),
+            "nothing is written to the tree")
     }
 
     func testPatchThatDoesNotApplyIsOneErrorLine() throws {

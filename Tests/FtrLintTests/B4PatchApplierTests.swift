@@ -65,7 +65,8 @@ final class B4PatchApplierTests: XCTestCase {
     /// A file with CRLF line endings, patched by a patch that keeps them: each "\r" is content, as for git.
     func testCarriageReturnsAreContent() throws {
         let crlf = { (text: String) in text.replacingOccurrences(of: "\n", with: "\r\n") }
-        let p = try GitPatch(parsing: "--- a/f.c\n+++ b/f.c\n" + crlf("@@ -2,3 +2,3 @@\n line 2\n-line 3\n+line three\n line 4\n"))
+        let p = try GitPatch(
+            parsing: "--- a/f.c\n+++ b/f.c\n" + crlf("@@ -2,3 +2,3 @@\n line 2\n-line 3\n+line three\n line 4\n"))
         XCTAssertEqual(p.files[0].hunks[0].old, ["line 2\r", "line 3\r", "line 4\r"])
         let out = try XCTUnwrap(p.apply { _ in crlf(Self.original) }["f.c"])
         XCTAssertEqual(out, crlf(Self.original.replacingOccurrences(of: "line 3\n", with: "line three\n")))
@@ -88,22 +89,23 @@ final class B4PatchApplierTests: XCTestCase {
     }
 
     func testNewDeletedMissingAndBinaryFiles() throws {
-        let created = try GitPatch(parsing: """
-            diff --git a/new.h b/new.h
-            new file mode 100644
-            --- /dev/null
-            +++ b/new.h
-            @@ -0,0 +1,2 @@
-            +#define A 1
-            +#define B 2
-            diff --git a/old.h b/old.h
-            deleted file mode 100644
-            --- a/old.h
-            +++ /dev/null
-            @@ -1 +0,0 @@
-            -gone
+        let created = try GitPatch(
+            parsing: """
+                diff --git a/new.h b/new.h
+                new file mode 100644
+                --- /dev/null
+                +++ b/new.h
+                @@ -0,0 +1,2 @@
+                +#define A 1
+                +#define B 2
+                diff --git a/old.h b/old.h
+                deleted file mode 100644
+                --- a/old.h
+                +++ /dev/null
+                @@ -1 +0,0 @@
+                -gone
 
-            """)
+                """)
         let out = try created.apply { $0 == "old.h" ? "gone\n" : nil }
         XCTAssertEqual(out["new.h"], "#define A 1\n#define B 2\n")
         XCTAssertEqual(out["old.h"], "", "a deleted file becomes empty in the overlay")
@@ -117,16 +119,17 @@ final class B4PatchApplierTests: XCTestCase {
     }
 
     func testNoNewlineAtEndOfFile() throws {
-        let p = try GitPatch(parsing: """
-            --- a/f
-            +++ b/f
-            @@ -1,2 +1,2 @@
-             a
-            -b
-            \\ No newline at end of file
-            +c
+        let p = try GitPatch(
+            parsing: """
+                --- a/f
+                +++ b/f
+                @@ -1,2 +1,2 @@
+                 a
+                -b
+                \\ No newline at end of file
+                +c
 
-            """)
+                """)
         XCTAssertEqual(try p.apply { _ in "a\nb" }["f"], "a\nc\n")
         XCTAssertThrowsError(try p.apply { _ in "a\nb\n" }, "the patch expects no newline at the end")
         XCTAssertEqual(try p.reversed().apply { _ in "a\nc\n" }["f"], "a\nb")

@@ -29,13 +29,17 @@ final class BoundCommandTests: XCTestCase {
         let r = try bound(tree)
         XCTAssertEqual(r.status, 0, r.error)
         XCTAssertEqual(r.error, "")
-        XCTAssertTrue(r.output.hasPrefix("From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: "), r.output)
-        XCTAssertTrue(r.output.contains("\nSubject: [PATCH] KVM: arm64: Limit ID register fields to what KVM handles\n"), r.output)
+        XCTAssertTrue(
+            r.output.hasPrefix("From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\nFrom: "), r.output)
+        XCTAssertTrue(
+            r.output.contains("\nSubject: [PATCH] KVM: arm64: Limit ID register fields to what KVM handles\n"), r.output)
         XCTAssertTrue(r.output.contains("- ID_AA64DFR0_EL1.TraceBuffer: hidden, was passed through."), r.output)
         XCTAssertEqual(added(r.output), ["\t\tval &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;"])
         // Before the case's break, after the statement KVM already had there.
-        XCTAssertTrue(r.output.contains(" \t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n+\t\tval &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;\n \t\tbreak;\n"),
-                      r.output)
+        XCTAssertTrue(
+            r.output.contains(
+                " \t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n+\t\tval &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;\n \t\tbreak;\n"),
+            r.output)
         // The patch is what the proof applied: git's own applier takes it, and check is then clean.
         try git(["init", "-q"], in: tree)
         try write(r.output, to: tree + "/bound.patch")
@@ -48,11 +52,15 @@ final class BoundCommandTests: XCTestCase {
     /// 5.10's idiom: an if / else-if chain on the register, masks spelled with the shift macro.
     func testBlockOfTheIfChain() throws {
         let tree = try leakingTree([
-            (CheckRun.sysRegs, "#define ID_AA64DFR0_EL1_TraceBuffer_MASK",
-             "#define ID_AA64DFR0_EL1_TraceBuffer_SHIFT\t44\n#define ID_AA64DFR0_EL1_PMSVer_SHIFT\t32\n"
-                + "#define ID_AA64DFR0_EL1_TraceBuffer_MASK"),
-            (CheckRun.sysRegs, "\tswitch (id) {\n\tcase SYS_ID_AA64DFR0_EL1:\n" + Self.hiddenPMSVer + "\t}\n",
-             "\tif (id == SYS_ID_AA64DFR0_EL1) {\n\t\tval &= ~(0xfUL << ID_AA64DFR0_EL1_PMSVer_SHIFT);\n\t}\n"),
+            (
+                CheckRun.sysRegs, "#define ID_AA64DFR0_EL1_TraceBuffer_MASK",
+                "#define ID_AA64DFR0_EL1_TraceBuffer_SHIFT\t44\n#define ID_AA64DFR0_EL1_PMSVer_SHIFT\t32\n"
+                    + "#define ID_AA64DFR0_EL1_TraceBuffer_MASK"
+            ),
+            (
+                CheckRun.sysRegs, "\tswitch (id) {\n\tcase SYS_ID_AA64DFR0_EL1:\n" + Self.hiddenPMSVer + "\t}\n",
+                "\tif (id == SYS_ID_AA64DFR0_EL1) {\n\t\tval &= ~(0xfUL << ID_AA64DFR0_EL1_PMSVer_SHIFT);\n\t}\n"
+            ),
         ])
         defer { try? FileManager.default.removeItem(atPath: tree) }
         let r = try bound(tree)
@@ -83,18 +91,25 @@ final class BoundCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: tree) }
         let r = try bound(tree)
         XCTAssertEqual(r.status, 0, r.error)
-        XCTAssertTrue(r.output.contains(" \tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n+\tval &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;\n \n \treturn val;\n"),
-                      r.output)
+        XCTAssertTrue(
+            r.output.contains(
+                " \tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n+\tval &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;\n \n \treturn val;\n"),
+            r.output)
     }
 
     /// A register with no branch of its own, read through the handler the others share: a new case.
     func testNewCaseAndOverBoundScope() throws {
         // The shift macro cpufeature.c spells the field with, as a shared header would give KVM.
-        let tree = try CheckRun.copy(edits: [(CheckRun.sysRegs, "#define ID_AA64DFR0_EL1_TraceBuffer_MASK",
-                                              "#define ID_AA64ISAR0_EL1_SHA1_SHIFT\t8\n#define ID_AA64DFR0_EL1_TraceBuffer_MASK")])
+        let tree = try CheckRun.copy(edits: [
+            (
+                CheckRun.sysRegs, "#define ID_AA64DFR0_EL1_TraceBuffer_MASK",
+                "#define ID_AA64ISAR0_EL1_SHA1_SHIFT\t8\n#define ID_AA64DFR0_EL1_TraceBuffer_MASK"
+            )
+        ])
         defer { try? FileManager.default.removeItem(atPath: tree) }
         let additions = tree + "/additions.yaml"
-        try write("""
+        try write(
+            """
             version: 1
             fields:
               ID_AA64ISAR0_EL1.SHA1: { class: kvm, bound: 0, reason: "test: a level that needs nothing, above the bound", levels: { 1: {} } }
@@ -106,8 +121,12 @@ final class BoundCommandTests: XCTestCase {
         let r = try bound(tree, ["--policy-additions", additions, "--scope", "over-bound"])
         XCTAssertEqual(r.status, 0, r.error)
         XCTAssertTrue(r.output.contains("Subject: [PATCH] KVM: arm64: Limit ID register fields to their bounds\n"), r.output)
-        XCTAssertEqual(added(r.output), ["\tcase SYS_ID_AA64ISAR0_EL1:", "\t\tval &= ~(0xfUL << ID_AA64ISAR0_EL1_SHA1_SHIFT);",
-                                         "\t\tbreak;"], r.output)
+        XCTAssertEqual(
+            added(r.output),
+            [
+                "\tcase SYS_ID_AA64ISAR0_EL1:", "\t\tval &= ~(0xfUL << ID_AA64ISAR0_EL1_SHA1_SHIFT);",
+                "\t\tbreak;",
+            ], r.output)
         XCTAssertTrue(r.output.contains(" \t\tbreak;\n+\tcase SYS_ID_AA64ISAR0_EL1:\n"), r.output)
     }
 

@@ -18,13 +18,15 @@ final class BoundRealTreeTests: XCTestCase {
         let check = try CheckRun.ftrlint(["check", root])
         XCTAssertEqual(check.status, 1, check.error)
         let lines = check.output.split(separator: "\n").map(String.init)
-        let leak = try XCTUnwrap(lines.firstIndex { $0.contains(" ID_AA64PFR0_EL1.RAS leaks to normal guests") && $0.hasSuffix("[ftrlint-leak]") },
-                                 check.output)
-        let note = try XCTUnwrap(lines[(leak + 1)...].prefix { !$0.hasSuffix("]") }.first { $0.contains(": note: suggested fix: ") },
-                                 "the leak's suggestion follows its notes: \(check.output)")
+        let leak = try XCTUnwrap(
+            lines.firstIndex { $0.contains(" ID_AA64PFR0_EL1.RAS leaks to normal guests") && $0.hasSuffix("[ftrlint-leak]") },
+            check.output)
+        let note = try XCTUnwrap(
+            lines[(leak + 1)...].prefix { !$0.hasSuffix("]") }.first { $0.contains(": note: suggested fix: ") },
+            "the leak's suggestion follows its notes: \(check.output)")
         let r = try CheckRun.ftrlint(["bound", root])
         #if !LIBCLANG_OPERATOR_KINDS
-        if r.status == 2, r.error.contains("could not be proved") { return }
+            if r.status == 2, r.error.contains("could not be proved") { return }
         #endif
         XCTAssertEqual(r.status, 0, r.error)
         let patch = try GitPatch(parsing: r.output)
@@ -42,34 +44,43 @@ final class BoundRealTreeTests: XCTestCase {
             }
         }
         let (line, text) = try XCTUnwrap(found, r.output)
-        XCTAssertEqual(note, "arch/arm64/kvm/sys_regs.c:\(line):1: note: suggested fix: " + text.trimmingCharacters(in: .whitespaces))
-        XCTAssertEqual(note, "arch/arm64/kvm/sys_regs.c:2082:1: note: suggested fix: val = ID_REG_LIMIT_FIELD_ENUM(val, ID_AA64PFR0_EL1, RAS, V1P1);")
+        XCTAssertEqual(
+            note, "arch/arm64/kvm/sys_regs.c:\(line):1: note: suggested fix: " + text.trimmingCharacters(in: .whitespaces))
+        XCTAssertEqual(
+            note,
+            "arch/arm64/kvm/sys_regs.c:2082:1: note: suggested fix: val = ID_REG_LIMIT_FIELD_ENUM(val, ID_AA64PFR0_EL1, RAS, V1P1);"
+        )
     }
 
     func bound(_ version: String) throws {
         let root = try RealTrees.root(version)
         let r = try CheckRun.ftrlint(["bound", "--scope", "all", root])
         #if !LIBCLANG_OPERATOR_KINDS
-        // libclang 14 cannot see min()'s pasted '<': an ID_REG_LIMIT_FIELD_ENUM cap reads as a condition, so
-        // the proof fails closed where the tree's idiom is that macro.
-        if r.status == 2, r.error.contains("could not be proved") { return }
+            // libclang 14 cannot see min()'s pasted '<': an ID_REG_LIMIT_FIELD_ENUM cap reads as a condition, so
+            // the proof fails closed where the tree's idiom is that macro.
+            if r.status == 2, r.error.contains("could not be proved") { return }
         #endif
         XCTAssertEqual(r.status, 0, "\(version): \(r.error)")
         let patch = r.output
         XCTAssertTrue(patch.contains("\nSubject: [PATCH] KVM: arm64: "), "\(version)")
         // The lines it adds (the context is the tree's own).
-        let added = patch.split(separator: "\n").filter { $0.hasPrefix("+") && !$0.hasPrefix("+++") }.map { String($0.dropFirst()) }
+        let added = patch.split(separator: "\n").filter { $0.hasPrefix("+") && !$0.hasPrefix("+++") }.map {
+            String($0.dropFirst())
+        }
         XCTAssertFalse(added.isEmpty, "\(version)")
         XCTAssertTrue(added.allSatisfy { Self.columns($0) <= 100 }, "\(version): an added line over 100 columns")
-        XCTAssertTrue(added.allSatisfy { !$0.hasPrefix(" ") && !$0.hasSuffix(" ") }, "\(version): indented with tabs, no trailing space")
+        XCTAssertTrue(
+            added.allSatisfy { !$0.hasPrefix(" ") && !$0.hasSuffix(" ") }, "\(version): indented with tabs, no trailing space")
         // The fields the message names: "- REGISTER.Field: …".
-        let named = Set(patch.split(separator: "\n").compactMap { line -> String? in
-            guard line.hasPrefix("- ID_"), let colon = line.firstIndex(of: ":") else { return nil }
-            return String(line[line.index(line.startIndex, offsetBy: 2)..<colon])
-        })
+        let named = Set(
+            patch.split(separator: "\n").compactMap { line -> String? in
+                guard line.hasPrefix("- ID_"), let colon = line.firstIndex(of: ":") else { return nil }
+                return String(line[line.index(line.startIndex, offsetBy: 2)..<colon])
+            })
         XCTAssertFalse(named.isEmpty, "\(version)")
 
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("ftrlint-bound-\(version)-\(UUID().uuidString)").path
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("ftrlint-bound-\(version)-\(UUID().uuidString)")
+            .path
         try FileManager.default.copyItem(atPath: root, toPath: copy)
         defer { try? FileManager.default.removeItem(atPath: copy) }
         for args in [["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "base"]] {
@@ -115,7 +126,8 @@ final class BoundRealTreeTests: XCTestCase {
         if let list = value as? [Any] { return list.map { mapLocations($0, patch) } }
         guard var object = value as? [String: Any] else { return value }
         if let path = object["path"] as? String, let line = object["line"] as? Int,
-           let file = patch.files.first(where: { $0.newPath == path }) {
+            let file = patch.files.first(where: { $0.newPath == path })
+        {
             object["line"] = oldLine(line, file)
             return object
         }
@@ -144,12 +156,15 @@ final class BoundRealTreeTests: XCTestCase {
     /// latent and stale-mask, opt-in, fire on real trees once asked for.
     func testLatentAndStaleMaskFireOnRealTrees() throws {
         let latent = try CheckRun.ftrlint(["check", "--only", "latent", try RealTrees.root("7.2")])
-        XCTAssertTrue(latent.output.contains("note: cpufeature does not describe ID_AA64MMFR4_EL1.SRMASK yet; once it does, "),
-                      latent.output)
+        XCTAssertTrue(
+            latent.output.contains("note: cpufeature does not describe ID_AA64MMFR4_EL1.SRMASK yet; once it does, "),
+            latent.output)
         XCTAssertTrue(latent.output.contains("[ftrlint-latent]"))
         let stale = try CheckRun.ftrlint(["check", "--only", "stale-mask", try RealTrees.root("6.12")])
-        XCTAssertTrue(stale.output.contains("note: KVM hides ID_AA64PFR1_EL1.NMI in kvm_read_sanitised_id_reg(), which cpufeature does not describe"),
-                      stale.output)
+        XCTAssertTrue(
+            stale.output.contains(
+                "note: KVM hides ID_AA64PFR1_EL1.NMI in kvm_read_sanitised_id_reg(), which cpufeature does not describe"),
+            stale.output)
         // Opt-in: not in check's default run.
         let plain = try CheckRun.ftrlint(["check", try RealTrees.root("7.2")])
         XCTAssertFalse(plain.output.contains("[ftrlint-latent]") || plain.output.contains("[ftrlint-stale-mask]"))

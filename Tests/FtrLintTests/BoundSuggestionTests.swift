@@ -1,9 +1,10 @@
 import Bound
 import Foundation
-@testable import FtrLint
 import KernelModel
 import Rules
 import XCTest
+
+@testable import FtrLint
 
 /// `check` suggests what `ftrlint bound` would insert (issue 12): a `note: suggested fix:` line in gcc
 /// format, `fix` in JSON, `fixes` in SARIF, a `patch:` line in `explain`, on the check fixture with
@@ -26,14 +27,17 @@ final class BoundSuggestionTests: XCTestCase {
         let lines = r.output.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 3, r.output)
         XCTAssertTrue(lines[0].hasPrefix(Self.leak) && lines[0].hasSuffix("[ftrlint-leak]"), r.output)
-        XCTAssertTrue(lines[1].hasPrefix("arch/arm64/kvm/sys_regs.c:") && lines[1].contains(": note: access_id_reg() decides"), r.output)
+        XCTAssertTrue(
+            lines[1].hasPrefix("arch/arm64/kvm/sys_regs.c:") && lines[1].contains(": note: access_id_reg() decides"), r.output)
         XCTAssertEqual(lines[2], Self.note, "the suggestion comes last, at the line bound inserts before")
         XCTAssertEqual(r.error, "ftrlint: 1 error, 0 warnings, 0 notes in 4 fields\n", "the counts do not change")
 
         // The same statement, at the same place, as bound's verified patch.
         let bound = try CheckRun.ftrlint(["bound", tree])
         XCTAssertEqual(bound.status, 0, bound.error)
-        let added = bound.output.split(separator: "\n").filter { $0.hasPrefix("+") && !$0.hasPrefix("+++") }.map { String($0.dropFirst()) }
+        let added = bound.output.split(separator: "\n").filter { $0.hasPrefix("+") && !$0.hasPrefix("+++") }.map {
+            String($0.dropFirst())
+        }
         XCTAssertEqual(added, [String(Self.inserted.dropLast())])
         XCTAssertTrue(bound.output.contains("\n@@ -80,6 +80,7 @@"), bound.output)
         XCTAssertTrue(Self.note.hasSuffix(": " + added[0].trimmingCharacters(in: .whitespaces)))
@@ -49,9 +53,10 @@ final class BoundSuggestionTests: XCTestCase {
         let result = try XCTUnwrap(((doc["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]])?.first)
         let fixes = try XCTUnwrap(result["fixes"] as? [[String: Any]])
         XCTAssertEqual(fixes.count, 1)
-        XCTAssertEqual((fixes[0]["description"] as? [String: Any])?["text"] as? String,
-                       "Insert `val &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;` (what `ftrlint bound` writes for this field; "
-                       + "it writes and proves the whole patch)")
+        XCTAssertEqual(
+            (fixes[0]["description"] as? [String: Any])?["text"] as? String,
+            "Insert `val &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;` (what `ftrlint bound` writes for this field; "
+                + "it writes and proves the whole patch)")
         let changes = try XCTUnwrap(fixes[0]["artifactChanges"] as? [[String: Any]])
         XCTAssertEqual(changes.count, 1)
         let artifact = try XCTUnwrap(changes[0]["artifactLocation"] as? [String: String])
@@ -59,8 +64,9 @@ final class BoundSuggestionTests: XCTestCase {
         let replacements = try XCTUnwrap(changes[0]["replacements"] as? [[String: Any]])
         XCTAssertEqual(replacements.count, 1)
         // Nothing deleted: the region ends where it starts (SARIF's default end is the end of the line).
-        XCTAssertEqual(replacements[0]["deletedRegion"] as? [String: Int],
-                       ["startLine": 83, "startColumn": 1, "endLine": 83, "endColumn": 1])
+        XCTAssertEqual(
+            replacements[0]["deletedRegion"] as? [String: Int],
+            ["startLine": 83, "startColumn": 1, "endLine": 83, "endColumn": 1])
         XCTAssertEqual((replacements[0]["insertedContent"] as? [String: Any])?["text"] as? String, Self.inserted)
     }
 
@@ -72,7 +78,8 @@ final class BoundSuggestionTests: XCTestCase {
         try SchemaValidation.validate(r.output, schema: SchemaValidation.docs + "/findings.schema.json")
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any])
         let finding = try XCTUnwrap((doc["findings"] as? [[String: Any]])?.first)
-        XCTAssertEqual(Set(finding.keys), ["rule", "severity", "register", "field", "key", "message", "location", "related", "fix"])
+        XCTAssertEqual(
+            Set(finding.keys), ["rule", "severity", "register", "field", "key", "message", "location", "related", "fix"])
         let fix = try XCTUnwrap(finding["fix"] as? [String: Any])
         let location = try XCTUnwrap(fix["location"] as? [String: Any])
         XCTAssertEqual(location["path"] as? String, "arch/arm64/kvm/sys_regs.c")
@@ -80,7 +87,9 @@ final class BoundSuggestionTests: XCTestCase {
         XCTAssertEqual(location["column"] as? Int, 1)
         XCTAssertEqual(fix["statement"] as? String, "val &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;")
         XCTAssertEqual(fix["inserted"] as? String, Self.inserted)
-        let plain = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(FindingFormat.json.render(ReporterSamples.report).utf8)) as? [String: Any])
+        let plain = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(FindingFormat.json.render(ReporterSamples.report).utf8)) as? [String: Any]
+        )
         let first = try XCTUnwrap((plain["findings"] as? [[String: Any]])?.first)
         XCTAssertNil(first["fix"], "no key at all without a suggestion")
     }
@@ -94,8 +103,10 @@ final class BoundSuggestionTests: XCTestCase {
         let fix = try XCTUnwrap(lines.firstIndex(of: "fix:"), r.output)
         XCTAssertTrue(lines[fix + 1].hasPrefix("  where: arch/arm64/kvm/sys_regs.c:"), r.output)
         XCTAssertTrue(lines[fix + 2].hasPrefix("  write: "), r.output)
-        XCTAssertEqual(lines[fix + 3], "  patch: arch/arm64/kvm/sys_regs.c:83: val &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;  "
-                       + "(what `ftrlint bound` inserts before this line; it writes the whole patch and proves it)")
+        XCTAssertEqual(
+            lines[fix + 3],
+            "  patch: arch/arm64/kvm/sys_regs.c:83: val &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;  "
+                + "(what `ftrlint bound` inserts before this line; it writes the whole patch and proves it)")
         XCTAssertTrue(lines[fix + 4].hasPrefix("  or accept it: "), r.output)
     }
 
@@ -116,37 +127,52 @@ final class BoundSuggestionTests: XCTestCase {
 
     // MARK: - The reporters, on a report with a suggestion
 
-    static let suggestion = BoundWriter.Suggestion(path: "arch/arm64/kvm/sys_regs.c", line: 1604,
-                                                   statement: "val &= ~ID_AA64PFR1_EL1_SME_MASK;",
-                                                   inserted: ["\t\tval &= ~ID_AA64PFR1_EL1_SME_MASK;"])
-    static let leakFinding = Finding(rule: "leak", severity: .error, register: "ID_AA64PFR1_EL1", field: "SME", message: "SME leaks",
-                                     location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 301, column: 2),
-                                     related: [.init(location: SourceRef(path: "arch/arm64/kvm/sys_regs.c", line: 1602, column: 1),
-                                                     message: "read_id_reg() should hide or cap it")])
+    static let suggestion = BoundWriter.Suggestion(
+        path: "arch/arm64/kvm/sys_regs.c", line: 1604,
+        statement: "val &= ~ID_AA64PFR1_EL1_SME_MASK;",
+        inserted: ["\t\tval &= ~ID_AA64PFR1_EL1_SME_MASK;"])
+    static let leakFinding = Finding(
+        rule: "leak", severity: .error, register: "ID_AA64PFR1_EL1", field: "SME", message: "SME leaks",
+        location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 301, column: 2),
+        related: [
+            .init(
+                location: SourceRef(path: "arch/arm64/kvm/sys_regs.c", line: 1602, column: 1),
+                message: "read_id_reg() should hide or cap it")
+        ])
     static var report: CheckReport {
         // A finding of a rule bound does not answer gets no suggestion, even on the same field.
-        let other = Finding(rule: "unverified", severity: .warning, register: "ID_AA64PFR1_EL1", field: "SME", message: "m",
-                            location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 301, column: 2))
-        return CheckReport(findings: [leakFinding, other], rules: [], fields: ["ID_AA64PFR1_EL1.SME"], treeRoot: ".",
-                           kernel: "6.12.117", fixes: SuggestedFixes(byKey: ["ID_AA64PFR1_EL1.SME": suggestion]))
+        let other = Finding(
+            rule: "unverified", severity: .warning, register: "ID_AA64PFR1_EL1", field: "SME", message: "m",
+            location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 301, column: 2))
+        return CheckReport(
+            findings: [leakFinding, other], rules: [], fields: ["ID_AA64PFR1_EL1.SME"], treeRoot: ".",
+            kernel: "6.12.117", fixes: SuggestedFixes(byKey: ["ID_AA64PFR1_EL1.SME": suggestion]))
     }
 
     func testReportersCarryTheSuggestionLikeTheirNotes() throws {
-        XCTAssertEqual(FindingFormat.gcc.render(Self.report), """
-        arch/arm64/kernel/cpufeature.c:301:2: error: SME leaks [ftrlint-leak]
-        arch/arm64/kvm/sys_regs.c:1602:1: note: read_id_reg() should hide or cap it
-        arch/arm64/kvm/sys_regs.c:1604:1: note: suggested fix: val &= ~ID_AA64PFR1_EL1_SME_MASK;
-        arch/arm64/kernel/cpufeature.c:301:2: warning: m [ftrlint-unverified]
+        XCTAssertEqual(
+            FindingFormat.gcc.render(Self.report),
+            """
+            arch/arm64/kernel/cpufeature.c:301:2: error: SME leaks [ftrlint-leak]
+            arch/arm64/kvm/sys_regs.c:1602:1: note: read_id_reg() should hide or cap it
+            arch/arm64/kvm/sys_regs.c:1604:1: note: suggested fix: val &= ~ID_AA64PFR1_EL1_SME_MASK;
+            arch/arm64/kernel/cpufeature.c:301:2: warning: m [ftrlint-unverified]
 
-        """)
+            """)
         let github = FindingFormat.github.render(Self.report).split(separator: "\n").map(String.init)
-        XCTAssertEqual(github[0], "::error file=arch/arm64/kernel/cpufeature.c,line=301,col=2,title=ftrlint-leak ID_AA64PFR1_EL1.SME::SME leaks"
-                       + "%0Aarch/arm64/kvm/sys_regs.c:1602:1: read_id_reg() should hide or cap it"
-                       + "%0Aarch/arm64/kvm/sys_regs.c:1604:1: suggested fix: val &= ~ID_AA64PFR1_EL1_SME_MASK;")
+        XCTAssertEqual(
+            github[0],
+            "::error file=arch/arm64/kernel/cpufeature.c,line=301,col=2,title=ftrlint-leak ID_AA64PFR1_EL1.SME::SME leaks"
+                + "%0Aarch/arm64/kvm/sys_regs.c:1602:1: read_id_reg() should hide or cap it"
+                + "%0Aarch/arm64/kvm/sys_regs.c:1604:1: suggested fix: val &= ~ID_AA64PFR1_EL1_SME_MASK;")
         XCTAssertFalse(github[1].contains("suggested"))
         let junit = FindingFormat.junit.render(Self.report)
-        XCTAssertTrue(junit.contains("arch/arm64/kvm/sys_regs.c:1604:1: note: suggested fix: val &amp;= ~ID_AA64PFR1_EL1_SME_MASK;\n</failure>"), junit)
+        XCTAssertTrue(
+            junit.contains(
+                "arch/arm64/kvm/sys_regs.c:1604:1: note: suggested fix: val &amp;= ~ID_AA64PFR1_EL1_SME_MASK;\n</failure>"), junit
+        )
         try SchemaValidation.validate(FindingFormat.sarif.render(Self.report), schema: SchemaValidation.sarifSchema)
-        try SchemaValidation.validate(FindingFormat.json.render(Self.report), schema: SchemaValidation.docs + "/findings.schema.json")
+        try SchemaValidation.validate(
+            FindingFormat.json.render(Self.report), schema: SchemaValidation.docs + "/findings.schema.json")
     }
 }

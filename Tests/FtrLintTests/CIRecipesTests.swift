@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
-@testable import FtrLint
 import XCTest
 import Yams
+
+@testable import FtrLint
 
 /// docs/ci/: the GitHub Actions workflow and the GitLab CI job parse as YAML, have what a fleet audit
 /// needs (a matrix of trees, a cache of --cache-dir, SARIF uploaded), and run only ftrlint commands
@@ -19,7 +20,9 @@ final class CIRecipesTests: XCTestCase {
     /// Every `ftrlint …` command in the shell lines, as arguments (quotes dropped, up to a redirection or `||`).
     static func commands(in scripts: [String]) -> [[String]] {
         scripts.flatMap { $0.split(separator: "\n") }.compactMap { line in
-            let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ").map { $0.replacingOccurrences(of: "\"", with: "") }
+            let words = line.trimmingCharacters(in: .whitespaces).split(separator: " ").map {
+                $0.replacingOccurrences(of: "\"", with: "")
+            }
             guard words.first == "ftrlint" else { return nil }
             return Array(words.prefix { !$0.hasPrefix(">") && $0 != "||" && $0 != "&&" })
         }
@@ -43,13 +46,18 @@ final class CIRecipesTests: XCTestCase {
         let jobs = try XCTUnwrap(workflow["jobs"] as? [String: [String: Any]])
         let steps = jobs.values.flatMap { ($0["steps"] as? [[String: Any]]) ?? [] }
         try assertDocumented(Self.commands(in: steps.compactMap { $0["run"] as? String }), "github-actions.yml")
-        XCTAssertTrue(steps.contains { ($0["uses"] as? String)?.hasPrefix("github/codeql-action/upload-sarif") == true }, "SARIF goes to code scanning")
+        XCTAssertTrue(
+            steps.contains { ($0["uses"] as? String)?.hasPrefix("github/codeql-action/upload-sarif") == true },
+            "SARIF goes to code scanning")
         let caches = steps.filter { ($0["uses"] as? String)?.hasPrefix("actions/cache") == true }
             .compactMap { ($0["with"] as? [String: Any])?["path"] as? String }
         XCTAssertFalse(caches.isEmpty)
-        for paths in caches { XCTAssertTrue(paths.contains("${{ runner.temp }}/ftrlint"), "the cache holds --cache-dir: \(paths)") }
-        XCTAssertTrue(steps.compactMap { $0["run"] as? String }.filter { $0.contains("ftrlint check") }
-            .allSatisfy { $0.contains("--cache-dir \"$RUNNER_TEMP/ftrlint\"") }, "every check uses the cached folder")
+        for paths in caches {
+            XCTAssertTrue(paths.contains("${{ runner.temp }}/ftrlint"), "the cache holds --cache-dir: \(paths)")
+        }
+        XCTAssertTrue(
+            steps.compactMap { $0["run"] as? String }.filter { $0.contains("ftrlint check") }
+                .allSatisfy { $0.contains("--cache-dir \"$RUNNER_TEMP/ftrlint\"") }, "every check uses the cached folder")
         let fleet = try XCTUnwrap(jobs["fleet"])
         let trees = try XCTUnwrap(((fleet["strategy"] as? [String: Any])?["matrix"] as? [String: Any])?["tree"] as? [Any])
         XCTAssertGreaterThanOrEqual(trees.count, 3, "a fleet of trees, one runner each")
@@ -70,7 +78,8 @@ final class CIRecipesTests: XCTestCase {
         XCTAssertTrue(Self.commands(in: scripts).filter { $0[1] == "check" }.allSatisfy { $0.contains("$FTRLINT_CACHE") })
         let fleet = try XCTUnwrap(pipeline["ftrlint-fleet"] as? [String: Any])
         let matrix = try XCTUnwrap((fleet["parallel"] as? [String: Any])?["matrix"] as? [[String: Any]])
-        XCTAssertGreaterThanOrEqual((matrix.first?["KERNEL_BRANCH"] as? [String])?.count ?? 0, 3, "a fleet of trees, one job each")
+        XCTAssertGreaterThanOrEqual(
+            (matrix.first?["KERNEL_BRANCH"] as? [String])?.count ?? 0, 3, "a fleet of trees, one job each")
         let reports = ((pipeline["ftrlint"] as? [String: Any])?["artifacts"] as? [String: Any])?["reports"] as? [String: Any]
         XCTAssertEqual(reports?["junit"] as? String, "ftrlint-junit.xml")
     }

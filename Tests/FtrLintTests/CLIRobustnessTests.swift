@@ -30,7 +30,8 @@ final class CLIRobustnessTests: XCTestCase {
         ]
         for c in cases {
             let r = try Robustness.ftrlint(c.arguments, timeout: 60)
-            Robustness.assertFailsCleanly(r, mentioning: c.mentioning, "usage error: ftrlint \(c.arguments.joined(separator: " "))")
+            Robustness.assertFailsCleanly(
+                r, mentioning: c.mentioning, "usage error: ftrlint \(c.arguments.joined(separator: " "))")
             XCTAssertFalse(r.stderr.contains("Usage:") || r.stderr.contains("USAGE:"), "no usage screen on a usage error\n\(r)")
         }
     }
@@ -63,7 +64,8 @@ final class CLIRobustnessTests: XCTestCase {
         XCTAssertEqual(ResultCache.resolve(cacheDir: "/x/c", environment: [:])?.directory, "/x/c/results")
         XCTAssertEqual(ResultCache.resolve(cacheDir: "/x/c/", environment: [:])?.directory, "/x/c/results")
         XCTAssertEqual(ResultCache.resolve(cacheDir: "rel", environment: [:])?.directory, "rel/results")
-        XCTAssertEqual(ResultCache.resolve(cacheDir: nil, environment: ["XDG_CACHE_HOME": "/xdg"])?.directory, "/xdg/ftrlint/results")
+        XCTAssertEqual(
+            ResultCache.resolve(cacheDir: nil, environment: ["XDG_CACHE_HOME": "/xdg"])?.directory, "/xdg/ftrlint/results")
         XCTAssertEqual(ResultCache.resolve(cacheDir: nil, environment: ["HOME": "/h"])?.directory, "/h/.cache/ftrlint/results")
         XCTAssertNil(ResultCache.resolve(cacheDir: "/x/c", environment: ["FTRLINT_NO_RESULT_CACHE": "1"]))
         XCTAssertNil(ResultCache.resolve(cacheDir: nil, environment: ["FTRLINT_NO_RESULT_CACHE": "1"]))
@@ -94,20 +96,24 @@ final class CLIRobustnessTests: XCTestCase {
         let commands = Robustness.analysisCommands
         // The first run makes the parse environment; a run whose inputs are that fresh is not stored, so
         // the runs that store come after the settling time (ResultCache.settleNanoseconds).
-        let first = try Robustness.run(binary, ["tables", Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
+        let first = try Robustness.run(
+            binary, ["tables", Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
         XCTAssertEqual(first.status, 0, "\(first)")
         Thread.sleep(forTimeInterval: 3)
         for command in commands {
-            let r = try Robustness.run(binary, [command, Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
+            let r = try Robustness.run(
+                binary, [command, Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
             XCTAssertEqual(r.status, 0, "\(command) on kvm-mini is clean\n\(r)")
         }
         XCTAssertEqual(files(under: home), [], "nothing is written into $HOME (~/.cache) when --cache-dir is given")
         let results = files(under: cache + "/results").filter { $0.hasSuffix(".json") }
         XCTAssertFalse(results.isEmpty, "the result cache is kept under --cache-dir/results: \(files(under: cache))")
         if commands.contains("check") {
-            let again = try Robustness.run(binary, ["check", Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
+            let again = try Robustness.run(
+                binary, ["check", Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
             XCTAssertEqual(again.status, 0, "\(again)")
-            XCTAssertTrue(again.stderr.contains("result cache: hit"), "the second check reads the entry under --cache-dir\n\(again)")
+            XCTAssertTrue(
+                again.stderr.contains("result cache: hit"), "the second check reads the entry under --cache-dir\n\(again)")
         }
         XCTAssertEqual(files(under: home), [], "nothing is written into $HOME (~/.cache) when --cache-dir is given")
     }
@@ -118,7 +124,8 @@ final class CLIRobustnessTests: XCTestCase {
         let cache = try Robustness.temporaryFolder(self, "cache") + "/given"
         let env = environment(home: home, ["FTRLINT_NO_RESULT_CACHE": "1", "FTRLINT_TIMINGS": "1"])
         for _ in 0..<2 {
-            let r = try Robustness.run(binary, ["check", Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
+            let r = try Robustness.run(
+                binary, ["check", Robustness.kvmMini, "--cache-dir", cache], timeout: 120, environment: env)
             XCTAssertEqual(r.status, 0, "\(r)")
             XCTAssertFalse(r.stderr.contains("result cache:"), "no result cache with FTRLINT_NO_RESULT_CACHE=1\n\(r)")
             Thread.sleep(forTimeInterval: 2.5)
@@ -152,12 +159,15 @@ final class CLIRobustnessTests: XCTestCase {
         var env = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": Robustness.xdgCache]) { _, new in new }
         env["PATH"] = bin + ":" + (env["PATH"] ?? "/usr/bin:/bin")
         addTeardownBlock {
-            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
                 kill(pid, SIGKILL)
             }
         }
-        let r = try Robustness.run(binary, ["check", Robustness.kvmMini, "--cache-dir", cache, "--base", "HEAD", "--timeout", "2"],
-                                   timeout: 60, environment: env)
+        let r = try Robustness.run(
+            binary, ["check", Robustness.kvmMini, "--cache-dir", cache, "--base", "HEAD", "--timeout", "2"],
+            timeout: 60, environment: env)
         Robustness.assertFailsCleanly(r, mentioning: "git", "check --base with a git that never answers, --timeout 2")
         XCTAssertTrue(r.stderr.contains("analysis exceeded 2 s"), "\(r)")
         XCTAssertLessThan(r.seconds, 15, "the limit holds while git runs\n\(r)")
@@ -172,9 +182,10 @@ final class CLIRobustnessTests: XCTestCase {
     func testTimeoutEndsAB4StdinThatNeverEnds() throws {
         let cache = try Robustness.temporaryFolder(self, "cache")
         // The start of a patch, and then nothing: the write end stays open until the run is over.
-        let r = try Robustness.ftrlint(["check", "--b4", Robustness.kvmMini, "--cache-dir", cache, "--timeout", "2"], timeout: 60,
-                                       stdin: Data("From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n".utf8),
-                                       holdingStdinOpen: true)
+        let r = try Robustness.ftrlint(
+            ["check", "--b4", Robustness.kvmMini, "--cache-dir", cache, "--timeout", "2"], timeout: 60,
+            stdin: Data("From 0123456789abcdef0123456789abcdef01234567 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\n".utf8),
+            holdingStdinOpen: true)
         Robustness.assertFailsCleanly(r, mentioning: "stdin", "check --b4 with a stdin that never ends, --timeout 2")
         XCTAssertTrue(r.stderr.contains("analysis exceeded 2 s"), "\(r)")
         XCTAssertLessThan(r.seconds, 15, "the limit holds while stdin is read\n\(r)")

@@ -25,10 +25,13 @@ struct FixtureRepo {
 
     @discardableResult
     func gitArgs(_ args: [String], input: String? = nil) throws -> String {
-        let env = ["GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
-                   "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": path + "/.git"]
-        let r = try CheckRun.run(["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"] + args,
-                                 in: path, input: input, environment: env)
+        let env = [
+            "GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
+            "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_NOSYSTEM": "1", "HOME": path + "/.git",
+        ]
+        let r = try CheckRun.run(
+            ["git", "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main"] + args,
+            in: path, input: input, environment: env)
         guard r.status == 0 else { throw GitFailed(description: "git \(args.joined(separator: " ")): \(r.error)") }
         return r.output
     }
@@ -43,7 +46,8 @@ struct FixtureRepo {
     /// What a check must leave alone: HEAD, the index file and the work tree's status.
     func state() throws -> String {
         let index = try FileManager.default.attributesOfItem(atPath: path + "/.git/index")
-        return try git("rev-parse", "HEAD") + git("--no-optional-locks", "status", "--porcelain") + "\(index[.modificationDate] ?? "")"
+        return try git("rev-parse", "HEAD") + git("--no-optional-locks", "status", "--porcelain")
+            + "\(index[.modificationDate] ?? "")"
             + "\(index[.size] ?? "")"
     }
 
@@ -76,9 +80,13 @@ final class CheckBaseGitTests: XCTestCase {
         XCTAssertEqual(try repo.state(), before, "HEAD, index and work tree status are as they were")
 
         // Undoing the uncommitted change and hiding PMSVer again: nothing new, PMSVer listed as fixed.
-        try CheckRun.edit(repo.path, CheckRun.describeTraceBuffer.path, CheckRun.describeTraceBuffer.new, CheckRun.describeTraceBuffer.old)
-        try repo.edit((CheckRun.sysRegs, "\t\t/* Hide SPE from guests */\n",
-                       "\t\t/* Hide SPE from guests */\n\t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n"))
+        try CheckRun.edit(
+            repo.path, CheckRun.describeTraceBuffer.path, CheckRun.describeTraceBuffer.new, CheckRun.describeTraceBuffer.old)
+        try repo.edit(
+            (
+                CheckRun.sysRegs, "\t\t/* Hide SPE from guests */\n",
+                "\t\t/* Hide SPE from guests */\n\t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n"
+            ))
         let fixed = try CheckRun.ftrlint(["check", repo.path, "--base", "HEAD"])
         XCTAssertEqual(fixed.status, 0, fixed.output)
         XCTAssertEqual(fixed.output, "")

@@ -1,20 +1,25 @@
 import Foundation
 import KernelModel
-@testable import Rules
 import XCTest
+
+@testable import Rules
 
 /// Baselines match on rule and REGISTER.Field, never lines; a malformed file is one error line.
 final class CheckBaselineTests: XCTestCase {
     func finding(_ rule: String, _ key: String, line: Int = 10, message: String = "m") -> Finding {
         let parts = key.split(separator: ".").map(String.init)
-        return Finding(rule: rule, severity: .error, register: parts[0], field: parts[1], message: message,
-                       location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: line, column: 2))
+        return Finding(
+            rule: rule, severity: .error, register: parts[0], field: parts[1], message: message,
+            location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: line, column: 2))
     }
 
     func testRoundTripAndMatching() throws {
-        let b = Baseline(entries: [.init(rule: "leak", key: "ID_AA64DFR0_EL1.PMSVer", message: "old text"),
-                                   .init(rule: "leak", key: "ID_AA64DFR0_EL1.PMSVer"),
-                                   .init(rule: "over-bound", key: "ID_AA64PFR0_EL1.EL2")], kernel: "6.12.1")
+        let b = Baseline(
+            entries: [
+                .init(rule: "leak", key: "ID_AA64DFR0_EL1.PMSVer", message: "old text"),
+                .init(rule: "leak", key: "ID_AA64DFR0_EL1.PMSVer"),
+                .init(rule: "over-bound", key: "ID_AA64PFR0_EL1.EL2"),
+            ], kernel: "6.12.1")
         XCTAssertEqual(b.entries.count, 2, "duplicates collapse")
         let text = b.encoded()
         XCTAssertTrue(text.contains("\"version\" : 1"), text)
@@ -27,7 +32,8 @@ final class CheckBaselineTests: XCTestCase {
         let stale = again.unmatched([("leak", "ID_AA64DFR0_EL1.PMSVer")])
         XCTAssertEqual(stale.map(\.key), ["ID_AA64PFR0_EL1.EL2"])
         // Unknown keys are ignored: later versions only add.
-        let extended = try Baseline(json: Data(#"{"version": 1, "findings": [{"rule": "leak", "key": "A.B", "line": 3}], "more": true}"#.utf8), path: "b")
+        let extended = try Baseline(
+            json: Data(#"{"version": 1, "findings": [{"rule": "leak", "key": "A.B", "line": 3}], "more": true}"#.utf8), path: "b")
         XCTAssertTrue(extended.accepts(rule: "leak", key: "A.B"))
     }
 
@@ -66,8 +72,9 @@ final class CheckBaselineTests: XCTestCase {
         XCTAssertEqual(d.fixed.map(\.key), ["ID_AA64PFR0_EL1.EL2"])
         XCTAssertEqual(d.fixed.first?.fixedLine, "fixed: ID_AA64PFR0_EL1.EL2 [ftrlint-over-bound]")
         // The same rule and field twice (two views): the extra one is new.
-        let twice = FindingDiff(old: [finding("unknown-treatment", "A.B", message: "normal")],
-                                new: [finding("unknown-treatment", "A.B", message: "nested"), finding("unknown-treatment", "A.B", message: "normal")])
+        let twice = FindingDiff(
+            old: [finding("unknown-treatment", "A.B", message: "normal")],
+            new: [finding("unknown-treatment", "A.B", message: "nested"), finding("unknown-treatment", "A.B", message: "normal")])
         XCTAssertEqual(twice.introduced.map(\.message), ["nested"])
         XCTAssertTrue(twice.fixed.isEmpty)
     }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import FtrLint
 import KernelModel
 import Rules
 import XCTest
+
+@testable import FtrLint
 
 /// Runs the built ftrlint and copies fixture trees: shared by the check, diff and b4 tests.
 enum CheckRun {
@@ -13,14 +14,20 @@ enum CheckRun {
     static let cpufeature = "arch/arm64/kernel/cpufeature.c"
     static let sysRegs = "arch/arm64/kvm/sys_regs.c"
 
-    struct Result { let status: Int32; let output: String; let error: String }
+    struct Result {
+        let status: Int32
+        let output: String
+        let error: String
+    }
 
     /// The ftrlint executable SwiftPM built beside the test bundle ($FTRLINT_BIN overrides).
     static func binary() throws -> String {
         if let path = ProcessInfo.processInfo.environment["FTRLINT_BIN"], !path.isEmpty { return path }
-        let candidates = [URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath(),
-                          Bundle.main.bundleURL.resolvingSymlinksInPath()]
-            .map { $0.deletingLastPathComponent().appendingPathComponent("ftrlint").path }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath(),
+            Bundle.main.bundleURL.resolvingSymlinksInPath(),
+        ]
+        .map { $0.deletingLastPathComponent().appendingPathComponent("ftrlint").path }
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw XCTSkip("no ftrlint executable beside the test bundle (set FTRLINT_BIN)")
         }
@@ -32,8 +39,10 @@ enum CheckRun {
         try run([try binary()] + arguments, in: directory, input: input)
     }
 
-    static func run(_ command: [String], in directory: String? = nil, input: String? = nil,
-                    environment: [String: String] = [:]) throws -> Result {
+    static func run(
+        _ command: [String], in directory: String? = nil, input: String? = nil,
+        environment: [String: String] = [:]
+    ) throws -> Result {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: command[0].hasPrefix("/") ? command[0] : "/usr/bin/env")
         p.arguments = command[0].hasPrefix("/") ? Array(command.dropFirst()) : command
@@ -43,7 +52,8 @@ enum CheckRun {
         for (k, v) in environment { env[k] = v }
         p.environment = env
         let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out; p.standardError = err
+        p.standardOutput = out
+        p.standardError = err
         p.standardInput = input == nil ? FileHandle.nullDevice : inp
         try p.run()
         let group = DispatchGroup()
@@ -51,14 +61,16 @@ enum CheckRun {
         DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
         if let input {
             DispatchQueue.global().async(group: group) {
-                try? inp.fileHandleForWriting.write(contentsOf: Data(input.utf8)); try? inp.fileHandleForWriting.close()
+                try? inp.fileHandleForWriting.write(contentsOf: Data(input.utf8))
+                try? inp.fileHandleForWriting.close()
             }
         }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, output: String(decoding: outData, as: UTF8.self),
-                      error: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, output: String(decoding: outData, as: UTF8.self),
+            error: String(decoding: errData, as: UTF8.self))
     }
 
     /// A fresh copy of the fixture tree in a temporary folder, with `edits` (path → (old, new)) made.
@@ -77,14 +89,18 @@ enum CheckRun {
     }
 
     /// cpufeature.c starts describing ID_AA64DFR0_EL1.TraceBuffer, which the fixture's KVM passes through.
-    static let describeTraceBuffer = (path: cpufeature,
+    static let describeTraceBuffer = (
+        path: cpufeature,
         old: "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_NONSTRICT, FTR_LOWER_SAFE, ID_AA64DFR0_EL1_PMSVer_SHIFT, 4, 0),\n",
         new: "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_NONSTRICT, FTR_LOWER_SAFE, ID_AA64DFR0_EL1_TraceBuffer_SHIFT, 4, 0),\n"
-            + "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_NONSTRICT, FTR_LOWER_SAFE, ID_AA64DFR0_EL1_PMSVer_SHIFT, 4, 0),\n")
+            + "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_NONSTRICT, FTR_LOWER_SAFE, ID_AA64DFR0_EL1_PMSVer_SHIFT, 4, 0),\n"
+    )
     /// KVM hides ID_AA64DFR0_EL1.TraceBuffer too.
-    static let hideTraceBuffer = (path: sysRegs,
+    static let hideTraceBuffer = (
+        path: sysRegs,
         old: "\t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n",
-        new: "\t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n\t\tval &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;\n")
+        new: "\t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n\t\tval &= ~ID_AA64DFR0_EL1_TraceBuffer_MASK;\n"
+    )
     /// KVM stops hiding PMSVer.
     static let unhidePMSVer = (path: sysRegs, old: "\t\tval &= ~ID_AA64DFR0_EL1_PMSVer_MASK;\n", new: "")
 }
@@ -106,7 +122,9 @@ final class CheckCommandTests: XCTestCase {
         let lines = r.output.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 3, "the finding, its note, and bound's suggestion (BoundSuggestionTests): \(r.output)")
         XCTAssertTrue(lines[2].contains(": note: suggested fix: "), lines[2])
-        XCTAssertTrue(lines[0].hasPrefix("arch/arm64/kernel/cpufeature.c:54:2: error: ID_AA64DFR0_EL1.TraceBuffer leaks to normal guests"), lines[0])
+        XCTAssertTrue(
+            lines[0].hasPrefix("arch/arm64/kernel/cpufeature.c:54:2: error: ID_AA64DFR0_EL1.TraceBuffer leaks to normal guests"),
+            lines[0])
         XCTAssertTrue(lines[0].contains("value 1 (FEAT_TRBE)"), lines[0])
         XCTAssertTrue(lines[0].contains("TRBLIMITR_EL1"), lines[0])
         XCTAssertTrue(lines[0].hasSuffix("[ftrlint-leak]"), lines[0])
@@ -128,13 +146,14 @@ final class CheckCommandTests: XCTestCase {
         // the level's value 1 exceed the bound 0.
         let additions = tree + "/additions.yaml"
         try """
-            version: 1
-            fields:
-              ID_AA64DFR0_EL1.TraceBuffer: { class: kvm, bound: 0, reason: "test: needs nothing", levels: { 1: {} } }
-            """.write(toFile: additions, atomically: true, encoding: .utf8)
+        version: 1
+        fields:
+          ID_AA64DFR0_EL1.TraceBuffer: { class: kvm, bound: 0, reason: "test: needs nothing", levels: { 1: {} } }
+        """.write(toFile: additions, atomically: true, encoding: .utf8)
         let warned = try CheckRun.ftrlint(["check", tree, "--policy-additions", additions])
         XCTAssertEqual(warned.status, 0, "a warning is below the default --fail-on error: \(warned.output)")
-        XCTAssertTrue(warned.output.contains("warning: ID_AA64DFR0_EL1.TraceBuffer: KVM passes the host's value through"), warned.output)
+        XCTAssertTrue(
+            warned.output.contains("warning: ID_AA64DFR0_EL1.TraceBuffer: KVM passes the host's value through"), warned.output)
         XCTAssertTrue(warned.output.contains("[ftrlint-over-bound]"))
         let strict = try CheckRun.ftrlint(["check", tree, "--policy-additions", additions, "--fail-on", "warning"])
         XCTAssertEqual(strict.status, 1)
@@ -186,8 +205,9 @@ final class CheckCommandTests: XCTestCase {
 
         // A new finding is still reported (here: KVM stops hiding PMSVer), and matching ignores lines.
         try CheckRun.edit(tree, CheckRun.unhidePMSVer.path, CheckRun.unhidePMSVer.old, CheckRun.unhidePMSVer.new)
-        try CheckRun.edit(tree, CheckRun.cpufeature, "static const struct arm64_ftr_bits ftr_id_aa64dfr0[]",
-                          "/* moved */\n\nstatic const struct arm64_ftr_bits ftr_id_aa64dfr0[]")
+        try CheckRun.edit(
+            tree, CheckRun.cpufeature, "static const struct arm64_ftr_bits ftr_id_aa64dfr0[]",
+            "/* moved */\n\nstatic const struct arm64_ftr_bits ftr_id_aa64dfr0[]")
         let new = try CheckRun.ftrlint(["check", tree, "--baseline", file])
         XCTAssertEqual(new.status, 1)
         XCTAssertTrue(new.output.contains("ID_AA64DFR0_EL1.PMSVer leaks"), new.output)
@@ -208,8 +228,9 @@ final class CheckCommandTests: XCTestCase {
     }
 
     func testExitStatusFunction() {
-        let f = Finding(rule: "over-bound", severity: .warning, register: "A", field: "B", message: "m",
-                        location: SourceRef(path: "p", line: 1, column: 1))
+        let f = Finding(
+            rule: "over-bound", severity: .warning, register: "A", field: "B", message: "m",
+            location: SourceRef(path: "p", line: 1, column: 1))
         XCTAssertEqual(ReportSettings.status([], failOn: .note), ExitStatus.clean)
         XCTAssertEqual(ReportSettings.status([f], failOn: .error), ExitStatus.clean)
         XCTAssertEqual(ReportSettings.status([f], failOn: .warning), ExitStatus.findings)

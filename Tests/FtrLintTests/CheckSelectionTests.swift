@@ -1,8 +1,9 @@
 import Foundation
-@testable import FtrLint
 import KernelModel
 import Rules
 import XCTest
+
+@testable import FtrLint
 
 /// Choosing what check runs and shows: --only, --ignore, --min-severity, --list-rules, and the
 /// configuration file (.ftrlint.yaml at the tree's root, or --config), whose unknown keys are errors.
@@ -49,11 +50,12 @@ final class CheckSelectionTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: other) }
         try """
-            version: 1
-            fields:
-              ID_AA64DFR0_EL1.TraceBuffer: { class: kvm, bound: 0, reason: "test: needs nothing", levels: { 1: {} } }
-            """.write(toFile: other + "/additions.yaml", atomically: true, encoding: .utf8)
-        try "policy-additions: additions.yaml\nfail-on: warning\n".write(toFile: other + "/ci.yaml", atomically: true, encoding: .utf8)
+        version: 1
+        fields:
+          ID_AA64DFR0_EL1.TraceBuffer: { class: kvm, bound: 0, reason: "test: needs nothing", levels: { 1: {} } }
+        """.write(toFile: other + "/additions.yaml", atomically: true, encoding: .utf8)
+        try "policy-additions: additions.yaml\nfail-on: warning\n".write(
+            toFile: other + "/ci.yaml", atomically: true, encoding: .utf8)
         let strict = try CheckRun.ftrlint(["check", tree, "--config", other + "/ci.yaml"])
         XCTAssertEqual(strict.status, 1, "fail-on warning from the file: \(strict.output)\(strict.error)")
         XCTAssertTrue(strict.output.contains("[ftrlint-over-bound]"), strict.output)
@@ -61,7 +63,9 @@ final class CheckSelectionTests: XCTestCase {
         XCTAssertEqual(lenient.status, 0, "the command line wins over the file")
 
         // The configuration reaches matrix too: its verdict is the addition's over-bound.
-        let matrix = try CheckRun.ftrlint(["matrix", tree, "--config", other + "/ci.yaml", "--verdict", "over-bound", "--format", "csv"])
+        let matrix = try CheckRun.ftrlint([
+            "matrix", tree, "--config", other + "/ci.yaml", "--verdict", "over-bound", "--format", "csv",
+        ])
         XCTAssertEqual(matrix.status, 0, matrix.error)
         XCTAssertEqual(MatrixTests.parseCSV(matrix.output).count, 2, matrix.output)
     }
@@ -84,7 +88,8 @@ final class CheckSelectionTests: XCTestCase {
             XCTAssertTrue(r.error.hasPrefix("ftrlint: error: ") && r.error.contains(expected), "\(yaml): \(r.error)")
         }
         XCTAssertThrowsError(try Configuration.load(file: "/nonexistent/.ftrlint.yaml"))
-        let c = try Configuration(yaml: "baseline: b.json\nonly: ftrlint-leak\nmin-severity: warning\n", path: "/src/linux/.ftrlint.yaml")
+        let c = try Configuration(
+            yaml: "baseline: b.json\nonly: ftrlint-leak\nmin-severity: warning\n", path: "/src/linux/.ftrlint.yaml")
         XCTAssertEqual(c.baseline, "/src/linux/b.json")
         XCTAssertEqual(c.only, ["leak"])
         XCTAssertEqual(c.minSeverity, .warning)
@@ -94,8 +99,9 @@ final class CheckSelectionTests: XCTestCase {
     /// The first line is the one to act on: errors, then warnings, then notes, each by place.
     func testMostSevereFirst() {
         func f(_ severity: Severity, _ line: Int) -> Finding {
-            Finding(rule: "r", severity: severity, register: "R", field: "F\(line)", message: "m",
-                    location: SourceRef(path: "a.c", line: line, column: 1))
+            Finding(
+                rule: "r", severity: severity, register: "R", field: "F\(line)", message: "m",
+                location: SourceRef(path: "a.c", line: line, column: 1))
         }
         let ordered = ReportSettings.ordered([f(.note, 1), f(.warning, 2), f(.error, 3), f(.warning, 4), f(.error, 5)])
         XCTAssertEqual(ordered.map(\.location.line), [3, 5, 2, 4, 1])

@@ -12,8 +12,9 @@ final class ClangErrorTests: XCTestCase {
         XCTAssertEqual(ClangError.parseFailed("a.c", .invalidArguments).description, parse + " (invalid arguments)")
         XCTAssertEqual(ClangError.parseFailed("a.c", .astReadError).description, parse + " (AST read error)")
         XCTAssertEqual(ClangError.parseFailed("a.c", .other).description, parse + " (failure)")
-        XCTAssertEqual(ClangError.saveFailed("a.c", to: "/c/p.pch", code: 1).description,
-                       parse + " (could not be saved to /c/p.pch (error 1))")
+        XCTAssertEqual(
+            ClangError.saveFailed("a.c", to: "/c/p.pch", code: 1).description,
+            parse + " (could not be saved to /c/p.pch (error 1))")
     }
 
     func testEveryErrorIsAToolError() {

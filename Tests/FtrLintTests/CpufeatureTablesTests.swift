@@ -13,7 +13,8 @@ final class CpufeatureTablesTests: XCTestCase {
     private func tables(_ root: String, overlay: [String: String] = [:]) throws -> CpufeatureTables {
         let tree = try KernelTree(path: root, overlay: overlay)
         let env = try ParseEnvironment(tree: tree, cacheRoot: NSTemporaryDirectory() + "ftrlint-tests-env")
-        return try CpufeatureAnalysis(tree: tree, arguments: env, names: try FieldNames(tree: tree, policy: try Policy.shipped())).tables
+        return try CpufeatureAnalysis(tree: tree, arguments: env, names: try FieldNames(tree: tree, policy: try Policy.shipped()))
+            .tables
     }
 
     func testFixtureEntriesEvaluate() throws {
@@ -78,7 +79,8 @@ final class CpufeatureTablesTests: XCTestCase {
                 let spec = try SysregSpec(text: text)
                 for f in t.fields {
                     guard let arch = spec.field(register: f.register, lsb: f.lsb), arch.lsb == f.lsb,
-                          arch.kind.isEnum || arch.kind == .field else { continue }
+                        arch.kind.isEnum || arch.kind == .field
+                    else { continue }
                     XCTAssertEqual(f.name, arch.name, "\(f.key) in \(version)")
                 }
             }
@@ -97,27 +99,36 @@ private struct TextCount {
         func block(startingWith marker: String) -> [String] {
             guard let start = lines.firstIndex(where: { $0.contains(marker) && $0.contains("=") }) else { return [] }
             var body: [String] = []
-            for line in lines[(start + 1)...] { if line.hasPrefix("};") { break }; body.append(line) }
+            for line in lines[(start + 1)...] {
+                if line.hasPrefix("};") { break }
+                body.append(line)
+            }
             return body
         }
         // Entries may span lines: read the block as one text, in order of appearance.
         let text = block(startingWith: "arm64_ftr_regs[]").joined(separator: " ") as NSString
-        let entry = try! NSRegularExpression(pattern: #"ARM64_FTR_REG(?:_OVERRIDE)?\s*\(\s*\w+\s*,\s*(\w+)|\{\s*SYS_\w+\s*,\s*&(\w+)\s*\}"#)
+        let entry = try! NSRegularExpression(
+            pattern: #"ARM64_FTR_REG(?:_OVERRIDE)?\s*\(\s*\w+\s*,\s*(\w+)|\{\s*SYS_\w+\s*,\s*&(\w+)\s*\}"#)
         var regs: [String] = []
         for m in entry.matches(in: text as String, range: NSRange(location: 0, length: text.length)) {
-            if m.range(at: 1).location != NSNotFound { regs.append(text.substring(with: m.range(at: 1))); continue }
+            if m.range(at: 1).location != NSNotFound {
+                regs.append(text.substring(with: m.range(at: 1)))
+                continue
+            }
             // { SYS_CTR_EL0, &arm64_ftr_reg_ctrel0 }: the table is named in that struct's .ftr_bits.
             let name = text.substring(with: m.range(at: 2))
             let def = lines.drop { !$0.contains("struct arm64_ftr_reg \(name) = {") }
             let bits = def.first { $0.contains(".ftr_bits") } ?? ""
-            regs.append(bits.split(separator: "=").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " ,\t")) } ?? "")
+            regs.append(
+                bits.split(separator: "=").last.map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " ,\t")) } ?? "")
         }
         registers = regs
         fieldCount = regs.reduce(0) { sum, table in
-            sum + block(startingWith: "arm64_ftr_bits \(table)[]").filter {
-                let t = $0.trimmingCharacters(in: .whitespaces)
-                return t.hasPrefix("ARM64_FTR_BITS(") || t.hasPrefix("S_ARM64_FTR_BITS(")
-            }.count
+            sum
+                + block(startingWith: "arm64_ftr_bits \(table)[]").filter {
+                    let t = $0.trimmingCharacters(in: .whitespaces)
+                    return t.hasPrefix("ARM64_FTR_BITS(") || t.hasPrefix("S_ARM64_FTR_BITS(")
+                }.count
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import FtrLint
 import KernelModel
 import KernelTree
 import Rules
 import XCTest
+
+@testable import FtrLint
 
 /// On the Debian trees: describing a field KVM passes through introduces exactly that leak, and
 /// nothing once KVM hides it. The trees are changed in memory only (an overlay), never on disk. The KVM
@@ -18,8 +19,10 @@ final class DiffRealTreeTests: XCTestCase {
         // 5.10 has no sysreg file: name the shift the way its own macros do.
         let shift = version == "5.10" ? "ID_AA64DFR0_TRACEBUFFER_SHIFT" : "ID_AA64DFR0_EL1_TraceBuffer_SHIFT"
         let define = version == "5.10" ? "#define ID_AA64DFR0_TRACEBUFFER_SHIFT 44\n" : ""
-        return source.replacingOccurrences(of: anchor, with: define + anchor
-            + "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_NONSTRICT, FTR_LOWER_SAFE, \(shift), 4, 0),\n")
+        return source.replacingOccurrences(
+            of: anchor,
+            with: define + anchor
+                + "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_NONSTRICT, FTR_LOWER_SAFE, \(shift), 4, 0),\n")
     }
 
     /// sys_regs.c hiding bits 47:44 of ID_AA64DFR0_EL1 right where it reads the sanitised value: in the
@@ -31,8 +34,9 @@ final class DiffRealTreeTests: XCTestCase {
             ("\tval = read_sanitised_ftr_reg(id);\n", "\tif (id == SYS_ID_AA64DFR0_EL1)\n\t" + hide),
             ("\tu64 val = raz ? 0 : read_sanitised_ftr_reg(id);\n", "\tif (id == SYS_ID_AA64DFR0_EL1)\n\t" + hide),
         ]
-        let (read, hiding) = try XCTUnwrap(reads.first { source.contains($0.0) },
-                                           "sys_regs.c: the read of the sanitised value was not found")
+        let (read, hiding) = try XCTUnwrap(
+            reads.first { source.contains($0.0) },
+            "sys_regs.c: the read of the sanitised value was not found")
         return source.replacingOccurrences(of: read, with: read + hiding)
     }
 
@@ -50,8 +54,9 @@ final class DiffRealTreeTests: XCTestCase {
             let injected = try analysis(root, overlay: [CheckRun.cpufeature: cpufeature])
             XCTAssertTrue(injected.fields.contains(Self.field), version)
             let diff = FindingDiff(old: base.findings, new: injected.findings)
-            XCTAssertEqual(Set(diff.introduced.map(\.key)), [Self.field],
-                           "\(version): \(diff.introduced.map { "\($0.rule) \($0.key): \($0.message)" })")
+            XCTAssertEqual(
+                Set(diff.introduced.map(\.key)), [Self.field],
+                "\(version): \(diff.introduced.map { "\($0.rule) \($0.key): \($0.message)" })")
             let leak = diff.introduced.first { $0.rule == "leak" }
             XCTAssertEqual(leak?.severity, .error, "\(version): \(diff.introduced.map(\.message))")
             XCTAssertEqual(leak?.location.path, CheckRun.cpufeature)

@@ -1,15 +1,17 @@
 import Foundation
-@testable import FtrLint
-@testable import KernelModel
 import Rules
 import XCTest
+
+@testable import FtrLint
+@testable import KernelModel
 
 /// `explain` on hand-made model values, with source lines served from memory: the verdict first, then
 /// why, the fix, and only the KVM statements that touch the field, in the order they run.
 final class ExplainTests: XCTestCase {
     static let lines: [String: [Int: String]] = [
         MatrixSamples.cpufeature: [
-            290: "\tARM64_FTR_BITS(FTR_VISIBLE_IF_IS_ENABLED(CONFIG_ARM64_SVE), FTR_STRICT, FTR_LOWER_SAFE, ID_AA64PFR0_EL1_SVE_SHIFT, 4, 0),",
+            290:
+                "\tARM64_FTR_BITS(FTR_VISIBLE_IF_IS_ENABLED(CONFIG_ARM64_SVE), FTR_STRICT, FTR_LOWER_SAFE, ID_AA64PFR0_EL1_SVE_SHIFT, 4, 0),",
             421: "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_STRICT, FTR_EXACT, ID_AA64DFR0_DEBUGVER_SHIFT, 4, 0x6),",
         ],
         MatrixSamples.sysRegs: [
@@ -31,8 +33,10 @@ final class ExplainTests: XCTestCase {
 
     func testTellsTheWholeStoryInOrder() throws {
         let text = try Self.story("ID_AA64PFR0_EL1.SVE")
-        XCTAssertEqual(text.split(separator: "\n").first, "ID_AA64PFR0_EL1.SVE: conditional: what guests see depends on vcpu_has_sve(vcpu) a | b",
-                       "the verdict comes first")
+        XCTAssertEqual(
+            text.split(separator: "\n").first,
+            "ID_AA64PFR0_EL1.SVE: conditional: what guests see depends on vcpu_has_sve(vcpu) a | b",
+            "the verdict comes first")
         let expected = [
             "why:",
             "KVM, normal guest: conditional  (decided in read_sanitised_id_aa64pfr0_el1())",
@@ -101,19 +105,24 @@ final class ExplainTests: XCTestCase {
 
 /// The verdict, the statements that touch a field and the fix, each on its own.
 final class ExplainVerdictTests: XCTestCase {
-    static func finding(_ rule: String, _ severity: Severity, _ key: String = "ID_AA64DFR0_EL1.DebugVer",
-                        note: SourceRef? = nil) -> Finding {
+    static func finding(
+        _ rule: String, _ severity: Severity, _ key: String = "ID_AA64DFR0_EL1.DebugVer",
+        note: SourceRef? = nil
+    ) -> Finding {
         let parts = key.split(separator: ".").map(String.init)
-        return Finding(rule: rule, severity: severity, register: parts[0], field: parts[1], message: "\(key) \(rule) message",
-                       location: SourceRef(path: MatrixSamples.cpufeature, line: 421, column: 2),
-                       related: note.map { [Finding.Related(location: $0, message: "read_id_reg() decides it here")] } ?? [])
+        return Finding(
+            rule: rule, severity: severity, register: parts[0], field: parts[1], message: "\(key) \(rule) message",
+            location: SourceRef(path: MatrixSamples.cpufeature, line: 421, column: 2),
+            related: note.map { [Finding.Related(location: $0, message: "read_id_reg() decides it here")] } ?? [])
     }
 
     /// Findings make the verdict, most severe first; a field no rule reports takes KVM's treatment.
     func testVerdictComesFromTheRulesFindings() throws {
         let findings = [Self.finding("over-bound", .warning), Self.finding("leak", .error), Self.finding("nv-leak", .error)]
-        let matrix = FieldMatrix(tables: MatrixSamples.tables, guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: MatrixSamples.guestFields)),
-                                 policy: MatrixSamples.policy, kernel: "x", findings: findings)
+        let matrix = FieldMatrix(
+            tables: MatrixSamples.tables,
+            guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: MatrixSamples.guestFields)),
+            policy: MatrixSamples.policy, kernel: "x", findings: findings)
         let debug = try XCTUnwrap(matrix.rows.first { $0.key == "ID_AA64DFR0_EL1.DebugVer" })
         XCTAssertEqual(debug.verdict.name, "leak")
         XCTAssertEqual(debug.verdict.findings.map(\.rule), ["leak", "nv-leak", "over-bound"])
@@ -156,32 +165,39 @@ final class ExplainVerdictTests: XCTestCase {
         let source = SourceLines { text[$0] }
         let register = MatrixSamples.tables.registers[1]
         let debug = register.fields[1]
-        let refs = [SourceRef(path: pmu, line: 3, column: 2), SourceRef(path: file, line: 3, column: 2),
-                    SourceRef(path: file, line: 9, column: 2), SourceRef(path: file, line: 10, column: 2)]
-        let story = FieldStatements(source: source).story(refs, field: debug, register: register, function: "kvm_read_sanitised_id_reg")
+        let refs = [
+            SourceRef(path: pmu, line: 3, column: 2), SourceRef(path: file, line: 3, column: 2),
+            SourceRef(path: file, line: 9, column: 2), SourceRef(path: file, line: 10, column: 2),
+        ]
+        let story = FieldStatements(source: source).story(
+            refs, field: debug, register: register, function: "kvm_read_sanitised_id_reg")
         XCTAssertEqual(story.map(\.line), [9, 10, 3], "pmu-emul.c's PMUVer line left out; the call followed by its callee")
         XCTAssertEqual(story.map(\.path), [file, file, file])
         let pmuStory = FieldStatements(source: source).story(refs, field: register.fields[0], register: register, function: nil)
         XCTAssertTrue(pmuStory.contains(refs[0]), "PMUVer's own story keeps it")
         XCTAssertFalse(pmuStory.contains(refs[1]), "and leaves out DebugVer's limit")
-        XCTAssertEqual(FieldStatements.macroPrefix(in: "ARM64_FTR_BITS(FTR_HIDDEN, ID_AA64DFR0_PMSVER_SHIFT, 4, 0),", field: "PMSVer"), "ID_AA64DFR0_")
+        XCTAssertEqual(
+            FieldStatements.macroPrefix(in: "ARM64_FTR_BITS(FTR_HIDDEN, ID_AA64DFR0_PMSVER_SHIFT, 4, 0),", field: "PMSVer"),
+            "ID_AA64DFR0_")
     }
 
     /// A leak's fix: where the note points, and the line to write in the tree's own macro spelling.
     func testFixSaysWhereAndWhatToWrite() throws {
         let note = SourceRef(path: MatrixSamples.sysRegs, line: 1820, column: 2)
-        let matrix = FieldMatrix(tables: MatrixSamples.tables,
-                                 guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: MatrixSamples.guestFields)),
-                                 policy: MatrixSamples.policy, kernel: "x",
-                                 findings: [Self.finding("leak", .error, note: note)])
+        let matrix = FieldMatrix(
+            tables: MatrixSamples.tables,
+            guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: MatrixSamples.guestFields)),
+            policy: MatrixSamples.policy, kernel: "x",
+            findings: [Self.finding("leak", .error, note: note)])
         let text = try ExplainTests.story("ID_AA64DFR0_EL1.DebugVer", matrix: matrix)
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines[0], "ID_AA64DFR0_EL1.DebugVer: leak (error)")
         XCTAssertEqual(lines[1], "  ID_AA64DFR0_EL1.DebugVer leak message [ftrlint-leak]")
         let fix = try XCTUnwrap(lines.firstIndex(of: "fix:"))
         XCTAssertEqual(lines[fix + 1], "  where: arch/arm64/kvm/sys_regs.c:1820:2: read_id_reg() decides it here")
-        XCTAssertEqual(lines[fix + 2], "  write: val &= ~(0xfUL << ID_AA64DFR0_DEBUGVER_SHIFT); (hide it: the policy's bound is 0)",
-                       "5.10's spelling, from the cpufeature entry's own macro")
+        XCTAssertEqual(
+            lines[fix + 2], "  write: val &= ~(0xfUL << ID_AA64DFR0_DEBUGVER_SHIFT); (hide it: the policy's bound is 0)",
+            "5.10's spelling, from the cpufeature entry's own macro")
         XCTAssertLessThan(fix, try XCTUnwrap(lines.firstIndex(of: "KVM, normal guest:")), "the fix before the statements")
     }
 }

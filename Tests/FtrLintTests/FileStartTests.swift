@@ -1,6 +1,7 @@
 import Foundation
-@testable import LibClang
 import XCTest
+
+@testable import LibClang
 
 /// Ranges in an included file are built from that file's known start, not clang_getLocationForOffset, which
 /// first indexes every macro argument expanded from the file (0.2 s for nested.c in KVM's combined unit).
@@ -10,20 +11,21 @@ final class FileStartTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         try """
-            #define ADD_ONE(a) ((a) + 1)
-            static inline int in_header(int v)
-            {
-            \treturn ADD_ONE(v);
-            }
+        #define ADD_ONE(a) ((a) + 1)
+        static inline int in_header(int v)
+        {
+        \treturn ADD_ONE(v);
+        }
 
-            """.write(to: dir.appendingPathComponent("inc.h"), atomically: true, encoding: .utf8)
+        """.write(to: dir.appendingPathComponent("inc.h"), atomically: true, encoding: .utf8)
         try """
-            #include "inc.h"
-            int main_fn(void) { return in_header(2); }
+        #include "inc.h"
+        int main_fn(void) { return in_header(2); }
 
-            """.write(to: dir.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
-        let unit = try TranslationUnit(path: dir.appendingPathComponent("main.c").path, arguments: ["-I", dir.path],
-                                       options: [])
+        """.write(to: dir.appendingPathComponent("main.c"), atomically: true, encoding: .utf8)
+        let unit = try TranslationUnit(
+            path: dir.appendingPathComponent("main.c").path, arguments: ["-I", dir.path],
+            options: [])
         var returns: [Cursor] = []
         unit.cursor.descendants { if $0.kind == .returnStmt { returns.append($0) } }
         XCTAssertEqual(returns.count, 2)

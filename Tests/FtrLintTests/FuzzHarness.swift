@@ -47,17 +47,27 @@ public enum FuzzHarness {
             return false
         }
         func identifier(_ name: String) -> Bool {
-            guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
-            return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+            guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else {
+                return false
+            }
+            return name.unicodeScalars.allSatisfy {
+                $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)))
+            }
         }
         var names: [String] = spec.registers.map(\.name) + spec.types.map(\.name)
-        for name in names where !identifier(name) { violated(.sysreg, "register name \(name.debugDescription) is not a C identifier") }
+        for name in names where !identifier(name) {
+            violated(.sysreg, "register name \(name.debugDescription) is not a C identifier")
+        }
         for name in names {
             let fields = spec.fields(of: name)
             for f in fields {
-                guard 0 <= f.lsb, f.lsb <= f.msb, f.msb <= 63 else { violated(.sysreg, "\(name).\(f.name) has bits \(f.msb):\(f.lsb)") }
+                guard 0 <= f.lsb, f.lsb <= f.msb, f.msb <= 63 else {
+                    violated(.sysreg, "\(name).\(f.name) has bits \(f.msb):\(f.lsb)")
+                }
                 // Field names only follow a register's in macro names: digits may lead.
-                if f.name.isEmpty || !identifier("_" + f.name) { violated(.sysreg, "field name \(f.name.debugDescription) cannot be part of a C name") }
+                if f.name.isEmpty || !identifier("_" + f.name) {
+                    violated(.sysreg, "field name \(f.name.debugDescription) cannot be part of a C name")
+                }
             }
             for lsb in stride(from: 0, through: 63, by: 7) { _ = spec.field(register: name, lsb: lsb) }
             _ = spec.field(register: name, name: fields.first?.name ?? "x")
@@ -106,11 +116,14 @@ public enum FuzzHarness {
         "-MJ", "-MF", "-MT", "-MQ", "-fplugin=", "-fplugin-arg-", "-fpass-plugin=", "-Wl,", "-Wp,", "-Wa,", "@", "-B",
         "--config=", "-save-temps=", "-save-stats=", "-fprofile", "-fcs-profile", "-fcoverage", "-ftime-trace=",
         "-ftime-trace-", "-fcrash-diagnostics-dir=", "-fcrash-diagnostics=", "-fmodules-", "-fmodule-file", "-fmodule-map-file",
-        "-fsave-optimization-record=", "-foptimization-record-", "-fdump-", "-fxray", "-fsanitize", "--output=", "-fembed-bitcode=",
+        "-fsave-optimization-record=", "-foptimization-record-", "-fdump-", "-fxray", "-fsanitize", "--output=",
+        "-fembed-bitcode=",
         "-flto=", "-Xclang", "-mllvm",
     ]
     /// Options whose value is the next argument in the filtered output.
-    static let pairs: Set<String> = ["-D", "-U", "-I", "-include", "-imacros", "-isystem", "-iquote", "-idirafter", "-target", "-x"]
+    static let pairs: Set<String> = [
+        "-D", "-U", "-I", "-include", "-imacros", "-isystem", "-iquote", "-idirafter", "-target", "-x",
+    ]
     static let pathPairs: Set<String> = ["-I", "-include", "-imacros", "-isystem", "-iquote", "-idirafter"]
 
     /// `data` is a compile_commands.json in which "@TREE@" stands for `tree`'s root; `scratch` is a file to
@@ -120,7 +133,9 @@ public enum FuzzHarness {
     public static func compiledb(_ data: Data, tree: KernelTree, scratch: String) -> Bool {
         let text = Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "@TREE@", with: tree.root).utf8)
         let bytes = String(decoding: data, as: UTF8.self) == String(decoding: text, as: UTF8.self) ? data : text
-        guard FileManager.default.createFile(atPath: scratch, contents: bytes) else { violated(.compiledb, "cannot write \(scratch)") }
+        guard FileManager.default.createFile(atPath: scratch, contents: bytes) else {
+            violated(.compiledb, "cannot write \(scratch)")
+        }
         let toolchain = ClangToolchain(builtinIncludeDirectory: "/usr/lib/llvm-14/lib/clang/14.0.6/include", version: 140006)
         let db: CompilationDatabase
         do { db = try CompilationDatabase(path: scratch, tree: tree, toolchain: toolchain) } catch {
@@ -215,7 +230,8 @@ public enum FuzzHarness {
         var end = -1
         for b in scan.bodies {
             guard end < b.open, b.open < b.close, b.close < source.count,
-                  source[b.open] == UInt8(ascii: "{"), source[b.close] == UInt8(ascii: "}") else {
+                source[b.open] == UInt8(ascii: "{"), source[b.close] == UInt8(ascii: "}")
+            else {
                 violated(.bodies, "a body at \(b.open)...\(b.close) is not a braced range after the last one")
             }
             end = b.close

@@ -37,7 +37,9 @@ final class FuzzTests: XCTestCase {
     static func dictionary(_ parser: FuzzHarness.Parser) -> [Data] {
         guard let text = try? String(contentsOfFile: root + "/" + parser.rawValue + ".dict", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { line -> Data? in
-            guard let open = line.firstIndex(of: "\""), line.last == "\"", line.index(after: open) < line.endIndex else { return nil }
+            guard let open = line.firstIndex(of: "\""), line.last == "\"", line.index(after: open) < line.endIndex else {
+                return nil
+            }
             let body = line[line.index(after: open)..<line.index(before: line.endIndex)]
             var out = [UInt8]()
             var i = body.startIndex
@@ -46,12 +48,18 @@ final class FuzzTests: XCTestCase {
                 if c == "\\", body.index(after: i) < body.endIndex {
                     let n = body[body.index(after: i)]
                     if n == "x", let end = body.index(i, offsetBy: 4, limitedBy: body.endIndex),
-                       let byte = UInt8(body[body.index(i, offsetBy: 2)..<end], radix: 16) {
-                        out.append(byte); i = end; continue
+                        let byte = UInt8(body[body.index(i, offsetBy: 2)..<end], radix: 16)
+                    {
+                        out.append(byte)
+                        i = end
+                        continue
                     }
-                    out.append(contentsOf: Array(String(n).utf8)); i = body.index(i, offsetBy: 2); continue
+                    out.append(contentsOf: Array(String(n).utf8))
+                    i = body.index(i, offsetBy: 2)
+                    continue
                 }
-                out.append(contentsOf: Array(String(c).utf8)); i = body.index(after: i)
+                out.append(contentsOf: Array(String(c).utf8))
+                i = body.index(after: i)
             }
             return Data(out)
         }
@@ -60,12 +68,15 @@ final class FuzzTests: XCTestCase {
     /// One to four stacked mutations of a corpus entry.
     static func mutate(_ seed: Data, corpus: [Data], dictionary: [Data], _ rng: inout Random) -> Data {
         var bytes = [UInt8](seed)
-        let interesting: [UInt8] = [0, 0x09, 0x0a, 0x0d, 0x20, 0x22, 0x27, 0x2c, 0x2d, 0x30, 0x3a, 0x5b, 0x5c, 0x7b, 0x7f, 0x80, 0xc0, 0xff]
+        let interesting: [UInt8] = [
+            0, 0x09, 0x0a, 0x0d, 0x20, 0x22, 0x27, 0x2c, 0x2d, 0x30, 0x3a, 0x5b, 0x5c, 0x7b, 0x7f, 0x80, 0xc0, 0xff,
+        ]
         for _ in 0..<(rng.below(2) == 0 ? 1 : 1 + rng.below(4)) {
             let at = rng.below(bytes.count + 1)
             switch rng.below(10) {
             case 0 where !bytes.isEmpty:  // flip a bit
-                let i = rng.below(bytes.count); bytes[i] ^= UInt8(1 << rng.below(8))
+                let i = rng.below(bytes.count)
+                bytes[i] ^= UInt8(1 << rng.below(8))
             case 1 where !bytes.isEmpty:  // an interesting byte
                 bytes[rng.below(bytes.count)] = interesting[rng.below(interesting.count)]
             case 2:  // insert a byte
@@ -86,7 +97,9 @@ final class FuzzTests: XCTestCase {
             case 7:  // truncate
                 bytes = Array(bytes[..<at])
             case 8 where !bytes.isEmpty:  // replace a decimal digit run with a huge or negative number
-                let numbers = ["99999999999999999999999", "-1", "0x", "18446744073709551616", "9223372036854775807", "63:64", "0:63"]
+                let numbers = [
+                    "99999999999999999999999", "-1", "0x", "18446744073709551616", "9223372036854775807", "63:64", "0:63",
+                ]
                 bytes.insert(contentsOf: Array(numbers[rng.below(numbers.count)].utf8), at: at)
             default:  // swap two lines
                 var lines = bytes.split(separator: 0x0a, omittingEmptySubsequences: false).map(Array.init)
@@ -119,7 +132,9 @@ final class FuzzTests: XCTestCase {
             if ok || i % 16 == 0, input.count < 1 << 16 { current.append(input) }
             if current.count > 256 { current.removeFirst(current.count - 256) }
         }
-        print("fuzz \(parser.rawValue): \(corpus.count + Self.iterations) inputs (\(parsed) parsed) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+        print(
+            "fuzz \(parser.rawValue): \(corpus.count + Self.iterations) inputs (\(parsed) parsed) in \(String(format: "%.1f", Date().timeIntervalSince(start))) s"
+        )
     }
 
     func testSysregParser() throws {
@@ -153,15 +168,19 @@ final class FuzzTests: XCTestCase {
         // A register name that starts with a digit made `#define 8EST_EL1_RES0 ...`: refused now.
         let digit = try XCTUnwrap(FileManager.default.contents(atPath: Self.root + "/sysreg/regression-digit-name.sysreg"))
         XCTAssertFalse(FuzzHarness.sysreg(digit))
-        XCTAssertThrowsError(try SysregSpec(data: digit, path: "sysreg")) { XCTAssertTrue("\($0)".contains("starts a C macro name"), "\($0)") }
+        XCTAssertThrowsError(try SysregSpec(data: digit, path: "sysreg")) {
+            XCTAssertTrue("\($0)".contains("starts a C macro name"), "\($0)")
+        }
         // Enum value names may still start with a digit, as the kernel's own do (PARange's 32, 36...).
-        let value = "Sysreg\tX_EL1\t3\t0\t0\t4\t0\nRes0\t63:4\nUnsignedEnum\t3:0\tPARange\n\t0b0000\t32\n\t0b0001\t36\nEndEnum\nEndSysreg\n"
+        let value =
+            "Sysreg\tX_EL1\t3\t0\t0\t4\t0\nRes0\t63:4\nUnsignedEnum\t3:0\tPARange\n\t0b0000\t32\n\t0b0001\t36\nEndEnum\nEndSysreg\n"
         XCTAssertTrue(FuzzHarness.sysreg(Data(value.utf8)))
         // compile_commands.json arguments that made libclang write files (-MJ, -gen-cdb-fragment-path,
         // -emit-interface-stubs) or swallowed the next argument as the file to write.
         let tree = try KernelTree(path: Robustness.kvmMini)
         let scratch = try Robustness.temporaryFolder(self, "fuzz") + "/compile_commands.json"
-        let db = #"[{"directory": "@TREE@", "file": "arch/arm64/kernel/cpufeature.c", "arguments": ["cc", "-MJ", "/tmp/x", "-MJ/tmp/y", "-gen-cdb-fragment-path", "/tmp/z", "-emit-interface-stubs", "--config", "/tmp/c", "-meabi", "gnu", "-DKEEP"]}]"#
+        let db =
+            #"[{"directory": "@TREE@", "file": "arch/arm64/kernel/cpufeature.c", "arguments": ["cc", "-MJ", "/tmp/x", "-MJ/tmp/y", "-gen-cdb-fragment-path", "/tmp/z", "-emit-interface-stubs", "--config", "/tmp/c", "-meabi", "gnu", "-DKEEP"]}]"#
         XCTAssertTrue(FuzzHarness.compiledb(Data(db.utf8), tree: tree, scratch: scratch))
         // A hunk header whose line number does not fit in an Int trapped (index out of range): an error now.
         let hunk = try XCTUnwrap(FileManager.default.contents(atPath: Self.root + "/patch/regression-huge-line-number.diff"))

@@ -1,8 +1,9 @@
 import Foundation
-@testable import KernelModel
 import KernelTree
 import LibClang
 import XCTest
+
+@testable import KernelModel
 
 /// Holds ftrlint's guest view to what real KVM showed guests: the recordings scripts/groundtruth made of
 /// Debian's own arm64 kernels under QEMU (testdata/groundtruth/VERSION/CPU-MODEL.json, docs/groundtruth.md).
@@ -27,12 +28,16 @@ final class GroundTruthTests: XCTestCase {
         var used = Set<Int>()
         var zeroEverywhere: [String: Set<String>] = [:]
         var models: [String: TreeModel] = [:]
-        var table: [String] = ["| version | CPU model | feature sets | fields compared | agree | disagree (explained) | host 0, not observable | not predicted |",
-                               "|---|---|---|---|---|---|---|---|"]
+        var table: [String] = [
+            "| version | CPU model | feature sets | fields compared | agree | disagree (explained) | host 0, not observable | not predicted |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for rec in recordings {
             let root = try RealTrees.root(rec.version)
             let model: TreeModel
-            if let m = models[rec.version] { model = m } else {
+            if let m = models[rec.version] {
+                model = m
+            } else {
                 let tree = try KernelTree(path: root)
                 let env = try ParseEnvironment(tree: tree, cacheRoot: NSTemporaryDirectory() + "ftrlint-tests-env")
                 model = try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped())
@@ -43,8 +48,9 @@ final class GroundTruthTests: XCTestCase {
             let cached = (try? String(contentsOfFile: root + "/.debian-package", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             if cached != rec.treePackage {
-                print("note: \(rec.file) was recorded against \(rec.treePackage), the cached tree is \(cached ?? "unknown"); "
-                      + "run scripts/groundtruth \(rec.version) to record it again")
+                print(
+                    "note: \(rec.file) was recorded against \(rec.treePackage), the cached tree is \(cached ?? "unknown"); "
+                        + "run scripts/groundtruth \(rec.version) to record it again")
             }
             let result = try GroundTruth.compare(rec, model: model, conditions: conditions)
             XCTAssertGreaterThan(result.compared.count, 0, "\(rec.file): no field compared")
@@ -52,32 +58,38 @@ final class GroundTruthTests: XCTestCase {
             for d in result.disagreements {
                 if let i = ledger.explaining(d, in: rec) { used.insert(i) } else { unexplained.append(d.description) }
             }
-            XCTAssertTrue(unexplained.isEmpty, "\(rec.file): the guest view disagrees with real KVM and the ledger does not "
-                          + "explain it:\n" + unexplained.joined(separator: "\n"))
+            XCTAssertTrue(
+                unexplained.isEmpty,
+                "\(rec.file): the guest view disagrees with real KVM and the ledger does not "
+                    + "explain it:\n" + unexplained.joined(separator: "\n"))
             let bad = Set(result.disagreements.map(\.field))
             let fields = result.compared.subtracting(result.hostZero)
-            table.append("| \(rec.version) | \(rec.model) | \(result.sets.joined(separator: ", ")) | \(fields.count) | "
-                         + "\(fields.subtracting(bad).count) | \(fields.intersection(bad).count)"
-                         + (bad.isEmpty ? "" : ": " + bad.sorted().joined(separator: ", "))
-                         + " | \(result.hostZero.count) | \(result.unpredicted.count)"
-                         + (result.unpredicted.isEmpty ? "" : ": " + result.unpredicted.sorted().joined(separator: ", ")) + " |")
+            table.append(
+                "| \(rec.version) | \(rec.model) | \(result.sets.joined(separator: ", ")) | \(fields.count) | "
+                    + "\(fields.subtracting(bad).count) | \(fields.intersection(bad).count)"
+                    + (bad.isEmpty ? "" : ": " + bad.sorted().joined(separator: ", "))
+                    + " | \(result.hostZero.count) | \(result.unpredicted.count)"
+                    + (result.unpredicted.isEmpty ? "" : ": " + result.unpredicted.sorted().joined(separator: ", ")) + " |")
             zeroEverywhere[rec.version] = zeroEverywhere[rec.version].map { $0.intersection(result.hostZero) } ?? result.hostZero
         }
         for (i, entry) in ledger.entries.enumerated() where !used.contains(i) {
-            XCTFail("ledger entry \(entry.field) (\(entry.version) \(entry.model) \(entry.sets)) explains no disagreement: remove it")
+            XCTFail(
+                "ledger entry \(entry.field) (\(entry.version) \(entry.model) \(entry.sets)) explains no disagreement: remove it")
         }
         print(table.joined(separator: "\n"))
         for (version, fields) in zeroEverywhere.sorted(by: { $0.key < $1.key }) {
-            print("\(version): \(fields.count) fields read 0 on the host and in the guest on every CPU model: "
-                  + fields.sorted().joined(separator: " "))
+            print(
+                "\(version): \(fields.count) fields read 0 on the host and in the guest on every CPU model: "
+                    + fields.sorted().joined(separator: " "))
         }
     }
 
     /// The comparison's own rules, on a made-up recording: each treatment predicts what it should.
     func testPredictions() throws {
-        let field = FtrField(register: "ID_X_EL1", name: "F", lsb: 4, width: 4, policy: .lowerSafe, safe: 0, signed: true,
-                             visible: true, visibleIf: nil, strict: true, table: "t",
-                             location: SourceRef(path: "x.c", line: 1, column: 1))
+        let field = FtrField(
+            register: "ID_X_EL1", name: "F", lsb: 4, width: 4, policy: .lowerSafe, safe: 0, signed: true,
+            visible: true, visibleIf: nil, strict: true, table: "t",
+            location: SourceRef(path: "x.c", line: 1, column: 1))
         let c = GroundTruth.Conditions(table: [Policy.conditionKey("vcpu_has_sve(vcpu)"): "vcpu:sve"])
         let sve = GroundTruth.FeatureSet(name: "sve"), plain = GroundTruth.FeatureSet(name: "default")
         func p(_ t: KvmTreatment, _ host: UInt64, _ set: GroundTruth.FeatureSet = plain) -> GroundTruth.Prediction {
@@ -89,9 +101,12 @@ final class GroundTruthTests: XCTestCase {
         XCTAssertEqual(p(KvmTreatment(kind: .capped, cap: 2), 3), .value(2))
         XCTAssertEqual(p(KvmTreatment(kind: .capped, cap: 2), 0xf), .value(0xf), "signed: 0xf is -1, below the cap")
         XCTAssertEqual(p(KvmTreatment(kind: .computed), 3), .unpredicted("computed, no value"))
-        let cond = KvmTreatment(kind: .conditional, paths: [
-            .init(when: "vcpu_has_sve ( vcpu )", kind: .passthrough, value: nil),
-            .init(when: "!(vcpu_has_sve ( vcpu ))", kind: .hidden, value: 0)])
+        let cond = KvmTreatment(
+            kind: .conditional,
+            paths: [
+                .init(when: "vcpu_has_sve ( vcpu )", kind: .passthrough, value: nil),
+                .init(when: "!(vcpu_has_sve ( vcpu ))", kind: .hidden, value: 0),
+            ])
         XCTAssertEqual(p(cond, 1, sve), .value(1))
         XCTAssertEqual(p(cond, 1), .value(0))
     }
@@ -127,7 +142,8 @@ enum GroundTruth {
             guard fm.fileExists(atPath: folder + "/" + version, isDirectory: &isDir), isDir.boolValue else { continue }
             for name in try fm.contentsOfDirectory(atPath: folder + "/" + version).sorted() where name.hasSuffix(".json") {
                 let path = folder + "/" + version + "/" + name
-                let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any], path)
+                let json = try XCTUnwrap(
+                    try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any], path)
                 let sets = try XCTUnwrap(json["feature_sets"] as? [String: String], path)
                 var host: [String: UInt64] = [:]
                 var guest: [FeatureSet: [String: UInt64]] = [:]
@@ -138,10 +154,14 @@ enum GroundTruth {
                         if let v = hex(value) { guest[FeatureSet(name: set), default: [:]][enc] = v }
                     }
                 }
-                for (set, status) in sets where status.hasPrefix("ok") { guest[FeatureSet(name: set), default: [:]] = guest[FeatureSet(name: set)] ?? [:] }
-                result.append(Recording(file: version + "/" + name, version: try XCTUnwrap(json["version"] as? String, path),
-                                        model: String(name.dropLast(5)),
-                                        treePackage: try XCTUnwrap(json["tree_package"] as? String, path), host: host, guest: guest))
+                for (set, status) in sets where status.hasPrefix("ok") {
+                    guest[FeatureSet(name: set), default: [:]] = guest[FeatureSet(name: set)] ?? [:]
+                }
+                result.append(
+                    Recording(
+                        file: version + "/" + name, version: try XCTUnwrap(json["version"] as? String, path),
+                        model: String(name.dropLast(5)),
+                        treePackage: try XCTUnwrap(json["tree_package"] as? String, path), host: host, guest: guest))
             }
         }
         return result
@@ -149,7 +169,9 @@ enum GroundTruth {
 
     static func hex(_ s: String) -> UInt64? { s.hasPrefix("0x") ? UInt64(s.dropFirst(2), radix: 16) : nil }
 
-    static func field(_ f: FtrField, of v: UInt64) -> UInt64 { (v >> UInt64(f.lsb)) & (f.width >= 64 ? ~0 : (1 << UInt64(f.width)) - 1) }
+    static func field(_ f: FtrField, of v: UInt64) -> UInt64 {
+        (v >> UInt64(f.lsb)) & (f.width >= 64 ? ~0 : (1 << UInt64(f.width)) - 1)
+    }
 
     static func encoding(_ e: Encoding) -> String { "\(e.op0),\(e.op1),\(e.crn),\(e.crm),\(e.op2)" }
 
@@ -186,10 +208,11 @@ enum GroundTruth {
     /// CPU has no AArch32 at EL0.
     static func sanitised(_ rec: Recording, _ model: TreeModel) -> [String: UInt64] {
         var result: [String: UInt64] = [:]
-        let aarch32 = model.tables.register(named: "ID_AA64PFR0_EL1").map { r -> Bool in
-            let raw = rec.host[encoding(r.encoding)] ?? 0
-            return (raw & 0xf) == 2
-        } ?? true
+        let aarch32 =
+            model.tables.register(named: "ID_AA64PFR0_EL1").map { r -> Bool in
+                let raw = rec.host[encoding(r.encoding)] ?? 0
+                return (raw & 0xf) == 2
+            } ?? true
         for r in model.tables.registers {
             let enc = encoding(r.encoding)
             guard let raw = rec.host[enc] else { continue }
@@ -204,7 +227,8 @@ enum GroundTruth {
         let host = sanitised(rec, model)
         let hostFields: (String) -> UInt64? = { key in
             guard let f = model.tables.field(key), let r = model.tables.register(named: f.register),
-                  let v = host[encoding(r.encoding)] else { return nil }
+                let v = host[encoding(r.encoding)]
+            else { return nil }
             return field(f, of: v)
         }
         result.sets = rec.guest.keys.map(\.name).sorted()
@@ -232,8 +256,10 @@ enum GroundTruth {
                         result.compared.insert(f.key)
                         if p != 0 { nonZero.insert(f.key) }
                         if p != gv {
-                            result.disagreements.append(Disagreement(field: f.key, set: set.name, host: hv, predicted: p,
-                                                                     recorded: gv, treatment: describe(t)))
+                            result.disagreements.append(
+                                Disagreement(
+                                    field: f.key, set: set.name, host: hv, predicted: p,
+                                    recorded: gv, treatment: describe(t)))
                         }
                     }
                 }
@@ -248,7 +274,9 @@ enum GroundTruth {
         switch t.kind {
         case .capped: return "capped at \(t.cap.map(String.init) ?? "?")"
         case .forced: return "forced to \(t.value.map(String.init) ?? "?")"
-        case .conditional: return "conditional: " + t.paths.map { "\($0.when) → \($0.kind.rawValue)\($0.value.map { " \($0)" } ?? "")" }.joined(separator: "; ")
+        case .conditional:
+            return "conditional: "
+                + t.paths.map { "\($0.when) → \($0.kind.rawValue)\($0.value.map { " \($0)" } ?? "")" }.joined(separator: "; ")
         default: return t.kind.rawValue
         }
     }
@@ -262,7 +290,8 @@ enum GroundTruth {
             let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
             let entries = try XCTUnwrap(json["conditions"] as? [String: [String: String]])
             // Looked up without white space: a condition is the same however its line is wrapped.
-            return Conditions(table: Dictionary(try entries.map { (Policy.conditionKey($0.key), try XCTUnwrap($0.value["is"])) }) { a, _ in a })
+            return Conditions(
+                table: Dictionary(try entries.map { (Policy.conditionKey($0.key), try XCTUnwrap($0.value["is"])) }) { a, _ in a })
         }
 
         /// The value of one condition as written, nil when the probe's set-up does not decide it. A condition
@@ -281,7 +310,8 @@ enum GroundTruth {
             if rule.hasPrefix("vcpu:") { return set.features.contains(String(rule.dropFirst(5))) }
             let parts = rule.dropFirst(5).split(separator: " ").map(String.init)
             guard rule.hasPrefix("host:"), parts.count == 3, let n = UInt64(parts[2]) else {
-                XCTFail("conditions.json: cannot read \"\(rule)\""); return nil
+                XCTFail("conditions.json: cannot read \"\(rule)\"")
+                return nil
             }
             guard let v = hostFields(parts[0]) else { return nil }
             switch parts[1] {
@@ -289,7 +319,9 @@ enum GroundTruth {
             case ">=": return v >= n
             case "<": return v < n
             case ">": return v > n
-            default: XCTFail("conditions.json: operator \(parts[1])"); return nil
+            default:
+                XCTFail("conditions.json: operator \(parts[1])")
+                return nil
             }
         }
 
@@ -299,14 +331,19 @@ enum GroundTruth {
             for term in when.components(separatedBy: " && ") {
                 let negated = term.hasPrefix("!(") && term.hasSuffix(")")
                 let atom = negated ? String(term.dropFirst(2).dropLast()) : term
-                guard let v = holds(atom, set: set, hostFields: hostFields) else { result = nil; continue }
+                guard let v = holds(atom, set: set, hostFields: hostFields) else {
+                    result = nil
+                    continue
+                }
                 if v == negated { return false }
             }
             return result
         }
 
-        func predict(_ t: KvmTreatment, field f: FtrField, host: UInt64, set: FeatureSet,
-                     hostFields: (String) -> UInt64?) -> Prediction {
+        func predict(
+            _ t: KvmTreatment, field f: FtrField, host: UInt64, set: FeatureSet,
+            hostFields: (String) -> UInt64?
+        ) -> Prediction {
             func simple(_ kind: KvmTreatment.Kind, cap: Int64?, value: Int64?) -> Prediction {
                 let mask: UInt64 = f.width >= 64 ? ~0 : (1 << UInt64(f.width)) - 1
                 switch kind {

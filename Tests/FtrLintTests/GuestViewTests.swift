@@ -19,9 +19,11 @@ final class GuestViewTests: XCTestCase {
         XCTAssertEqual(try normal("ID_IDIOM0_EL1.bits7_4").kind, .hidden, "val &= ~MASK")
         XCTAssertEqual(try normal("ID_IDIOM0_EL1.bits11_8").kind, .hidden, "val &= ~(0xfUL << SHIFT)")
         let forced = try normal("ID_IDIOM0_EL1.bits15_12")
-        XCTAssertEqual(forced.kind, .forced); XCTAssertEqual(forced.value, 2)
+        XCTAssertEqual(forced.kind, .forced)
+        XCTAssertEqual(forced.value, 2)
         let capped = try normal("ID_IDIOM0_EL1.bits19_16")
-        XCTAssertEqual(capped.kind, .capped); XCTAssertEqual(capped.cap, 3)
+        XCTAssertEqual(capped.kind, .capped)
+        XCTAssertEqual(capped.cap, 3)
         let sve = try normal("ID_IDIOM0_EL1.bits23_20")
         XCTAssertEqual(sve.kind, .conditional)
         XCTAssertEqual(sve.condition, "vcpu_has_sve(vcpu)", "as the file spells it")
@@ -29,8 +31,9 @@ final class GuestViewTests: XCTestCase {
         XCTAssertEqual(try normal("ID_IDIOM0_EL1.bits27_24").kind, .computed, "value from kvm->arch")
         let ternary = try normal("ID_IDIOM0_EL1.bits31_28")
         XCTAssertEqual(ternary.kind, .conditional, "a cap under a ternary stays a cap on its side, hidden on the other")
-        XCTAssertEqual(Set(ternary.paths.map { "\($0.when) \($0.kind) \($0.value ?? -1)" }),
-                       ["vcpu_has_pmu(vcpu) capped 5", "!(vcpu_has_pmu(vcpu)) hidden 0"])
+        XCTAssertEqual(
+            Set(ternary.paths.map { "\($0.when) \($0.kind) \($0.value ?? -1)" }),
+            ["vcpu_has_pmu(vcpu) capped 5", "!(vcpu_has_pmu(vcpu)) hidden 0"])
         XCTAssertEqual(ternary.bound, 5)
         XCTAssertEqual(ternary.condition, "vcpu_has_pmu(vcpu)")
         XCTAssertEqual(try normal("ID_IDIOM1_EL1.bits3_0").kind, .passthrough, "kept by the allowlist")
@@ -39,7 +42,8 @@ final class GuestViewTests: XCTestCase {
         // libclang 14 sees no operator, and the comparison stays a condition, never a cap or the host's value.
         let pasted = try normal("ID_IDIOM1_EL1.bits15_12")
         if Cursor.operatorsFromAST {
-            XCTAssertEqual(pasted.kind, .capped); XCTAssertEqual(pasted.cap, 4)
+            XCTAssertEqual(pasted.kind, .capped)
+            XCTAssertEqual(pasted.cap, 4)
         } else {
             XCTAssertEqual(pasted.kind, .conditional)
         }
@@ -68,22 +72,30 @@ final class GuestViewTests: XCTestCase {
     func testUnfollowedHandlerAndInlineAsmAreUnknown() throws {
         let sysRegs = "arch/arm64/kvm/sys_regs.c"
         let root = try Robustness.copyTree(self)
-        try Robustness.edit(root, sysRegs, "u64 read_sanitised_ftr_reg(u32 id);", """
+        try Robustness.edit(
+            root, sysRegs, "u64 read_sanitised_ftr_reg(u32 id);",
+            """
             u64 read_sanitised_ftr_reg(u32 id);
             bool access_id_reg_elsewhere(struct kvm_vcpu *vcpu, struct sys_reg_params *p, const struct sys_reg_desc *r);
             """)
-        try Robustness.edit(root, sysRegs, "\tID_SANITISED(ID_AA64PFR0_EL1),", "\t{ SYS_DESC(SYS_ID_AA64PFR0_EL1), .access = access_id_reg_elsewhere },")
+        try Robustness.edit(
+            root, sysRegs, "\tID_SANITISED(ID_AA64PFR0_EL1),",
+            "\t{ SYS_DESC(SYS_ID_AA64PFR0_EL1), .access = access_id_reg_elsewhere },")
         let m = try model(root)
         let amu = try XCTUnwrap(m.guestView.fields["ID_AA64PFR0_EL1.AMU"])
         XCTAssertEqual(amu.normal.kind, .unknown)
-        XCTAssertEqual(amu.normal.note, "ID_AA64PFR0_EL1's .access = access_id_reg_elsewhere is not defined in the KVM files "
-                       + "ftrlint reads: the guest's value could not be followed")
+        XCTAssertEqual(
+            amu.normal.note,
+            "ID_AA64PFR0_EL1's .access = access_id_reg_elsewhere is not defined in the KVM files "
+                + "ftrlint reads: the guest's value could not be followed")
         XCTAssertEqual(amu.function, "access_id_reg_elsewhere")
         XCTAssertEqual(amu.normal.locations.first?.path, sysRegs, "points at the descriptor's handler")
         XCTAssertEqual(m.guestView.fields["ID_AA64ISAR0_EL1.AES"]?.normal.kind, .passthrough)
 
         let asm = try Robustness.copyTree(self)
-        try Robustness.edit(asm, sysRegs, "\treturn val;\n}", """
+        try Robustness.edit(
+            asm, sysRegs, "\treturn val;\n}",
+            """
             \tu64 raw;
             \tasm volatile("mrs %0, id_aa64pfr0_el1" : "=r" (raw));
             \tval |= raw & ID_AA64PFR0_EL1_AMU_MASK;
@@ -101,29 +113,36 @@ final class GuestViewTests: XCTestCase {
     func testRealTrees() throws {
         for version in RealTrees.versions {
             let m = try model(try RealTrees.root(version))
-            func normal(_ key: String) throws -> KvmTreatment { try XCTUnwrap(m.guestView.fields[key], "\(key) in \(version)").normal }
+            func normal(_ key: String) throws -> KvmTreatment {
+                try XCTUnwrap(m.guestView.fields[key], "\(key) in \(version)").normal
+            }
             XCTAssertEqual(try normal("ID_AA64DFR0_EL1.PMSVer").kind, version == "5.10" ? .passthrough : .hidden, version)
             let pmu = try normal("ID_AA64DFR0_EL1.PMUVer")
             // Capped, or capped with a vPMU and hidden without one: never the host's value as it is. (Where the cap
             // is min() with a pasted operator, libclang 14 reads its comparison as a condition.)
-            XCTAssertTrue(pmu.kind == .capped || (pmu.kind == .conditional && pmu.paths.contains { $0.kind == .capped }
-                                                  && !pmu.paths.contains { $0.kind == .passthrough })
-                          || (!Cursor.operatorsFromAST && pmu.kind == .conditional), "PMUVer in \(version): \(pmu)")
+            XCTAssertTrue(
+                pmu.kind == .capped
+                    || (pmu.kind == .conditional && pmu.paths.contains { $0.kind == .capped }
+                        && !pmu.paths.contains { $0.kind == .passthrough })
+                    || (!Cursor.operatorsFromAST && pmu.kind == .conditional), "PMUVer in \(version): \(pmu)")
             XCTAssertEqual(try normal("ID_AA64PFR0_EL1.SVE").kind, .conditional, "SVE in \(version)")
             if version == "6.1" {
                 let debug = try normal("ID_AA64DFR0_EL1.DebugVer")
-                XCTAssertEqual(debug.kind, .forced); XCTAssertEqual(debug.value, 6)
+                XCTAssertEqual(debug.kind, .forced)
+                XCTAssertEqual(debug.value, 6)
             }
             for f in m.tables.fields { XCTAssertNotNil(m.guestView.fields[f.key], "\(f.key) has a treatment in \(version)") }
             // SVE's condition is the macro as written, each way once (not its parts, which print alike).
-            XCTAssertEqual(try normal("ID_AA64PFR0_EL1.SVE").paths.map(\.when).sorted(),
-                           ["!(vcpu_has_sve(vcpu))", "vcpu_has_sve(vcpu)"], "SVE in \(version)")
+            XCTAssertEqual(
+                try normal("ID_AA64PFR0_EL1.SVE").paths.map(\.when).sorted(),
+                ["!(vcpu_has_sve(vcpu))", "vcpu_has_sve(vcpu)"], "SVE in \(version)")
             // No path reads as testing one predicate both ways.
             for (key, field) in m.guestView.fields {
                 for t in [field.normal] + [field.nested, field.protected].compactMap({ $0 }) {
                     for path in t.paths {
                         let terms = path.when.components(separatedBy: " && ")
-                        let negated = Set(terms.filter { $0.hasPrefix("!(") && $0.hasSuffix(")") }.map { String($0.dropFirst(2).dropLast()) })
+                        let negated = Set(
+                            terms.filter { $0.hasPrefix("!(") && $0.hasSuffix(")") }.map { String($0.dropFirst(2).dropLast()) })
                         XCTAssertTrue(negated.isDisjoint(with: terms), "\(key) in \(version): \(path.when)")
                     }
                 }

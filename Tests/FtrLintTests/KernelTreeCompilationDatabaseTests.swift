@@ -1,6 +1,7 @@
 import Foundation
-@testable import KernelTree
 import XCTest
+
+@testable import KernelTree
 
 /// compile_commands.json mode: parsing, GCC-only flags dropped, unsafe flags filtered, malformed input refused.
 final class KernelTreeCompilationDatabaseTests: XCTestCase {
@@ -10,7 +11,8 @@ final class KernelTreeCompilationDatabaseTests: XCTestCase {
     private func database(_ json: String, inTree: Bool = false) throws -> (KernelTree, String) {
         let root = try KernelTreeFixtures.scratchTree(self)
         let file = (inTree ? root : (root as NSString).deletingLastPathComponent + "/build") + "/compile_commands.json"
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try json.replacingOccurrences(of: "@ROOT@", with: root).write(toFile: file, atomically: true, encoding: .utf8)
         return (try KernelTree(path: root), file)
     }
@@ -30,58 +32,74 @@ final class KernelTreeCompilationDatabaseTests: XCTestCase {
         """
 
     func testGccCommandBecomesSafeClangArguments() throws {
-        let entry = #"[{"directory": "@BUILD@", "file": "@ROOT@/arch/arm64/kernel/cpufeature.c", "command": "\#(gccCommand.replacingOccurrences(of: "\"", with: "\\\""))"}]"#
+        let entry =
+            #"[{"directory": "@BUILD@", "file": "@ROOT@/arch/arm64/kernel/cpufeature.c", "command": "\#(gccCommand.replacingOccurrences(of: "\"", with: "\\\""))"}]"#
         let (tree, file) = try database(entry)
         let build = (file as NSString).deletingLastPathComponent
         try entry.replacingOccurrences(of: "@ROOT@", with: tree.root).replacingOccurrences(of: "@BUILD@", with: build)
             .write(toFile: file, atomically: true, encoding: .utf8)
-        let db = try CompilationDatabase(path: build, tree: tree, toolchain: ClangToolchain(builtinIncludeDirectory: builtins, version: 140006))
+        let db = try CompilationDatabase(
+            path: build, tree: tree, toolchain: ClangToolchain(builtinIncludeDirectory: builtins, version: 140006))
         XCTAssertEqual(db.path, file)
         XCTAssertEqual(db.files, ["arch/arm64/kernel/cpufeature.c"])
         let args = try db.arguments(for: "arch/arm64/kernel/cpufeature.c")
-        XCTAssertEqual(args, [
-            "-target", "aarch64-linux-gnu", "-nostdinc", "-I\(tree.root)/arch/arm64/include", "-I\(build)/./arch/arm64/include/generated",
-            "-I", tree.root + "/include", "-include", tree.root + "/include/linux/kconfig.h", "-isystem", builtins,
-            "-D__KERNEL__", "-mlittle-endian", "-std=gnu11", "-fshort-wchar", "-O2", "-Werror=implicit-function-declaration",
-            "-DARM64_ASM_ARCH=\"armv8.5-a\"", "-DKBUILD_MODNAME=\"cpufeature\"", "-D__KBUILD_MODNAME=kmod_cpufeature",
-            "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument",
-        ])
+        XCTAssertEqual(
+            args,
+            [
+                "-target", "aarch64-linux-gnu", "-nostdinc", "-I\(tree.root)/arch/arm64/include",
+                "-I\(build)/./arch/arm64/include/generated",
+                "-I", tree.root + "/include", "-include", tree.root + "/include/linux/kconfig.h", "-isystem", builtins,
+                "-D__KERNEL__", "-mlittle-endian", "-std=gnu11", "-fshort-wchar", "-O2", "-Werror=implicit-function-declaration",
+                "-DARM64_ASM_ARCH=\"armv8.5-a\"", "-DKBUILD_MODNAME=\"cpufeature\"", "-D__KBUILD_MODNAME=kmod_cpufeature",
+                "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument",
+            ])
     }
 
     func testUnsafeFlagsAreDropped() {
-        let argv = ["clang", "--target=aarch64-linux-gnu", "-Xclang", "-load", "-Xclang", "/tmp/evil.so", "-fplugin=/tmp/p.so",
-                    "-fpass-plugin=/tmp/q.so", "-MD", "-MF", "/tmp/deps", "-MMD", "-save-temps=obj", "--serialize-diagnostics",
-                    "/tmp/d", "-fprofile-generate=/tmp/prof", "-fprofile-instr-use=/tmp/x", "-ftime-trace", "-mllvm", "-stats",
-                    "@/tmp/response", "-B/tmp/bin", "-o", "/tmp/out.o", "-fcrash-diagnostics-dir=/tmp", "-Wl,-rpath,/tmp",
-                    "-Wa,-march=armv8.5-a", "-DKEEP", "-fdump-tree-all", "-fmodules-cache-path=/tmp/m", "a.c"]
-        XCTAssertEqual(CompileFlagFilter.filter(argv, directory: "/b", builtinIncludes: nil),
-                       ["--target=aarch64-linux-gnu", "-DKEEP", "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument"])
+        let argv = [
+            "clang", "--target=aarch64-linux-gnu", "-Xclang", "-load", "-Xclang", "/tmp/evil.so", "-fplugin=/tmp/p.so",
+            "-fpass-plugin=/tmp/q.so", "-MD", "-MF", "/tmp/deps", "-MMD", "-save-temps=obj", "--serialize-diagnostics",
+            "/tmp/d", "-fprofile-generate=/tmp/prof", "-fprofile-instr-use=/tmp/x", "-ftime-trace", "-mllvm", "-stats",
+            "@/tmp/response", "-B/tmp/bin", "-o", "/tmp/out.o", "-fcrash-diagnostics-dir=/tmp", "-Wl,-rpath,/tmp",
+            "-Wa,-march=armv8.5-a", "-DKEEP", "-fdump-tree-all", "-fmodules-cache-path=/tmp/m", "a.c",
+        ]
+        XCTAssertEqual(
+            CompileFlagFilter.filter(argv, directory: "/b", builtinIncludes: nil),
+            ["--target=aarch64-linux-gnu", "-DKEEP", "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument"])
     }
 
     func testWrapperAndOtherClangBuiltinsAreHandled() {
-        let argv = ["/usr/bin/ccache", "clang-18", "-target", "aarch64-linux-gnu", "-isystem", "/usr/lib/llvm-18/lib/clang/18/include",
-                    "-isystem", "relative/include", "-iquote", "q", "-include", "gen.h", "-x", "c", "f.c"]
-        XCTAssertEqual(CompileFlagFilter.filter(argv, directory: "/b", builtinIncludes: builtins), [
-            "-target", "aarch64-linux-gnu", "-isystem", builtins, "-isystem", "/b/relative/include", "-iquote", "/b/q",
-            "-include", "/b/gen.h", "-x", "c", "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument",
-        ])
+        let argv = [
+            "/usr/bin/ccache", "clang-18", "-target", "aarch64-linux-gnu", "-isystem", "/usr/lib/llvm-18/lib/clang/18/include",
+            "-isystem", "relative/include", "-iquote", "q", "-include", "gen.h", "-x", "c", "f.c",
+        ]
+        XCTAssertEqual(
+            CompileFlagFilter.filter(argv, directory: "/b", builtinIncludes: builtins),
+            [
+                "-target", "aarch64-linux-gnu", "-isystem", builtins, "-isystem", "/b/relative/include", "-iquote", "/b/q",
+                "-include", "/b/gen.h", "-x", "c", "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument",
+            ])
     }
 
     func testArgumentsArraysAndRelativeFiles() throws {
-        let (tree, file) = try database(#"""
+        let (tree, file) = try database(
+            #"""
             [{"directory": "@ROOT@", "file": "arch/arm64/kernel/cpufeature.c", "arguments": ["gcc", "-DA=1", "-c", "arch/arm64/kernel/cpufeature.c"]},
              {"directory": "@ROOT@", "file": "arch/arm64/kernel/cpufeature.c", "arguments": ["gcc", "-DSECOND"]},
              {"directory": "/elsewhere", "file": "/elsewhere/x.c", "arguments": ["gcc"]}]
             """#, inTree: true)
-        let db = try CompilationDatabase(path: file, tree: tree, toolchain: ClangToolchain(builtinIncludeDirectory: builtins, version: 140006))
+        let db = try CompilationDatabase(
+            path: file, tree: tree, toolchain: ClangToolchain(builtinIncludeDirectory: builtins, version: 140006))
         XCTAssertEqual(db.files, ["arch/arm64/kernel/cpufeature.c"], "entries outside the tree are ignored, the first entry wins")
-        XCTAssertEqual(try db.arguments(for: "arch/arm64/kernel/cpufeature.c"),
-                       ["-target", "aarch64-linux-gnu", "-DA=1", "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument"])
+        XCTAssertEqual(
+            try db.arguments(for: "arch/arm64/kernel/cpufeature.c"),
+            ["-target", "aarch64-linux-gnu", "-DA=1", "-Wno-unknown-warning-option", "-Wno-unused-command-line-argument"])
         KernelTreeFixtures.assertThrows(.noCompileCommand("arch/arm64/kvm/sys_regs.c", database: file)) {
             try db.arguments(for: "arch/arm64/kvm/sys_regs.c")
         }
         // A database at the tree's root is found and preferred over generating an environment.
-        let source = try CompileArgumentSource.resolve(tree: tree, toolchain: ClangToolchain(builtinIncludeDirectory: builtins, version: 140006))
+        let source = try CompileArgumentSource.resolve(
+            tree: tree, toolchain: ClangToolchain(builtinIncludeDirectory: builtins, version: 140006))
         guard case .compilationDatabase = source else { return XCTFail("expected the tree's compile_commands.json") }
         XCTAssertEqual(CompilationDatabase.locate(tree: tree, explicitPath: "/x.json"), "/x.json")
     }
@@ -109,8 +127,9 @@ final class KernelTreeCompilationDatabaseTests: XCTestCase {
     }
 
     func testShellWords() {
-        XCTAssertEqual(ShellWords.split(#"cc -DA='"x y"' -DB="a\"b" c\ d 'it''s' "" -E"#),
-                       ["cc", #"-DA="x y""#, #"-DB=a"b"#, "c d", "its", "", "-E"])
+        XCTAssertEqual(
+            ShellWords.split(#"cc -DA='"x y"' -DB="a\"b" c\ d 'it''s' "" -E"#),
+            ["cc", #"-DA="x y""#, #"-DB=a"b"#, "c d", "its", "", "-E"])
         XCTAssertEqual(ShellWords.split("  a\t b\n"), ["a", "b"])
         XCTAssertEqual(ShellWords.split(#""a\nb""#), [#"a\nb"#])
     }

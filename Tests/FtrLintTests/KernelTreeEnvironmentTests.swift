@@ -1,13 +1,15 @@
 import Foundation
-@testable import KernelTree
 import LibClang
 import XCTest
+
+@testable import KernelTree
 
 /// The parse environment of the unbuilt fixture tree: what is generated, where, how it is reused, the arguments.
 final class KernelTreeEnvironmentTests: XCTestCase {
     private func environment(_ tree: KernelTree? = nil, cache: String? = nil) throws -> ParseEnvironment {
-        try ParseEnvironment(tree: tree ?? KernelTree(path: KernelTreeFixtures.unbuilt),
-                             cacheRoot: cache ?? KernelTreeFixtures.temporaryFolder(self), toolchain: KernelTreeFixtures.toolchain)
+        try ParseEnvironment(
+            tree: tree ?? KernelTree(path: KernelTreeFixtures.unbuilt),
+            cacheRoot: cache ?? KernelTreeFixtures.temporaryFolder(self), toolchain: KernelTreeFixtures.toolchain)
     }
 
     private func generated(_ env: ParseEnvironment, _ rel: String) throws -> String {
@@ -32,7 +34,9 @@ final class KernelTreeEnvironmentTests: XCTestCase {
         ] {
             XCTAssertTrue(defines.contains("#define " + expected), "autoconf.h lacks \(expected)")
         }
-        for absent in ["CPU_BIG_ENDIAN", "ARM64_64K_PAGES", "ARM64_VA_BITS_39", "FIXTURE_DEFAULT_N", "NEVER_SELECTED", "HELP_TEXT_SYMBOL"] {
+        for absent in [
+            "CPU_BIG_ENDIAN", "ARM64_64K_PAGES", "ARM64_VA_BITS_39", "FIXTURE_DEFAULT_N", "NEVER_SELECTED", "HELP_TEXT_SYMBOL",
+        ] {
             XCTAssertFalse(autoconf.contains("CONFIG_\(absent) "), "autoconf.h must not define CONFIG_\(absent)")
         }
         XCTAssertEqual(env.configuration.values["ARM64_VA_BITS"], "48")
@@ -44,7 +48,8 @@ final class KernelTreeEnvironmentTests: XCTestCase {
         for name in ["barrier.h", "mcs_spinlock.h", "qrwlock.h"] {
             XCTAssertEqual(try generated(env, asm + name), "#include <asm-generic/\(name)>\n")
         }
-        XCTAssertEqual(try generated(env, "arch/arm64/include/generated/uapi/asm/kvm_para.h"), "#include <asm-generic/kvm_para.h>\n")
+        XCTAssertEqual(
+            try generated(env, "arch/arm64/include/generated/uapi/asm/kvm_para.h"), "#include <asm-generic/kvm_para.h>\n")
         XCTAssertEqual(try generated(env, "arch/arm64/include/generated/uapi/asm/types.h"), "#include <asm-generic/types.h>\n")
         let fm = FileManager.default
         // The architecture's own atomic.h and uapi hwcap.h stand; generated-y headers are generated, not wrapped.
@@ -56,7 +61,9 @@ final class KernelTreeEnvironmentTests: XCTestCase {
     func testToolsHeadersAreGeneratedInSwift() throws {
         let env = try environment()
         let asm = "arch/arm64/include/generated/asm/"
-        XCTAssertEqual(try generated(env, asm + "cpucap-defs.h"), """
+        XCTAssertEqual(
+            try generated(env, asm + "cpucap-defs.h"),
+            """
             #ifndef __ASM_CPUCAP_DEFS_H
             #define __ASM_CPUCAP_DEFS_H
 
@@ -78,7 +85,9 @@ final class KernelTreeEnvironmentTests: XCTestCase {
         let unistd = try generated(env, asm + "unistd_compat_32.h")
         XCTAssertTrue(unistd.contains("#define __NR_compat32_write 4\n"))
         XCTAssertTrue(unistd.contains("#define __NR_compat32_syscalls 5\n"))
-        XCTAssertEqual(try generated(env, asm + "syscall_table_32.h"), """
+        XCTAssertEqual(
+            try generated(env, asm + "syscall_table_32.h"),
+            """
             __SYSCALL(0, sys_restart_syscall)
             __SYSCALL(1, sys_exit)
             __SYSCALL(2, sys_ni_syscall)
@@ -91,14 +100,18 @@ final class KernelTreeEnvironmentTests: XCTestCase {
     func testReleaseAndOffsetsHeaders() throws {
         let env = try environment()
         XCTAssertEqual(try generated(env, "include/generated/utsrelease.h"), "#define UTS_RELEASE \"6.12.300-rc2\"\n")
-        XCTAssertTrue(try generated(env, "include/generated/uapi/linux/version.h").contains("#define LINUX_VERSION_CODE \(6 << 16 + 12 << 8 + 255)\n"))
+        XCTAssertTrue(
+            try generated(env, "include/generated/uapi/linux/version.h").contains(
+                "#define LINUX_VERSION_CODE \(6 << 16 + 12 << 8 + 255)\n"))
         XCTAssertTrue(try generated(env, "include/generated/asm-offsets.h").contains("#define TSK_TI_FLAGS 64\n"))
         XCTAssertTrue(try generated(env, "include/generated/bounds.h").contains("#define NR_CPUS_BITS 8\n"))
         let timeconst = try generated(env, "include/generated/timeconst.h")
         // kernel/time/timeconst.bc's values for HZ=250.
-        for line in ["#define HZ_TO_MSEC_MUL32\tU64_C(0x80000000)", "#define MSEC_TO_HZ_ADJ32\tU64_C(0x180000000)",
-                     "#define MSEC_TO_HZ_SHR32\t33", "#define USEC_TO_HZ_MUL32\tU64_C(0x83126E98)",
-                     "#define USEC_TO_HZ_ADJ32\tU64_C(0x7FF7CED9168)", "#define USEC_TO_HZ_SHR32\t43", "#define HZ_TO_USEC_NUM\t\t4000"] {
+        for line in [
+            "#define HZ_TO_MSEC_MUL32\tU64_C(0x80000000)", "#define MSEC_TO_HZ_ADJ32\tU64_C(0x180000000)",
+            "#define MSEC_TO_HZ_SHR32\t33", "#define USEC_TO_HZ_MUL32\tU64_C(0x83126E98)",
+            "#define USEC_TO_HZ_ADJ32\tU64_C(0x7FF7CED9168)", "#define USEC_TO_HZ_SHR32\t43", "#define HZ_TO_USEC_NUM\t\t4000",
+        ] {
             XCTAssertTrue(timeconst.contains(line + "\n"), "timeconst.h lacks \(line)")
         }
     }
@@ -147,7 +160,9 @@ final class KernelTreeEnvironmentTests: XCTestCase {
     }
 
     func testDefaultCacheRootFollowsXDG() {
-        XCTAssertEqual(ParseEnvironment.defaultCacheRoot(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"]), "/x/cache/ftrlint/env")
+        XCTAssertEqual(
+            ParseEnvironment.defaultCacheRoot(environment: ["XDG_CACHE_HOME": "/x/cache", "HOME": "/home/u"]),
+            "/x/cache/ftrlint/env")
         XCTAssertEqual(ParseEnvironment.defaultCacheRoot(environment: ["HOME": "/home/u"]), "/home/u/.cache/ftrlint/env")
     }
 
@@ -155,22 +170,30 @@ final class KernelTreeEnvironmentTests: XCTestCase {
         let env = try environment()
         let root = env.tree.root
         let args = env.arguments(for: "arch/arm64/kvm/sys_regs.c")
-        XCTAssertEqual(Array(args.prefix(5)), ["-target", "aarch64-linux-gnu", "-nostdinc", "-isystem", KernelTreeFixtures.toolchain.builtinIncludeDirectory])
+        XCTAssertEqual(
+            Array(args.prefix(5)),
+            ["-target", "aarch64-linux-gnu", "-nostdinc", "-isystem", KernelTreeFixtures.toolchain.builtinIncludeDirectory])
         let includes = stride(from: 0, to: args.count - 1, by: 1).filter { args[$0] == "-I" }.map { args[$0 + 1] }
-        XCTAssertEqual(Array(includes.prefix(8)), [
-            root + "/arch/arm64/include", env.directory + "/arch/arm64/include/generated", root + "/include", env.directory + "/include",
-            root + "/arch/arm64/include/uapi", env.directory + "/arch/arm64/include/generated/uapi", root + "/include/uapi",
-            env.directory + "/include/generated/uapi",
-        ])
+        XCTAssertEqual(
+            Array(includes.prefix(8)),
+            [
+                root + "/arch/arm64/include", env.directory + "/arch/arm64/include/generated", root + "/include",
+                env.directory + "/include",
+                root + "/arch/arm64/include/uapi", env.directory + "/arch/arm64/include/generated/uapi", root + "/include/uapi",
+                env.directory + "/include/generated/uapi",
+            ])
         XCTAssertTrue(includes.contains(root + "/arch/arm64/kvm"))
         let forced = stride(from: 0, to: args.count - 1, by: 1).filter { args[$0] == "-include" }.map { args[$0 + 1] }
         XCTAssertEqual(forced, [root + "/include/linux/kconfig.h", root + "/include/linux/compiler_types.h"])
-        for flag in ["-D__KERNEL__", "-std=gnu11", "-funsigned-char", "-Wno-override-init", "-DKBUILD_MODNAME=\"kvm\"",
-                     "-DKBUILD_BASENAME=\"sys_regs\"", "-DARM64_ASM_ARCH=\"armv8.5-a\"", "-DKASAN_SHADOW_SCALE_SHIFT="] {
+        for flag in [
+            "-D__KERNEL__", "-std=gnu11", "-funsigned-char", "-Wno-override-init", "-DKBUILD_MODNAME=\"kvm\"",
+            "-DKBUILD_BASENAME=\"sys_regs\"", "-DARM64_ASM_ARCH=\"armv8.5-a\"", "-DKASAN_SHADOW_SCALE_SHIFT=",
+        ] {
             XCTAssertTrue(args.contains(flag), "missing \(flag)")
         }
         // What the fixture's Makefile tries to smuggle in never reaches clang.
-        XCTAssertFalse(args.contains { $0.contains("/etc") || $0.contains("outside") || $0.contains("plugin") || $0.contains("pwned") })
+        XCTAssertFalse(
+            args.contains { $0.contains("/etc") || $0.contains("outside") || $0.contains("plugin") || $0.contains("pwned") })
         XCTAssertFalse(args.contains { $0.contains("FROM_A_DEFINE_BLOCK") || $0.contains("FROM_A_RECIPE") })
         XCTAssertFalse(args.contains("-o"))
 
@@ -185,10 +208,12 @@ final class KernelTreeEnvironmentTests: XCTestCase {
 
     func testArgumentSourceFallsBackToTheEnvironment() throws {
         let tree = try KernelTree(path: KernelTreeFixtures.unbuilt)
-        let source = try CompileArgumentSource.resolve(tree: tree, cacheRoot: KernelTreeFixtures.temporaryFolder(self),
-                                                       toolchain: KernelTreeFixtures.toolchain)
+        let source = try CompileArgumentSource.resolve(
+            tree: tree, cacheRoot: KernelTreeFixtures.temporaryFolder(self),
+            toolchain: KernelTreeFixtures.toolchain)
         guard case .environment(let env) = source else { return XCTFail("expected the generated environment") }
-        XCTAssertEqual(try source.arguments(for: "arch/arm64/kernel/cpufeature.c"), env.arguments(for: "arch/arm64/kernel/cpufeature.c"))
+        XCTAssertEqual(
+            try source.arguments(for: "arch/arm64/kernel/cpufeature.c"), env.arguments(for: "arch/arm64/kernel/cpufeature.c"))
     }
 
     /// The fixture's C files check with #error that every generated header is there and says the right thing.
@@ -196,7 +221,8 @@ final class KernelTreeEnvironmentTests: XCTestCase {
         guard (try? ClangToolchain.locate()) != nil else { throw XCTSkip("no clang builtin headers on this machine") }
         let env = try environment()
         for file in ["arch/arm64/kernel/cpufeature.c", "arch/arm64/kvm/sys_regs.c", "arch/arm64/kvm/hyp/nvhe/switch.c"] {
-            let unit = try TranslationUnit(path: env.tree.root + "/" + file, arguments: env.arguments(for: file), options: [.keepGoing])
+            let unit = try TranslationUnit(
+                path: env.tree.root + "/" + file, arguments: env.arguments(for: file), options: [.keepGoing])
             XCTAssertEqual(unit.diagnostics.filter { $0.severity >= .error }.map(\.description), [], file)
         }
     }
@@ -207,6 +233,14 @@ final class LockedBox<T>: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: T
     init(_ value: T) { stored = value }
-    var value: T { lock.lock(); defer { lock.unlock() }; return stored }
-    func append<E>(_ element: E) where T == [E] { lock.lock(); stored.append(element); lock.unlock() }
+    var value: T {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+    func append<E>(_ element: E) where T == [E] {
+        lock.lock()
+        stored.append(element)
+        lock.unlock()
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import KernelTree
 import XCTest
+
+@testable import KernelTree
 
 /// The fixture trees under testdata/trees written for the KernelTree tests, and scratch trees made on the fly.
 enum KernelTreeFixtures {
@@ -28,7 +29,8 @@ enum KernelTreeFixtures {
         ]
         for (rel, text) in base.merging(files, uniquingKeysWith: { _, new in new }) {
             let path = root + "/" + rel
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         }
         return root
@@ -36,11 +38,14 @@ enum KernelTreeFixtures {
 
     /// The toolchain the environment tests use: Debian's when installed, else a stand-in folder (only named in arguments).
     static var toolchain: ClangToolchain {
-        (try? ClangToolchain.locate()) ?? ClangToolchain(builtinIncludeDirectory: "/usr/lib/llvm-14/lib/clang/14.0.6/include", version: 140006)
+        (try? ClangToolchain.locate())
+            ?? ClangToolchain(builtinIncludeDirectory: "/usr/lib/llvm-14/lib/clang/14.0.6/include", version: 140006)
     }
 
     /// Asserts that `body` throws exactly `expected`, and that its description is one line.
-    static func assertThrows<T>(_ expected: KernelTreeError, _ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line) {
+    static func assertThrows<T>(
+        _ expected: KernelTreeError, _ body: () throws -> T, file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertThrowsError(try body(), file: file, line: line) { error in
             XCTAssertEqual(error as? KernelTreeError, expected, file: file, line: line)
             XCTAssertFalse("\(error)".contains("\n"), "error text must be one line", file: file, line: line)

@@ -1,5 +1,6 @@
-@testable import KernelTree
 import XCTest
+
+@testable import KernelTree
 
 /// The pieces under the parse environment: Kconfig expressions and parsing, the cache key's hash, Makefile reading.
 final class KernelTreeKconfigTests: XCTestCase {
@@ -13,35 +14,37 @@ final class KernelTreeKconfigTests: XCTestCase {
         for (text, expected) in cases {
             XCTAssertEqual(KconfigExpression.evaluate(KconfigExpression.tokenize(text), values: values), expected, text)
         }
-        XCTAssertEqual(KconfigExpression.tokenize(#"A&&!(B||"x y")>=$(f,(g))"#), ["A", "&&", "!", "(", "B", "||", "\"x y\"", ")", ">=", "$(f,(g))"])
+        XCTAssertEqual(
+            KconfigExpression.tokenize(#"A&&!(B||"x y")>=$(f,(g))"#),
+            ["A", "&&", "!", "(", "B", "||", "\"x y\"", ")", ">=", "$(f,(g))"])
     }
 
     func testParsesEntriesChoicesAndSourcesButNotHelpText() {
         let files = [
             "Kconfig": """
-                config ARM64
-                \tdef_bool y
-                \tselect FOO if BAR # trailing comment
-                \thelp
-                \t  config NOT_A_SYMBOL
-                \t  select NOT_SELECTED
+            config ARM64
+            \tdef_bool y
+            \tselect FOO if BAR # trailing comment
+            \thelp
+            \t  config NOT_A_SYMBOL
+            \t  select NOT_SELECTED
 
-                choice
-                \tprompt "Size"
-                \tdefault SMALL if BAR
-                \tdefault LARGE
+            choice
+            \tprompt "Size"
+            \tdefault SMALL if BAR
+            \tdefault LARGE
 
-                config SMALL
-                \tbool "small"
+            config SMALL
+            \tbool "small"
 
-                config LARGE
-                \tbool "large"
+            config LARGE
+            \tbool "large"
 
-                endchoice
+            endchoice
 
-                source "arch/$(SRCARCH)/Kconfig.more"
-                source "absent/Kconfig"
-                """,
+            source "arch/$(SRCARCH)/Kconfig.more"
+            source "absent/Kconfig"
+            """,
             "arch/arm64/Kconfig.more": "config MORE\n\tint \"more\"\n\tdefault 3\n",
         ]
         let list = Kconfig.files(from: "Kconfig") { files[$0] }
@@ -72,7 +75,8 @@ final class KernelTreeKconfigTests: XCTestCase {
     }
 
     func testMakefileAssignmentsAndExpansion() {
-        let make = KbuildMakefile("""
+        let make = KbuildMakefile(
+            """
             incdir := $(srctree)/$(src)/include
             ccflags-y := -I$(incdir) \\
             \t-DA=1 $(call cc-disable-warning, override-init) $(call cc-option,-DB) $(UNSET) $(shell rm -rf /)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import KernelTree
 import XCTest
+
+@testable import KernelTree
 
 /// Opening, validating and reading a tree: error lines for bad trees, symlinks, limits, the overlay.
 final class KernelTreeTests: XCTestCase {
@@ -19,16 +20,20 @@ final class KernelTreeTests: XCTestCase {
         KernelTreeFixtures.assertThrows(.notADirectory(trees + "/kt-not-kernel/Makefile")) {
             try KernelTree(path: trees + "/kt-not-kernel/Makefile")
         }
-        KernelTreeFixtures.assertThrows(.notAKernelTree(trees + "/kt-not-kernel", reason: "Makefile sets no VERSION and PATCHLEVEL")) {
+        KernelTreeFixtures.assertThrows(
+            .notAKernelTree(trees + "/kt-not-kernel", reason: "Makefile sets no VERSION and PATCHLEVEL")
+        ) {
             try KernelTree(path: trees + "/kt-not-kernel")
         }
         KernelTreeFixtures.assertThrows(.notAKernelTree(trees + "/kt-unbuilt/arch", reason: "no top-level Makefile")) {
             try KernelTree(path: trees + "/kt-unbuilt/arch")
         }
         KernelTreeFixtures.assertThrows(.noArm64(trees + "/kt-no-arm64")) { try KernelTree(path: trees + "/kt-no-arm64") }
-        XCTAssertEqual("\(KernelTreeError.noArm64("/k"))", "/k: kernel tree has no arm64 support (no arch/arm64/kernel/cpufeature.c)")
-        XCTAssertEqual("\(KernelTreeError.notAKernelTree("/k", reason: "no top-level Makefile"))",
-                       "/k: not a Linux kernel source tree (no top-level Makefile)")
+        XCTAssertEqual(
+            "\(KernelTreeError.noArm64("/k"))", "/k: kernel tree has no arm64 support (no arch/arm64/kernel/cpufeature.c)")
+        XCTAssertEqual(
+            "\(KernelTreeError.notAKernelTree("/k", reason: "no top-level Makefile"))",
+            "/k: not a Linux kernel source tree (no top-level Makefile)")
     }
 
     func testVersionNeedsVersionAndPatchlevel() {
@@ -91,7 +96,9 @@ final class KernelTreeTests: XCTestCase {
         // The overlay may supply the files that make a tree valid.
         let makefile = try KernelTree(path: KernelTreeFixtures.unbuilt, overlay: ["Makefile": "VERSION = 7\nPATCHLEVEL = 0\n"])
         XCTAssertEqual(makefile.version, KernelVersion(major: 7, minor: 0))
-        KernelTreeFixtures.assertThrows(.escapesTree("../x.c")) { try KernelTree(path: KernelTreeFixtures.unbuilt, overlay: ["../x.c": ""]) }
+        KernelTreeFixtures.assertThrows(.escapesTree("../x.c")) {
+            try KernelTree(path: KernelTreeFixtures.unbuilt, overlay: ["../x.c": ""])
+        }
     }
 
     func testRealTreesOpen() throws {

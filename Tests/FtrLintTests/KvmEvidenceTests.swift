@@ -1,13 +1,16 @@
 import Foundation
-@testable import KernelModel
 import KernelTree
 import XCTest
+
+@testable import KernelModel
 
 /// KvmEvidence: where KVM's code uses a name, whether only in a feature map, and which field gates it.
 final class KvmEvidenceTests: XCTestCase {
     func testUsesFeatureMapsAndWhatDoesNotCount() throws {
-        let root = try KernelTreeFixtures.scratchTree(self, files: [
-            "arch/arm64/kvm/config.c": """
+        let root = try KernelTreeFixtures.scratchTree(
+            self,
+            files: [
+                "arch/arm64/kvm/config.c": """
                 #define FEAT_GCIE\t\tID_AA64PFR2_EL1, GCIE, IMP
                 #define NEEDS_FEAT(m, ...)\tNEEDS_FEAT_FLAG(m, 0, __VA_ARGS__)
                 static const struct reg_bits_to_feat_map ich_hfgrtr_feat_map[] = {
@@ -17,7 +20,7 @@ final class KvmEvidenceTests: XCTestCase {
                 };
 
                 """,
-            "arch/arm64/kvm/hyp/exception.c": """
+                "arch/arm64/kvm/hyp/exception.c": """
                 /* PSR_PAN_BIT in a comment is no use */
                 #define PSR_SSBS_BIT (1UL << 12)
                 static const char *s = "PSR_BTYPE_MASK";
@@ -27,10 +30,12 @@ final class KvmEvidenceTests: XCTestCase {
                 }
 
                 """,
-        ])
+            ])
         let tree = try KernelTree(path: root)
-        let names: Set = ["PSR_DIT_BIT", "PSR_PAN_BIT", "PSR_SSBS_BIT", "PSR_BTYPE_MASK",
-                          "ICH_HFGRTR_EL2_ICC_ICSR_EL1", "ICH_HFGRTR_EL2_ICC_CR0_EL1"]
+        let names: Set = [
+            "PSR_DIT_BIT", "PSR_PAN_BIT", "PSR_SSBS_BIT", "PSR_BTYPE_MASK",
+            "ICH_HFGRTR_EL2_ICC_ICSR_EL1", "ICH_HFGRTR_EL2_ICC_CR0_EL1",
+        ]
         let e = try KvmEvidence(tree: tree, names: names)
         XCTAssertEqual(e.uses["PSR_DIT_BIT"], SourceRef(path: "arch/arm64/kvm/hyp/exception.c", line: 5, column: 10))
         XCTAssertNil(e.uses["PSR_PAN_BIT"], "a comment is not a use")
@@ -47,14 +52,16 @@ final class KvmEvidenceTests: XCTestCase {
     /// How the code uses a trap control: programmed for every guest, only where a feature test fails,
     /// tested, cleared, or listed in a table.
     func testHowCodeUsesAControl() throws {
-        let root = try KernelTreeFixtures.scratchTree(self, files: [
-            "arch/arm64/include/asm/kvm_host.h": """
+        let root = try KernelTreeFixtures.scratchTree(
+            self,
+            files: [
+                "arch/arm64/include/asm/kvm_host.h": """
                 #define kvm_has_mte(kvm)				\\
                 	(system_supports_mte() &&			\\
                 	 test_bit(KVM_ARCH_FLAG_MTE_ENABLED, &(kvm)->arch.flags))
 
                 """,
-            "arch/arm64/kvm/sys_regs.c": """
+                "arch/arm64/kvm/sys_regs.c": """
                 static void reset_hcr(struct kvm_vcpu *vcpu)
                 {
                 	if (kvm_has_mte(vcpu->kvm))
@@ -93,18 +100,27 @@ final class KvmEvidenceTests: XCTestCase {
                 };
 
                 """,
-        ])
+            ])
         let tree = try KernelTree(path: root)
-        let names: Set = ["HCR_ATA", "HCR_TID5", "HCR_DCT", "HCR_TID4", "HCR_TID3", "HCR_TID2", "HCR_TID1",
-                          "HCR_TSC", "HCR_TSW", "HCR_TACR"]
+        let names: Set = [
+            "HCR_ATA", "HCR_TID5", "HCR_DCT", "HCR_TID4", "HCR_TID3", "HCR_TID2", "HCR_TID1",
+            "HCR_TSC", "HCR_TSW", "HCR_TACR",
+        ]
         let e = try KvmEvidence(tree: tree, names: names)
         XCTAssertNotNil(e.ungated["HCR_ATA"], "set where the test holds: for guests with the feature")
         XCTAssertNil(e.ungated["HCR_TID5"])
         XCTAssertEqual(e.gates["HCR_TID5"], [[.condition("kvm_has_mte(kvm)")]], "the else of a test")
-        XCTAssertEqual(e.gates["HCR_DCT"], [[.condition("kvm_has_feat(kvm,ID_AA64PFR1_EL1,MTE,MTE2)"),
-                                             .field("ID_AA64PFR1_EL1.MTE")]], "a test of the field's absence")
-        XCTAssertEqual(e.gates["HCR_TID4"], [[.condition("vcpu_has_nv(vcpu)"), .condition("system_supports_sme()")]],
-                       "the last else of an else-if chain runs where every test before it fails")
+        XCTAssertEqual(
+            e.gates["HCR_DCT"],
+            [
+                [
+                    .condition("kvm_has_feat(kvm,ID_AA64PFR1_EL1,MTE,MTE2)"),
+                    .field("ID_AA64PFR1_EL1.MTE"),
+                ]
+            ], "a test of the field's absence")
+        XCTAssertEqual(
+            e.gates["HCR_TID4"], [[.condition("vcpu_has_nv(vcpu)"), .condition("system_supports_sme()")]],
+            "the last else of an else-if chain runs where every test before it fails")
         XCTAssertNotNil(e.uses["HCR_TID3"])
         XCTAssertNil(e.ungated["HCR_TID3"], "a test is not a use that sets the bit")
         XCTAssertEqual(e.cleared["HCR_TID2"]?.line, 23)
@@ -116,8 +132,9 @@ final class KvmEvidenceTests: XCTestCase {
         XCTAssertNil(e.ungated["HCR_TACR"], "a designated initializer's value is a table's data")
         XCTAssertNil(e.gates["HCR_TACR"])
         XCTAssertEqual(e.macros["kvm_has_mte"]?.parameters, ["kvm"])
-        XCTAssertEqual(e.macros["kvm_has_mte"].map { KvmEvidence.Gate.conjuncts($0.body).map(KvmEvidence.Gate.key) },
-                       ["system_supports_mte()", "test_bit(KVM_ARCH_FLAG_MTE_ENABLED,&flags)"])
+        XCTAssertEqual(
+            e.macros["kvm_has_mte"].map { KvmEvidence.Gate.conjuncts($0.body).map(KvmEvidence.Gate.key) },
+            ["system_supports_mte()", "test_bit(KVM_ARCH_FLAG_MTE_ENABLED,&flags)"])
     }
 
     /// An enable that traps while clear is written REGISTER.FIELD=0; its macros are the field's.

@@ -1,8 +1,9 @@
 import Foundation
-@testable import KernelModel
 import KernelTree
-@testable import TranslationUnits
 import XCTest
+
+@testable import KernelModel
+@testable import TranslationUnits
 
 /// KVM's files read as one unit with the bodies the analysis does not need blanked: where bodies are found
 /// in the text, which are kept, when files are not combined, and that the model is the model of each file
@@ -70,8 +71,9 @@ final class KvmUnitTests: XCTestCase {
         XCTAssertNil(bodies("static int f(void) { return 0; } }\n"))
         XCTAssertNil(bodies("/* never closed\n"))
         XCTAssertNil(bodies("#ifdef A\nint x;\n"))
-        XCTAssertNil(bodies("#ifdef A\nint f(int a)\n{\n#else\nint f(void)\n{\n#endif\n\treturn 0;\n}\n"),
-                     "two openings for one closing brace")
+        XCTAssertNil(
+            bodies("#ifdef A\nint f(int a)\n{\n#else\nint f(void)\n{\n#endif\n\treturn 0;\n}\n"),
+            "two openings for one closing brace")
     }
 
     func testBlankingKeepsOffsetsAndLines() throws {
@@ -79,7 +81,9 @@ final class KvmUnitTests: XCTestCase {
         let found = try XCTUnwrap(bodies(text))
         let blanked = String(decoding: FunctionBodies.blanking(Array(text.utf8), found.bodies) { $0 == 0 }, as: UTF8.self)
         let spaces = { (n: Int) in String(repeating: " ", count: n) }
-        XCTAssertEqual(blanked, "static int f(int a)\n;\n\(spaces(7))\n\(spaces(11))\n\(spaces(10))\n\(spaces(1))\nint g(void) { return 2; }\n")
+        XCTAssertEqual(
+            blanked,
+            "static int f(int a)\n;\n\(spaces(7))\n\(spaces(11))\n\(spaces(10))\n\(spaces(1))\nint g(void) { return 2; }\n")
     }
 
     // MARK: - The plan
@@ -93,12 +97,16 @@ final class KvmUnitTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: root + "/include/linux", withIntermediateDirectories: true)
         try "#define nv_limit(kvm, id, val)\tlimit_nv_elsewhere(kvm, id, val)\n"
             .write(toFile: root + "/include/linux/nv_limit.h", atomically: true, encoding: .utf8)
-        try Robustness.edit(root, "arch/arm64/kvm/sys_regs.c", "#include <stdbool.h>\n",
-                            "#include <stdbool.h>\n#include <linux/nv_limit.h>\n")
-        try Robustness.edit(root, "arch/arm64/kvm/sys_regs.c", "static u64 limit_nv(u32 id, u64 val)\n{\n\tif (id == SYS_ID_IDIOM1_EL1)\n\t\tval &= ~FIELD_MASK(8);\n\treturn val;\n}",
-                            "extern u64 limit_nv_elsewhere(struct kvm *kvm, u32 id, u64 val);\n\n"
-                            + "static u64 limit_nv(const struct kvm_vcpu *vcpu, u32 id, u64 val)\n{\n"
-                            + (throughHeader ? "\treturn nv_limit(vcpu->kvm, id, val);\n}" : "\treturn limit_nv_elsewhere(vcpu->kvm, id, val);\n}"))
+        try Robustness.edit(
+            root, "arch/arm64/kvm/sys_regs.c", "#include <stdbool.h>\n",
+            "#include <stdbool.h>\n#include <linux/nv_limit.h>\n")
+        try Robustness.edit(
+            root, "arch/arm64/kvm/sys_regs.c",
+            "static u64 limit_nv(u32 id, u64 val)\n{\n\tif (id == SYS_ID_IDIOM1_EL1)\n\t\tval &= ~FIELD_MASK(8);\n\treturn val;\n}",
+            "extern u64 limit_nv_elsewhere(struct kvm *kvm, u32 id, u64 val);\n\n"
+                + "static u64 limit_nv(const struct kvm_vcpu *vcpu, u32 id, u64 val)\n{\n"
+                + (throughHeader
+                    ? "\treturn nv_limit(vcpu->kvm, id, val);\n}" : "\treturn limit_nv_elsewhere(vcpu->kvm, id, val);\n}"))
         try Robustness.edit(root, "arch/arm64/kvm/sys_regs.c", "val = limit_nv(id, val);", "val = limit_nv(vcpu, id, val);")
         return root
     }
@@ -153,9 +161,11 @@ final class KvmUnitTests: XCTestCase {
 
     /// Bodies of the fixture by the function they define, in the files' order.
     private let fixtureNames: [[String?]] = [
-        ["cap_field", "limit_nv", "sanitise_idiom0", "idiom_limit", "idiom_convert", "__kvm_read_sanitised_id_reg",
-         "kvm_read_sanitised_id_reg",
-         "access_id_reg", "raz_visibility", "sve_visibility", "set_id_reg"],
+        [
+            "cap_field", "limit_nv", "sanitise_idiom0", "idiom_limit", "idiom_convert", "__kvm_read_sanitised_id_reg",
+            "kvm_read_sanitised_id_reg",
+            "access_id_reg", "raz_visibility", "sve_visibility", "set_id_reg",
+        ],
         ["nv_clear", "limit_nv_elsewhere", "unused_nv_helper"],
     ]
 
@@ -176,9 +186,12 @@ final class KvmUnitTests: XCTestCase {
         XCTAssertTrue(blanked(0, "access_id_reg"), "an if, and no root names it")
         XCTAssertTrue(blanked(1, "unused_nv_helper"))
         XCTAssertEqual(plan.blanked, ["access_id_reg", "unused_nv_helper"])
-        XCTAssertEqual(unity.plan(names: fixtureNames, roots: ["kvm_read_sanitised_id_reg", "access_id_reg"],
-                                  keepingBodiesSpelling: kept).blanked,
-                       ["unused_nv_helper"])
+        XCTAssertEqual(
+            unity.plan(
+                names: fixtureNames, roots: ["kvm_read_sanitised_id_reg", "access_id_reg"],
+                keepingBodiesSpelling: kept
+            ).blanked,
+            ["unused_nv_helper"])
     }
 
     func testFilesThatCannotBeCombinedAreNot() throws {
@@ -186,17 +199,21 @@ final class KvmUnitTests: XCTestCase {
         let tree = try KernelTree(path: root)
         let files = ["arch/arm64/kvm/sys_regs.c", "arch/arm64/kvm/nested.c"]
         let args = try environment(tree).arguments(for: files[0])
-        XCTAssertNotNil(KvmUnit(tree: tree, files: files, arguments: [args, args + ["-Wno-unused", "-DKBUILD_BASENAME=x"]]),
-                        "warnings and per-object names do not count")
+        XCTAssertNotNil(
+            KvmUnit(tree: tree, files: files, arguments: [args, args + ["-Wno-unused", "-DKBUILD_BASENAME=x"]]),
+            "warnings and per-object names do not count")
         XCTAssertNil(KvmUnit(tree: tree, files: files, arguments: [args, args + ["-DCONFIG_OTHER"]]), "another define")
 
-        let leak = try fixture(nested: Self.nestedC.replacingOccurrences(of: "struct kvm;", with: "struct kvm;\nstatic int FIELD_MASK;"))
+        let leak = try fixture(
+            nested: Self.nestedC.replacingOccurrences(of: "struct kvm;", with: "struct kvm;\nstatic int FIELD_MASK;"))
         XCTAssertNil(try unit(leak), "a macro of sys_regs.c spelled in nested.c")
-        let defining = try fixture(nested: Self.nestedC.replacingOccurrences(
-            of: "#include <stdbool.h>\n", with: "#define pr_fmt(fmt) fmt\n#include <stdbool.h>\n"))
+        let defining = try fixture(
+            nested: Self.nestedC.replacingOccurrences(
+                of: "#include <stdbool.h>\n", with: "#define pr_fmt(fmt) fmt\n#include <stdbool.h>\n"))
         XCTAssertNil(try unit(defining), "a macro defined before nested.c's headers")
-        let after = try fixture(nested: Self.nestedC.replacingOccurrences(
-            of: "#include <stdbool.h>\n", with: "#include <stdbool.h>\n#define NV_AFTER 1\n"))
+        let after = try fixture(
+            nested: Self.nestedC.replacingOccurrences(
+                of: "#include <stdbool.h>\n", with: "#include <stdbool.h>\n#define NV_AFTER 1\n"))
         XCTAssertNotNil(try unit(after), "a macro defined after them")
     }
 
@@ -204,8 +221,9 @@ final class KvmUnitTests: XCTestCase {
 
     private func model(_ root: String, combined: Bool) throws -> TreeModel {
         let tree = try KernelTree(path: root)
-        return try TreeModel(tree: tree, arguments: try environment(tree), policy: try Policy.shipped(), cache: nil,
-                             preambles: nil, combineKvmFiles: combined)
+        return try TreeModel(
+            tree: tree, arguments: try environment(tree), policy: try Policy.shipped(), cache: nil,
+            preambles: nil, combineKvmFiles: combined)
     }
 
     private func assertSameModel(_ a: TreeModel, _ b: TreeModel, file: StaticString = #filePath, line: UInt = #line) {
@@ -247,8 +265,10 @@ final class KvmUnitTests: XCTestCase {
         let unread = try fixture(nested: Self.nestedC.replacingOccurrences(of: "\t\treturn a + 1;", with: "\t\treturn a + ;"))
         assertSameModel(try model(unread, combined: true), clean)
         XCTAssertThrowsError(try model(unread, combined: false), "each file in full reads it")
-        let read = try fixture(nested: Self.nestedC.replacingOccurrences(of: "\treturn val;\n}\n\nstatic int",
-                                                                          with: "\treturn val +;\n}\n\nstatic int"))
+        let read = try fixture(
+            nested: Self.nestedC.replacingOccurrences(
+                of: "\treturn val;\n}\n\nstatic int",
+                with: "\treturn val +;\n}\n\nstatic int"))
         XCTAssertThrowsError(try model(read, combined: true)) { error in
             XCTAssertTrue("\(error)".contains("did not parse: arch/arm64/kvm/nested.c:"), "\(error)")
         }
@@ -261,8 +281,9 @@ final class KvmUnitTests: XCTestCase {
             let env = try ParseEnvironment(tree: tree)
             let files = TreeModel.files(of: tree).filter { TreeModel.kvmFiles.contains($0) }
             XCTAssertNotNil(KvmUnit(tree: tree, files: files, arguments: files.map { env.arguments(for: $0) }), version)
-            let separate = try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil,
-                                         combineKvmFiles: false)
+            let separate = try TreeModel(
+                tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil,
+                combineKvmFiles: false)
             let combined = try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil)
             assertSameModel(combined, separate)
         }

@@ -1,7 +1,8 @@
 import Foundation
-@testable import FtrLint
 import KernelModel
 import XCTest
+
+@testable import FtrLint
 
 /// `matrix` and `explain` end to end: the built binary on the kvm-idioms fixture tree, and the whole
 /// pipeline on a real Debian tree when it is cached. The KVM analysis is still changing, so these assert
@@ -14,9 +15,11 @@ final class MatrixCommandTests: XCTestCase {
     /// The ftrlint executable SwiftPM built beside the test bundle ($FTRLINT_BIN overrides).
     static func binary() throws -> String {
         if let path = ProcessInfo.processInfo.environment["FTRLINT_BIN"], !path.isEmpty { return path }
-        let candidates = [URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath(),
-                          Bundle.main.bundleURL.resolvingSymlinksInPath()]
-            .map { $0.deletingLastPathComponent().appendingPathComponent("ftrlint").path }
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath(),
+            Bundle.main.bundleURL.resolvingSymlinksInPath(),
+        ]
+        .map { $0.deletingLastPathComponent().appendingPathComponent("ftrlint").path }
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw XCTSkip("no ftrlint executable beside the test bundle (set FTRLINT_BIN)")
         }
@@ -77,10 +80,13 @@ final class MatrixCommandTests: XCTestCase {
         let r = try ftrlint(["explain", key.lowercased(), Self.idioms])
         XCTAssertTrue([0, 2].contains(r.status), r.error)
         let verdict = try XCTUnwrap(r.output.split(separator: "\n").first.map(String.init))
-        XCTAssertTrue(FieldVerdict.names.contains { verdict.hasPrefix("\(key): \($0)") }, "the first line is the verdict of \(key): \(verdict)")
+        XCTAssertTrue(
+            FieldVerdict.names.contains { verdict.hasPrefix("\(key): \($0)") },
+            "the first line is the verdict of \(key): \(verdict)")
         XCTAssertTrue(r.output.contains("cpufeature: arch/arm64/kernel/cpufeature.c:"), r.output)
-        XCTAssertNotNil(r.output.range(of: #"cpufeature: [^\n]+\n    \| \S"#, options: .regularExpression),
-                        "the entry's source line follows its location: \(r.output)")
+        XCTAssertNotNil(
+            r.output.range(of: #"cpufeature: [^\n]+\n    \| \S"#, options: .regularExpression),
+            "the entry's source line follows its location: \(r.output)")
         XCTAssertTrue(r.output.contains("KVM, normal guest: "), r.output)
         XCTAssertTrue(r.output.contains("\n  policy: "), r.output)
 
@@ -127,8 +133,9 @@ final class MatrixCommandTests: XCTestCase {
             XCTAssertTrue(story.hasPrefix("\(key): \(row.verdict.name)"), "the first line is the verdict: \(story)")
             // Quoted as the tree writes it: a signed field's entry is S_ARM64_FTR_BITS (PMUVer before 6.12).
             XCTAssertTrue(story.contains("| ARM64_FTR_BITS(") || story.contains("| S_ARM64_FTR_BITS("), story)
-            let told = FieldStatements(source: lines).story(row.normal.locations, field: row.field, register: row.register,
-                                                           function: row.function)
+            let told = FieldStatements(source: lines).story(
+                row.normal.locations, field: row.field, register: row.register,
+                function: row.function)
             XCTAssertEqual(Set(told), Set(told).intersection(row.normal.locations), "only statements the guest view recorded")
             for ref in told {
                 XCTAssertNotNil(lines.line(ref), "\(ref) is a line of the tree")

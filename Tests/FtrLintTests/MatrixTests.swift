@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-@testable import FtrLint
-@testable import KernelModel
 import Rules
 import XCTest
+
+@testable import FtrLint
+@testable import KernelModel
 
 /// The matrix formats on hand-made model values: every field in every format, valid JSON against the
 /// documented schema, the fail-closed rule for unknown treatments.
@@ -34,7 +35,8 @@ final class MatrixTests: XCTestCase {
         for reg in matrix.registers { XCTAssertTrue(lines.contains { $0.hasPrefix(reg.name + "  sys_reg(") }, reg.name) }
         XCTAssertEqual(lines.filter { $0.hasPrefix("  BITS ") }.count, matrix.registers.count)
         for row in matrix.rows {
-            XCTAssertEqual(lines.filter { $0.hasPrefix("  \(row.bits) ") && $0.contains(" \(row.field.name) ") }.count, 1, row.key)
+            XCTAssertEqual(
+                lines.filter { $0.hasPrefix("  \(row.bits) ") && $0.contains(" \(row.field.name) ") }.count, 1, row.key)
         }
         let sve = lines.first { $0.contains(" SVE ") }!
         XCTAssertTrue(sve.contains("35:32"))
@@ -44,8 +46,9 @@ final class MatrixTests: XCTestCase {
         XCTAssertTrue(under.hasPrefix("         vcpu_has_sve(vcpu) a | b · sys_regs.c:1580,1581"), under)
         XCTAssertTrue(lines.first { $0.contains(" GIC ") }!.contains("capped<=1"))
         XCTAssertTrue(lines.first { $0.contains(" DebugVer ") }!.contains("forced=6"))
-        XCTAssertTrue(text.replacingOccurrences(of: "\n    ", with: " ").contains(
-            "\n7 fields in 3 registers: 1 hidden, 1 capped, 1 forced, 1 computed, 1 passthrough, 1 conditional, 1 unknown\n"),
+        XCTAssertTrue(
+            text.replacingOccurrences(of: "\n    ", with: " ").contains(
+                "\n7 fields in 3 registers: 1 hidden, 1 capped, 1 forced, 1 computed, 1 passthrough, 1 conditional, 1 unknown\n"),
             "the summary, wrapped at 100 columns")
         XCTAssertTrue(lines.contains("verdicts: no findings; 7 fields without a finding"))
         XCTAssertFalse(text.contains("\u{1B}"), "no colour unless asked for")
@@ -64,21 +67,29 @@ final class MatrixTests: XCTestCase {
     /// The verdict column and the summary say what the rules found; --register and --verdict keep rows.
     func testVerdictsAndFilters() throws {
         let leak = ExplainVerdictTests.finding("leak", .error, "ID_AA64PFR0_EL1.SVE")
-        let m = FieldMatrix(tables: MatrixSamples.tables, guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: MatrixSamples.guestFields)),
-                            policy: MatrixSamples.policy, kernel: "x", findings: [leak])
+        let m = FieldMatrix(
+            tables: MatrixSamples.tables,
+            guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: MatrixSamples.guestFields)),
+            policy: MatrixSamples.policy, kernel: "x", findings: [leak])
         let text = MatrixFormat.text.render(m)
         XCTAssertTrue(text.contains("verdicts: 1 leak; 6 fields without a finding"), text)
         let sve = try XCTUnwrap(text.split(separator: "\n").first { $0.contains(" SVE ") })
         XCTAssertTrue(sve.contains(" leak "), String(sve))
 
-        XCTAssertEqual(try m.filtered(registers: ["id_aa64dfr0"], verdicts: []).rows.map(\.key),
-                       ["ID_AA64DFR0_EL1.PMUVer", "ID_AA64DFR0_EL1.DebugVer"])
+        XCTAssertEqual(
+            try m.filtered(registers: ["id_aa64dfr0"], verdicts: []).rows.map(\.key),
+            ["ID_AA64DFR0_EL1.PMUVer", "ID_AA64DFR0_EL1.DebugVer"])
         XCTAssertEqual(try m.filtered(registers: [], verdicts: ["leak"]).rows.map(\.key), ["ID_AA64PFR0_EL1.SVE"])
-        XCTAssertEqual(try m.filtered(registers: [], verdicts: ["hidden", "forced"]).rows.map(\.key),
-                       ["ID_AA64PFR0_EL1.EL0", "ID_AA64DFR0_EL1.DebugVer"])
+        XCTAssertEqual(
+            try m.filtered(registers: [], verdicts: ["hidden", "forced"]).rows.map(\.key),
+            ["ID_AA64PFR0_EL1.EL0", "ID_AA64DFR0_EL1.DebugVer"])
         XCTAssertEqual(try m.filtered(registers: ["CTR_EL0"], verdicts: ["leak"]).rows.count, 0)
-        XCTAssertThrowsError(try m.filtered(registers: ["ID_NOPE"], verdicts: [])) { XCTAssertTrue("\($0)".contains("--register ID_NOPE"), "\($0)") }
-        XCTAssertThrowsError(try m.filtered(registers: [], verdicts: ["leek"])) { XCTAssertTrue("\($0)".contains("--verdict leek: not a verdict"), "\($0)") }
+        XCTAssertThrowsError(try m.filtered(registers: ["ID_NOPE"], verdicts: [])) {
+            XCTAssertTrue("\($0)".contains("--register ID_NOPE"), "\($0)")
+        }
+        XCTAssertThrowsError(try m.filtered(registers: [], verdicts: ["leek"])) {
+            XCTAssertTrue("\($0)".contains("--verdict leek: not a verdict"), "\($0)")
+        }
         XCTAssertEqual(OptionValues.list(["a,b", " c "]), ["a", "b", "c"])
 
         let csv = Self.parseCSV(MatrixFormat.csv.render(m))
@@ -92,7 +103,10 @@ final class MatrixTests: XCTestCase {
 
         let html = MatrixFormat.html.render(m)
         XCTAssertTrue(html.contains("--leak:#"), "leaks have a colour of their own")
-        let cell = try XCTUnwrap(html.range(of: #"<button[^>]*data-key="ID_AA64PFR0_EL1.SVE"[^>]*>"#, options: .regularExpression).map { String(html[$0]) })
+        let cell = try XCTUnwrap(
+            html.range(of: #"<button[^>]*data-key="ID_AA64PFR0_EL1.SVE"[^>]*>"#, options: .regularExpression).map {
+                String(html[$0])
+            })
         XCTAssertTrue(cell.contains("class=\"cell t-conditional") && cell.contains(" leak"), cell)
         XCTAssertTrue(cell.contains("data-verdict=\"leak\""), cell)
         XCTAssertTrue(html.contains("<th>Verdict</th>"))
@@ -116,7 +130,8 @@ final class MatrixTests: XCTestCase {
         let strip = try! NSRegularExpression(pattern: "\u{1B}\\[[0-9;]*m")
         for (a, b) in zip(plain, coloured) {
             let s = String(b)
-            XCTAssertEqual(strip.stringByReplacingMatches(in: s, range: NSRange(s.startIndex..., in: s), withTemplate: ""), String(a))
+            XCTAssertEqual(
+                strip.stringByReplacingMatches(in: s, range: NSRange(s.startIndex..., in: s), withTemplate: ""), String(a))
         }
     }
 
@@ -153,7 +168,8 @@ final class MatrixTests: XCTestCase {
     func testJsonHasEveryFieldAndMatchesItsSchema() throws {
         let text = MatrixFormat.json.render(matrix)
         try SchemaValidation.validate(text, schema: SchemaValidation.docs + "/matrix.schema.json")
-        try SchemaValidation.validate(MatrixFormat.json.render(MatrixSamples.complete), schema: SchemaValidation.docs + "/matrix.schema.json")
+        try SchemaValidation.validate(
+            MatrixFormat.json.render(MatrixSamples.complete), schema: SchemaValidation.docs + "/matrix.schema.json")
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         XCTAssertEqual(doc["version"] as? Int, 1)
         let fields = try XCTUnwrap(doc["fields"] as? [[String: Any]])
@@ -202,15 +218,34 @@ final class MatrixTests: XCTestCase {
             if quoted {
                 if c == "\"" {
                     let n = text.index(after: i)
-                    if n < text.endIndex && text[n] == "\"" { field.append("\""); i = n } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" { quoted = true
-            } else if c == "," { record.append(field); field = ""
-            } else if c == "\r\n" || c == "\n" { record.append(field); records.append(record); record = []; field = ""
-            } else { field.append(c) }
+                    if n < text.endIndex && text[n] == "\"" {
+                        field.append("\"")
+                        i = n
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                record.append(field)
+                field = ""
+            } else if c == "\r\n" || c == "\n" {
+                record.append(field)
+                records.append(record)
+                record = []
+                field = ""
+            } else {
+                field.append(c)
+            }
             i = text.index(after: i)
         }
-        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        if !field.isEmpty || !record.isEmpty {
+            record.append(field)
+            records.append(record)
+        }
         return records
     }
 }
@@ -222,79 +257,107 @@ enum MatrixSamples {
     static let sysRegs = "arch/arm64/kvm/sys_regs.c"
     static let pmuNote = "min(pmuver, cap), \"IMP_DEF\" & <script>alert(1)</script>\nsecond line"
 
-    static func field(_ reg: String, _ name: String, lsb: Int, width: Int = 4, policy: FtrField.Policy = .lowerSafe,
-                      safe: Int64 = 0, visibleIf: String? = nil, line: Int) -> FtrField {
-        FtrField(register: reg, name: name, lsb: lsb, width: width, policy: policy, safe: safe, signed: false,
-                 visible: visibleIf == nil, visibleIf: visibleIf, strict: true,
-                 table: "ftr_" + reg.lowercased().replacingOccurrences(of: "_el1", with: ""),
-                 location: SourceRef(path: cpufeature, line: line, column: 2))
+    static func field(
+        _ reg: String, _ name: String, lsb: Int, width: Int = 4, policy: FtrField.Policy = .lowerSafe,
+        safe: Int64 = 0, visibleIf: String? = nil, line: Int
+    ) -> FtrField {
+        FtrField(
+            register: reg, name: name, lsb: lsb, width: width, policy: policy, safe: safe, signed: false,
+            visible: visibleIf == nil, visibleIf: visibleIf, strict: true,
+            table: "ftr_" + reg.lowercased().replacingOccurrences(of: "_el1", with: ""),
+            location: SourceRef(path: cpufeature, line: line, column: 2))
     }
 
     static let tables = CpufeatureTables(registers: [
-        FtrRegister(name: "ID_AA64PFR0_EL1", encoding: Encoding(op0: 3, op1: 0, crn: 0, crm: 4, op2: 0), table: "ftr_id_aa64pfr0",
-                    location: SourceRef(path: cpufeature, line: 700, column: 2), fields: [
-                        field("ID_AA64PFR0_EL1", "SVE", lsb: 32, visibleIf: "CONFIG_ARM64_SVE", line: 290),
-                        field("ID_AA64PFR0_EL1", "GIC", lsb: 24, policy: .exact, line: 291),
-                        field("ID_AA64PFR0_EL1", "EL0", lsb: 0, safe: 1, line: 295),
-                    ]),
-        FtrRegister(name: "ID_AA64DFR0_EL1", encoding: Encoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0), table: "ftr_id_aa64dfr0",
-                    location: SourceRef(path: cpufeature, line: 710, column: 2), fields: [
-                        field("ID_AA64DFR0_EL1", "PMUVer", lsb: 8, policy: .exact, line: 420),
-                        field("ID_AA64DFR0_EL1", "DebugVer", lsb: 0, policy: .exact, safe: 6, line: 421),
-                    ]),
-        FtrRegister(name: "CTR_EL0", encoding: Encoding(op0: 3, op1: 3, crn: 0, crm: 0, op2: 1), table: "ftr_ctr",
-                    location: SourceRef(path: cpufeature, line: 690, column: 2), fields: [
-                        field("CTR_EL0", "DIC", lsb: 29, width: 1, line: 230),
-                        field("CTR_EL0", "IminLine", lsb: 0, policy: .lowerSafe, line: 236),
-                    ]),
+        FtrRegister(
+            name: "ID_AA64PFR0_EL1", encoding: Encoding(op0: 3, op1: 0, crn: 0, crm: 4, op2: 0), table: "ftr_id_aa64pfr0",
+            location: SourceRef(path: cpufeature, line: 700, column: 2),
+            fields: [
+                field("ID_AA64PFR0_EL1", "SVE", lsb: 32, visibleIf: "CONFIG_ARM64_SVE", line: 290),
+                field("ID_AA64PFR0_EL1", "GIC", lsb: 24, policy: .exact, line: 291),
+                field("ID_AA64PFR0_EL1", "EL0", lsb: 0, safe: 1, line: 295),
+            ]),
+        FtrRegister(
+            name: "ID_AA64DFR0_EL1", encoding: Encoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0), table: "ftr_id_aa64dfr0",
+            location: SourceRef(path: cpufeature, line: 710, column: 2),
+            fields: [
+                field("ID_AA64DFR0_EL1", "PMUVer", lsb: 8, policy: .exact, line: 420),
+                field("ID_AA64DFR0_EL1", "DebugVer", lsb: 0, policy: .exact, safe: 6, line: 421),
+            ]),
+        FtrRegister(
+            name: "CTR_EL0", encoding: Encoding(op0: 3, op1: 3, crn: 0, crm: 0, op2: 1), table: "ftr_ctr",
+            location: SourceRef(path: cpufeature, line: 690, column: 2),
+            fields: [
+                field("CTR_EL0", "DIC", lsb: 29, width: 1, line: 230),
+                field("CTR_EL0", "IminLine", lsb: 0, policy: .lowerSafe, line: 236),
+            ]),
     ])
 
     static func at(_ line: Int, _ column: Int = 2) -> SourceRef { SourceRef(path: sysRegs, line: line, column: column) }
 
-    static func guest(_ key: String, _ normal: KvmTreatment, nested: KvmTreatment? = nil, protected: KvmTreatment? = nil,
-                      writable: Bool? = true,
-                      function: String? = "read_sanitised_id_aa64pfr0_el1") -> (String, GuestView.Field) {
+    static func guest(
+        _ key: String, _ normal: KvmTreatment, nested: KvmTreatment? = nil, protected: KvmTreatment? = nil,
+        writable: Bool? = true,
+        function: String? = "read_sanitised_id_aa64pfr0_el1"
+    ) -> (String, GuestView.Field) {
         let parts = key.split(separator: ".").map(String.init)
-        return (key, GuestView.Field(register: parts[0], field: parts[1], normal: normal, nested: nested, protected: protected,
-                                     writable: writable,
-                                     function: function))
+        return (
+            key,
+            GuestView.Field(
+                register: parts[0], field: parts[1], normal: normal, nested: nested, protected: protected,
+                writable: writable,
+                function: function)
+        )
     }
 
     static let guestFields: [(String, GuestView.Field)] = [
-        guest("ID_AA64PFR0_EL1.SVE",
-              KvmTreatment(kind: .conditional, condition: "vcpu_has_sve(vcpu) a | b",
-                           paths: [KvmTreatment.Path(when: "!vcpu_has_sve(vcpu)", kind: .hidden, value: 0),
-                                   KvmTreatment.Path(when: "vcpu_has_sve(vcpu)", kind: .passthrough, value: nil)],
-                           locations: [at(1580, 3), at(1581, 3)]),
-              nested: KvmTreatment(kind: .hidden, locations: [at(1580, 3)])),
-        guest("ID_AA64PFR0_EL1.GIC", KvmTreatment(kind: .capped, cap: 1, locations: [at(1590)]),
-              nested: KvmTreatment(kind: .capped, cap: 1, locations: [at(1590)]),
-              protected: KvmTreatment(kind: .hidden, locations: [SourceRef(path: "arch/arm64/kvm/hyp/nvhe/sys_regs.c", line: 90, column: 2)])),
+        guest(
+            "ID_AA64PFR0_EL1.SVE",
+            KvmTreatment(
+                kind: .conditional, condition: "vcpu_has_sve(vcpu) a | b",
+                paths: [
+                    KvmTreatment.Path(when: "!vcpu_has_sve(vcpu)", kind: .hidden, value: 0),
+                    KvmTreatment.Path(when: "vcpu_has_sve(vcpu)", kind: .passthrough, value: nil),
+                ],
+                locations: [at(1580, 3), at(1581, 3)]),
+            nested: KvmTreatment(kind: .hidden, locations: [at(1580, 3)])),
+        guest(
+            "ID_AA64PFR0_EL1.GIC", KvmTreatment(kind: .capped, cap: 1, locations: [at(1590)]),
+            nested: KvmTreatment(kind: .capped, cap: 1, locations: [at(1590)]),
+            protected: KvmTreatment(
+                kind: .hidden, locations: [SourceRef(path: "arch/arm64/kvm/hyp/nvhe/sys_regs.c", line: 90, column: 2)])),
         guest("ID_AA64PFR0_EL1.EL0", KvmTreatment(kind: .hidden, locations: [at(1575)]), writable: false),
-        guest("ID_AA64DFR0_EL1.PMUVer", KvmTreatment(kind: .computed, locations: [at(1812), at(1813)], note: pmuNote),
-              function: "read_sanitised_id_aa64dfr0_el1"),
-        guest("ID_AA64DFR0_EL1.DebugVer", KvmTreatment(kind: .forced, value: 6, locations: [at(1820)]),
-              function: "read_sanitised_id_aa64dfr0_el1"),
+        guest(
+            "ID_AA64DFR0_EL1.PMUVer", KvmTreatment(kind: .computed, locations: [at(1812), at(1813)], note: pmuNote),
+            function: "read_sanitised_id_aa64dfr0_el1"),
+        guest(
+            "ID_AA64DFR0_EL1.DebugVer", KvmTreatment(kind: .forced, value: 6, locations: [at(1820)]),
+            function: "read_sanitised_id_aa64dfr0_el1"),
         guest("CTR_EL0.DIC", KvmTreatment(kind: .passthrough), writable: nil, function: nil),
     ]
 
     static let policy = Policy(entries: [
-        "ID_AA64PFR0_EL1.SVE": Policy.Entry(key: "ID_AA64PFR0_EL1.SVE", fieldClass: .kvm, bound: 1,
-                                            reason: "FEAT_SVE: ZCR_EL1 and the Z/P registers KVM must switch.",
-                                            levels: [Policy.Level(value: 1, feature: "FEAT_SVE", registers: ["ZCR_EL1"])]),
-        "ID_AA64PFR0_EL1.GIC": Policy.Entry(key: "ID_AA64PFR0_EL1.GIC", fieldClass: .kvm, bound: 1, reason: "The GIC system registers."),
+        "ID_AA64PFR0_EL1.SVE": Policy.Entry(
+            key: "ID_AA64PFR0_EL1.SVE", fieldClass: .kvm, bound: 1,
+            reason: "FEAT_SVE: ZCR_EL1 and the Z/P registers KVM must switch.",
+            levels: [Policy.Level(value: 1, feature: "FEAT_SVE", registers: ["ZCR_EL1"])]),
+        "ID_AA64PFR0_EL1.GIC": Policy.Entry(
+            key: "ID_AA64PFR0_EL1.GIC", fieldClass: .kvm, bound: 1, reason: "The GIC system registers."),
         "ID_AA64DFR0_EL1.PMUVer": Policy.Entry(key: "ID_AA64DFR0_EL1.PMUVer", fieldClass: .kvm, bound: 8, reason: "The PMU."),
         "CTR_EL0.DIC": Policy.Entry(key: "CTR_EL0.DIC", fieldClass: .isa, bound: 1, reason: "Cache maintenance."),
     ])
 
-    static let matrix = FieldMatrix(tables: tables, guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: guestFields)),
-                                    policy: policy, kernel: "6.12.117")
+    static let matrix = FieldMatrix(
+        tables: tables, guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: guestFields)),
+        policy: policy, kernel: "6.12.117")
 
     /// The same without the field the guest view lacks.
     static let complete = FieldMatrix(
-        tables: CpufeatureTables(registers: tables.registers.map { r in
-            FtrRegister(name: r.name, encoding: r.encoding, table: r.table, location: r.location,
-                        fields: r.fields.filter { $0.key != "CTR_EL0.IminLine" })
-        }),
+        tables: CpufeatureTables(
+            registers: tables.registers.map { r in
+                FtrRegister(
+                    name: r.name, encoding: r.encoding, table: r.table, location: r.location,
+                    fields: r.fields.filter { $0.key != "CTR_EL0.IminLine" })
+            }),
         guestView: GuestView(fields: Dictionary(uniqueKeysWithValues: guestFields)), policy: policy, kernel: "6.12.117")
 }

@@ -58,11 +58,15 @@ final class MutationTests: XCTestCase {
 
     /// JSON of a Codable value with SourceRefs in `file` remapped through `map` (columns dropped), other
     /// SourceRefs kept without column, and `renames` undone in every string.
-    static func normalized<T: Encodable>(_ value: T, file: String, map: (Int) -> Int?, renames: [(String, String)] = [],
-                                          dropping: Set<String> = []) -> String {
+    static func normalized<T: Encodable>(
+        _ value: T, file: String, map: (Int) -> Int?, renames: [(String, String)] = [],
+        dropping: Set<String> = []
+    ) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        guard let data = try? encoder.encode(value), let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+        guard let data = try? encoder.encode(value),
+            let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        else {
             return "?"
         }
         func walk(_ o: Any) -> Any? {
@@ -82,7 +86,9 @@ final class MutationTests: XCTestCase {
             }
             return o
         }
-        guard let w = walk(object), let out = try? JSONSerialization.data(withJSONObject: w, options: [.sortedKeys, .fragmentsAllowed]) else {
+        guard let w = walk(object),
+            let out = try? JSONSerialization.data(withJSONObject: w, options: [.sortedKeys, .fragmentsAllowed])
+        else {
             return "?"
         }
         return String(decoding: out, as: UTF8.self)
@@ -156,8 +162,9 @@ final class MutationTests: XCTestCase {
         while i < lines.count {
             let line = lines[i]
             if let m = pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
-               !line.hasPrefix("static const"), !line.hasPrefix("#"), !line.trimmingCharacters(in: .whitespaces).hasSuffix(";"),
-               let r = Range(m.range(at: 1), in: line) {
+                !line.hasPrefix("static const"), !line.hasPrefix("#"), !line.trimmingCharacters(in: .whitespaces).hasSuffix(";"),
+                let r = Range(m.range(at: 1), in: line)
+            {
                 var j = i
                 var body = false
                 while j < lines.count {
@@ -186,7 +193,8 @@ final class MutationTests: XCTestCase {
             return t.hasPrefix("ARM64_FTR_BITS(") || t.hasPrefix("S_ARM64_FTR_BITS(") || t.hasPrefix("__ARM64_FTR_BITS(")
                 || t.hasPrefix("ARM64_FTR_END")
         }.map { $0 + 1 }
-        let tableLines = Array(Set(model.tables.registers.flatMap { r in r.fields.map(\.location.line) + [r.location.line] })).sorted()
+        let tableLines = Array(Set(model.tables.registers.flatMap { r in r.fields.map(\.location.line) + [r.location.line] }))
+            .sorted()
         let tableNames = Array(Set(model.tables.registers.map(\.table))).sorted()
         // sys_regs.c: the statements that decide fields, the ID registers' descriptors, the read path's functions.
         var deciding = Set<Int>()
@@ -196,7 +204,9 @@ final class MutationTests: XCTestCase {
         let encodings = Dictionary(model.tables.registers.map { ($0.encoding, $0.name) }, uniquingKeysWith: { a, _ in a })
         var descriptors: [(line: Int, register: String)] = []
         for r in model.kvmRegisters.registers where r.table == "sys_reg_descs" {
-            if let e = r.encoding, let name = encodings[e], r.location.path == sysRegsPath { descriptors.append((r.location.line, name)) }
+            if let e = r.encoding, let name = encodings[e], r.location.path == sysRegsPath {
+                descriptors.append((r.location.line, name))
+            }
         }
         let functions = functions(s)
         let readPath = Set(model.guestView.fields.values.compactMap(\.function)).sorted()
@@ -234,55 +244,68 @@ final class MutationTests: XCTestCase {
             case .deleteEntry:
                 guard let start = rng.pick(entryStarts) else { return nil }
                 let r = entryRange(c, start: start)
-                return Mutation(op: op, file: cpufeaturePath, text: deleting(r, from: c), deleted: r,
-                                what: "lines \(r): \(c[start - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
+                return Mutation(
+                    op: op, file: cpufeaturePath, text: deleting(r, from: c), deleted: r,
+                    what: "lines \(r): \(c[start - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
             case .deleteTableLine:
                 guard let line = rng.pick(tableLines + entryStarts.map { $0 + 1 }), line <= c.count else { return nil }
-                return Mutation(op: op, file: cpufeaturePath, text: deleting(line...line, from: c), deleted: line...line,
-                                what: "line \(line): \(c[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
+                return Mutation(
+                    op: op, file: cpufeaturePath, text: deleting(line...line, from: c), deleted: line...line,
+                    what: "line \(line): \(c[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
             case .deleteLine:
                 let line = 1 + rng.below(c.count)
-                return Mutation(op: op, file: cpufeaturePath, text: deleting(line...line, from: c), deleted: line...line,
-                                what: "line \(line): \(c[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
+                return Mutation(
+                    op: op, file: cpufeaturePath, text: deleting(line...line, from: c), deleted: line...line,
+                    what: "line \(line): \(c[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
             case .truncateCpufeature:
                 let line = 1 + rng.below(c.count)
-                return Mutation(op: op, file: cpufeaturePath, text: c[..<line].joined(separator: "\n"),
-                                deleted: line < c.count ? (line + 1)...c.count : nil, what: "after line \(line)")
+                return Mutation(
+                    op: op, file: cpufeaturePath, text: c[..<line].joined(separator: "\n"),
+                    deleted: line < c.count ? (line + 1)...c.count : nil, what: "after line \(line)")
             case .renameTable:
                 guard let name = rng.pick(tableNames + ["arm64_ftr_regs"]) else { return nil }
                 // The definition only: its users now name nothing.
-                let text = c.map { $0.contains(name + "[]") && $0.contains("=") ? $0.replacingOccurrences(of: name + "[]", with: name + "_mutated[]") : $0 }
+                let text = c.map {
+                    $0.contains(name + "[]") && $0.contains("=")
+                        ? $0.replacingOccurrences(of: name + "[]", with: name + "_mutated[]") : $0
+                }
                 return Mutation(op: op, file: cpufeaturePath, text: text.joined(separator: "\n"), what: name)
             case .deleteDecidingLine:
                 guard let line = rng.pick(deciding.sorted()), line <= s.count else { return nil }
-                return Mutation(op: op, file: sysRegsPath, text: deleting(line...line, from: s), deleted: line...line,
-                                what: "line \(line): \(s[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
+                return Mutation(
+                    op: op, file: sysRegsPath, text: deleting(line...line, from: s), deleted: line...line,
+                    what: "line \(line): \(s[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
             case .deleteDescriptor:
                 guard let d = rng.pick(descriptors), d.line <= s.count else { return nil }
                 let r = entryRange(s, start: d.line)
                 // Only whole entries (a macro invocation, a braced entry on one line): part of one is a syntax error.
                 guard r.count == 1, !s[d.line - 1].contains("{") || s[d.line - 1].contains("}") else { return nil }
-                return Mutation(op: op, file: sysRegsPath, text: deleting(r, from: s), deleted: r, descriptorOf: d.register,
-                                what: "lines \(r): \(s[d.line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
+                return Mutation(
+                    op: op, file: sysRegsPath, text: deleting(r, from: s), deleted: r, descriptorOf: d.register,
+                    what: "lines \(r): \(s[d.line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
             case .deleteReadPathLine:
                 guard let line = rng.pick(readPathLines), line <= s.count else { return nil }
-                return Mutation(op: op, file: sysRegsPath, text: deleting(line...line, from: s), deleted: line...line,
-                                what: "line \(line): \(s[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
+                return Mutation(
+                    op: op, file: sysRegsPath, text: deleting(line...line, from: s), deleted: line...line,
+                    what: "line \(line): \(s[line - 1].trimmingCharacters(in: .whitespaces).prefix(90))")
             case .renameFunction:
                 guard let name = rng.pick(renameable) else { return nil }
                 let new = name + "_mutated"
                 let re = try! NSRegularExpression(pattern: "\\b" + NSRegularExpression.escapedPattern(for: name) + "\\b")
-                let text = re.stringByReplacingMatches(in: sysRegs, range: NSRange(sysRegs.startIndex..., in: sysRegs), withTemplate: new)
+                let text = re.stringByReplacingMatches(
+                    in: sysRegs, range: NSRange(sysRegs.startIndex..., in: sysRegs), withTemplate: new)
                 return Mutation(op: op, file: sysRegsPath, text: text, renamed: (name, new), what: "\(name) everywhere")
             case .renameDefinition:
                 guard let name = rng.pick(renameable), let r = functions[name] else { return nil }
                 var t = s
                 t[r.lowerBound - 1] = t[r.lowerBound - 1].replacingOccurrences(of: name + "(", with: name + "_mutated(")
-                return Mutation(op: op, file: sysRegsPath, text: t.joined(separator: "\n"), what: "\(name) at its definition only")
+                return Mutation(
+                    op: op, file: sysRegsPath, text: t.joined(separator: "\n"), what: "\(name) at its definition only")
             case .truncateSysRegs:
                 let line = 1 + rng.below(s.count)
-                return Mutation(op: op, file: sysRegsPath, text: s[..<line].joined(separator: "\n"),
-                                deleted: line < s.count ? (line + 1)...s.count : nil, what: "after line \(line)")
+                return Mutation(
+                    op: op, file: sysRegsPath, text: s[..<line].joined(separator: "\n"),
+                    deleted: line < s.count ? (line + 1)...s.count : nil, what: "after line \(line)")
             }
         }
     }
@@ -310,7 +333,9 @@ final class MutationTests: XCTestCase {
         }
         var got: [String: String] = [:]
         // The mutated model's lines are already the mutated file's: only the original's are mapped.
-        for r in n.tables.registers { for f in r.fields { got[r.name + "." + f.name + "@" + String(f.lsb)] = normalized(f, file: m.file, map: { $0 }) } }
+        for r in n.tables.registers {
+            for f in r.fields { got[r.name + "." + f.name + "@" + String(f.lsb)] = normalized(f, file: m.file, map: { $0 }) }
+        }
         let missing = Set(expected.keys).subtracting(got.keys).sorted()
         if !missing.isEmpty { return (.silent, "complete, but the tables lost \(missing.prefix(5).joined(separator: ", "))") }
         let extra = Set(got.keys).subtracting(expected.keys).sorted()
@@ -330,7 +355,10 @@ final class MutationTests: XCTestCase {
                 if a != b { return (.wrong, "renaming \(m.renamed!.old) everywhere changed \(key): \(a) → \(b)") }
             case _ where m.file == cpufeaturePath:
                 for (view, t) in ov where verdict(t) != verdict(nv[view]) {
-                    return (.wrong, "a cpufeature.c mutation changed KVM's \(view) treatment of \(key): \(verdict(t)) → \(verdict(nv[view]))")
+                    return (
+                        .wrong,
+                        "a cpufeature.c mutation changed KVM's \(view) treatment of \(key): \(verdict(t)) → \(verdict(nv[view]))"
+                    )
                 }
             case .deleteDescriptor where m.descriptorOf == of.register:
                 if nf.normal.kind != .hidden && nf.normal.kind != .unknown {
@@ -343,7 +371,9 @@ final class MutationTests: XCTestCase {
                     guard !lines.isEmpty, lines.allSatisfy({ deleted.contains($0) }) else { continue }
                     let after = nv[view]
                     if verdict(t) == verdict(after) && after?.kind != .unknown {
-                        return (.silent, "every statement that decided \(key) (\(view)) was deleted, yet it is still \(verdict(t))")
+                        return (
+                            .silent, "every statement that decided \(key) (\(view)) was deleted, yet it is still \(verdict(t))"
+                        )
                     }
                 }
             }
@@ -371,7 +401,9 @@ final class MutationTests: XCTestCase {
         let start = Date()
         let verbose = ProcessInfo.processInfo.environment["FTRLINT_MUTATION_VERBOSE"] != nil
         for m in mutations {
-            let result = Result { try TreeModel(tree: try base.overlaid(with: [m.file: m.text]), arguments: env, policy: policy, cache: nil) }
+            let result = Result {
+                try TreeModel(tree: try base.overlaid(with: [m.file: m.text]), arguments: env, policy: policy, cache: nil)
+            }
             let (outcome, why) = Self.judge(m, original: original, mutated: result)
             tally.counts[outcome, default: 0] += 1
             tally.byOperator[m.op, default: [:]][outcome, default: 0] += 1
@@ -379,12 +411,16 @@ final class MutationTests: XCTestCase {
             if verbose { print("mutation \(version) \(outcome.rawValue): \(m)\(why.isEmpty ? "" : " — " + why.prefix(200))") }
         }
         let seconds = Date().timeIntervalSince(start)
-        print("mutation linux-\(version): \(mutations.count) mutations in \(Int(seconds)) s: "
-              + "\(tally.counts[.correct, default: 0]) reported correctly, \(tally.counts[.failedClosed, default: 0]) failed closed (exit 2), "
-              + "\(tally.counts[.silent, default: 0]) silent passes, \(tally.counts[.wrong, default: 0]) wrong")
+        print(
+            "mutation linux-\(version): \(mutations.count) mutations in \(Int(seconds)) s: "
+                + "\(tally.counts[.correct, default: 0]) reported correctly, \(tally.counts[.failedClosed, default: 0]) failed closed (exit 2), "
+                + "\(tally.counts[.silent, default: 0]) silent passes, \(tally.counts[.wrong, default: 0]) wrong")
         for op in Operator.allCases {
             guard let c = tally.byOperator[op] else { continue }
-            print("  \(version) \(op.rawValue): " + [Outcome.correct, .failedClosed, .silent, .wrong].map { "\($0.rawValue) \(c[$0, default: 0])" }.joined(separator: ", "))
+            print(
+                "  \(version) \(op.rawValue): "
+                    + [Outcome.correct, .failedClosed, .silent, .wrong].map { "\($0.rawValue) \(c[$0, default: 0])" }.joined(
+                        separator: ", "))
         }
         for p in tally.problems { print("  " + p) }
         return tally
@@ -397,8 +433,11 @@ final class MutationTests: XCTestCase {
         let seed = UInt64(env["FTRLINT_MUTATION_SEED"] ?? "") ?? 6
         for version in versions {
             let tally = try run(version: version, count: count, seed: seed)
-            XCTAssertEqual(tally.counts[.silent, default: 0], 0, "linux-\(version): silent passes\n" + tally.problems.joined(separator: "\n"))
-            XCTAssertEqual(tally.counts[.wrong, default: 0], 0, "linux-\(version): wrong results\n" + tally.problems.joined(separator: "\n"))
+            XCTAssertEqual(
+                tally.counts[.silent, default: 0], 0, "linux-\(version): silent passes\n" + tally.problems.joined(separator: "\n")
+            )
+            XCTAssertEqual(
+                tally.counts[.wrong, default: 0], 0, "linux-\(version): wrong results\n" + tally.problems.joined(separator: "\n"))
             XCTAssertGreaterThan(tally.counts[.correct, default: 0], 0, "some mutations are reported, not all refused")
         }
     }
@@ -417,28 +456,39 @@ final class MutationTests: XCTestCase {
         }
         // Deleting the mask that hides AMU: AMU passes through now, which is reported (not the old "hidden").
         let mask = try XCTUnwrap(s.firstIndex { $0.contains("val &= ~ID_AA64PFR0_EL1_AMU_MASK;") }) + 1
-        let m1 = Mutation(op: .deleteDecidingLine, file: Self.sysRegs, text: Self.deleting(mask...mask, from: s), deleted: mask...mask, what: "mask")
+        let m1 = Mutation(
+            op: .deleteDecidingLine, file: Self.sysRegs, text: Self.deleting(mask...mask, from: s), deleted: mask...mask,
+            what: "mask")
         XCTAssertEqual(Self.judge(m1, original: original, mutated: model(m1.file, m1.text)).0, .correct)
         // A run that kept the old treatment would be a silent pass.
         XCTAssertEqual(Self.judge(m1, original: original, mutated: .success(original)).0, .silent)
         // Deleting the AES entry: one field fewer; a model that still had it is wrong, one that lost AMU too is silent.
         let aes = try XCTUnwrap(c.firstIndex { $0.contains("ID_AA64ISAR0_EL1_AES_SHIFT, 4, 0)") }) + 1
-        let m2 = Mutation(op: .deleteEntry, file: Self.cpufeature, text: Self.deleting(aes...aes, from: c), deleted: aes...aes, what: "AES")
+        let m2 = Mutation(
+            op: .deleteEntry, file: Self.cpufeature, text: Self.deleting(aes...aes, from: c), deleted: aes...aes, what: "AES")
         let r2 = model(m2.file, m2.text)
         XCTAssertEqual(Self.judge(m2, original: original, mutated: r2).0, .correct)
         XCTAssertEqual(Self.judge(m2, original: original, mutated: .success(original)).0, .wrong)
         let amu = try XCTUnwrap(c.firstIndex { $0.contains("ID_AA64PFR0_EL1_AMU_SHIFT, 4, 0)") }) + 1
-        let m3 = Mutation(op: .deleteEntry, file: Self.cpufeature, text: Self.deleting(amu...amu, from: c), deleted: amu...amu, what: "AMU")
+        let m3 = Mutation(
+            op: .deleteEntry, file: Self.cpufeature, text: Self.deleting(amu...amu, from: c), deleted: amu...amu, what: "AMU")
         if case .success(let lostAMU) = model(m3.file, m3.text) {
-            XCTAssertEqual(Self.judge(m2, original: original, mutated: .success(lostAMU)).0, .silent, "AMU lost where only AES was deleted")
-        } else { XCTFail("deleting the AMU entry leaves a complete model") }
+            XCTAssertEqual(
+                Self.judge(m2, original: original, mutated: .success(lostAMU)).0, .silent, "AMU lost where only AES was deleted")
+        } else {
+            XCTFail("deleting the AMU entry leaves a complete model")
+        }
         // Renaming the read path's function everywhere changes nothing.
-        let m4 = Mutation(op: .renameFunction, file: Self.sysRegs,
-                          text: s.joined(separator: "\n").replacingOccurrences(of: "kvm_read_sanitised_id_reg", with: "kvm_read_sanitised_id_reg_mutated"),
-                          renamed: ("kvm_read_sanitised_id_reg", "kvm_read_sanitised_id_reg_mutated"), what: "rename")
+        let m4 = Mutation(
+            op: .renameFunction, file: Self.sysRegs,
+            text: s.joined(separator: "\n").replacingOccurrences(
+                of: "kvm_read_sanitised_id_reg", with: "kvm_read_sanitised_id_reg_mutated"),
+            renamed: ("kvm_read_sanitised_id_reg", "kvm_read_sanitised_id_reg_mutated"), what: "rename")
         XCTAssertEqual(Self.judge(m4, original: original, mutated: model(m4.file, m4.text)).0, .correct)
         // Truncation inside the read path fails closed.
-        let m5 = Mutation(op: .truncateSysRegs, file: Self.sysRegs, text: s[..<mask].joined(separator: "\n"), deleted: (mask + 1)...s.count, what: "cut")
+        let m5 = Mutation(
+            op: .truncateSysRegs, file: Self.sysRegs, text: s[..<mask].joined(separator: "\n"), deleted: (mask + 1)...s.count,
+            what: "cut")
         XCTAssertEqual(Self.judge(m5, original: original, mutated: model(m5.file, m5.text)).0, .failedClosed)
         // The text-based function finder sees the fixture's functions.
         let fns = Self.functions(s)

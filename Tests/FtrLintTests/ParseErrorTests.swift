@@ -17,8 +17,9 @@ final class ParseErrorTests: XCTestCase {
 
     func testSyntaxErrorOutsideTheTablesFailsClosed() throws {
         let root = try Robustness.copyTree(self)
-        try Robustness.edit(root, "arch/arm64/kernel/cpufeature.c", "#include <stdbool.h>",
-                            "#include <stdbool.h>\nstatic int ftrlint_broken = ;")
+        try Robustness.edit(
+            root, "arch/arm64/kernel/cpufeature.c", "#include <stdbool.h>",
+            "#include <stdbool.h>\nstatic int ftrlint_broken = ;")
         try assertEveryCommandFails(root, "a syntax error outside cpufeature.c's tables")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import KernelModel
 
 /// The shipped policy, its strict loader, merging and lookup, and (when the kernel trees are in the
@@ -33,8 +34,9 @@ final class PolicyTests: XCTestCase {
                 XCTAssertNotNil(entry.bound, "\(key): kvm entry without bound")
                 XCTAssertFalse(entry.levels.isEmpty, "\(key): kvm entry without levels")
                 for level in entry.levels {
-                    XCTAssertTrue(level.feature != nil || level.needs != nil || !level.registers.isEmpty,
-                                  "\(key): level \(level.value) says nothing")
+                    XCTAssertTrue(
+                        level.feature != nil || level.needs != nil || !level.registers.isEmpty,
+                        "\(key): level \(level.value) says nothing")
                 }
             case .el2:
                 XCTAssertNotNil(entry.bound, "\(key): el2 entry without bound")
@@ -85,13 +87,13 @@ final class PolicyTests: XCTestCase {
 
     func testAliasSpellings() throws {
         let yaml = """
-        version: 1
-        fields:
-          ID_X_EL1.Foo:
-            class: isa
-            reason: "r"
-            aliases: [BAR, ID_X_EL1_BAZ, ID_X_QUX_SHIFT]
-        """
+            version: 1
+            fields:
+              ID_X_EL1.Foo:
+                class: isa
+                reason: "r"
+                aliases: [BAR, ID_X_EL1_BAZ, ID_X_QUX_SHIFT]
+            """
         let policy = try Policy(yaml: yaml, path: "aliases.yaml")
         for field in ["BAR", "bar", "BAZ", "QUX"] {
             XCTAssertEqual(policy.entry(register: "ID_X_EL1", field: field)?.key, "ID_X_EL1.Foo", field)
@@ -104,20 +106,21 @@ final class PolicyTests: XCTestCase {
 
     func testMergingOverridesAndExtends() throws {
         let base = try Policy.shipped()
-        let additions = try Policy(yaml: """
-        version: 1
-        fields:
-          ID_AA64DFR0_EL1.PMSVer:
-            class: kvm
-            bound: 3
-            reason: "local KVM virtualizes SPE up to v1p2"
-            levels:
-              1: { feature: FEAT_SPE, registers: [PMSCR_EL1] }
-          ID_AA64ZZZ0_EL1.New:
-            class: isa
-            reason: "a field from a newer architecture"
-            aliases: [ID_AA64ZZZ0_OLDNAME]
-        """, path: "local.yaml")
+        let additions = try Policy(
+            yaml: """
+                version: 1
+                fields:
+                  ID_AA64DFR0_EL1.PMSVer:
+                    class: kvm
+                    bound: 3
+                    reason: "local KVM virtualizes SPE up to v1p2"
+                    levels:
+                      1: { feature: FEAT_SPE, registers: [PMSCR_EL1] }
+                  ID_AA64ZZZ0_EL1.New:
+                    class: isa
+                    reason: "a field from a newer architecture"
+                    aliases: [ID_AA64ZZZ0_OLDNAME]
+                """, path: "local.yaml")
         let merged = base.merging(additions: additions)
         XCTAssertEqual(merged.entries.count, base.entries.count + 1)
         XCTAssertEqual(merged.entry(register: "ID_AA64DFR0_EL1", field: "PMSVer")?.bound, 3)
@@ -125,7 +128,8 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(merged.entry(register: "ID_AA64ZZZ0_EL1", field: "New")?.fieldClass, .isa)
         XCTAssertEqual(merged.entry(register: "ID_AA64ZZZ0", field: "OLDNAME")?.key, "ID_AA64ZZZ0_EL1.New")
         // Untouched entries and the base itself stay as they were.
-        XCTAssertEqual(merged.entry(register: "ID_AA64ISAR0_EL1", field: "AES"), base.entry(register: "ID_AA64ISAR0_EL1", field: "AES"))
+        XCTAssertEqual(
+            merged.entry(register: "ID_AA64ISAR0_EL1", field: "AES"), base.entry(register: "ID_AA64ISAR0_EL1", field: "AES"))
         XCTAssertEqual(base.entry(register: "ID_AA64DFR0_EL1", field: "PMSVer")?.bound, 0)
         XCTAssertEqual(merged.entry(register: "ID_AA64MMFR1_EL1", field: "HADBS")?.key, "ID_AA64MMFR1_EL1.HAFDBS")
     }
@@ -155,7 +159,8 @@ final class PolicyTests: XCTestCase {
     }
 
     private func entryYAML(_ body: String) -> String {
-        "version: 1\nfields:\n  ID_AA64PFR0_EL1.SVE:\n" + body.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
+        "version: 1\nfields:\n  ID_AA64PFR0_EL1.SVE:\n" + body.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n")
+            + "\n"
     }
 
     func testUnknownEntryKeyIsAnErrorNamingTheEntry() throws {
@@ -187,8 +192,9 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(loadError(entryYAML("class: isa\nreason: 12"))?.key, "ID_AA64PFR0_EL1.SVE")
         XCTAssertEqual(loadError(entryYAML("class: isa\nreason: [a, b]"))?.key, "ID_AA64PFR0_EL1.SVE")
         XCTAssertEqual(loadError(entryYAML("class: isa\nreason: r\naliases: FOO"))?.key, "ID_AA64PFR0_EL1.SVE")
-        XCTAssertEqual(loadError(entryYAML("class: kvm\nbound: 1\nreason: r\nlevels:\n  1: { registers: ZCR_EL1 }"))?.key,
-                       "ID_AA64PFR0_EL1.SVE")
+        XCTAssertEqual(
+            loadError(entryYAML("class: kvm\nbound: 1\nreason: r\nlevels:\n  1: { registers: ZCR_EL1 }"))?.key,
+            "ID_AA64PFR0_EL1.SVE")
         XCTAssertEqual(loadError(entryYAML("class: kvm\nbound: 1\nreason: r\nlevels: [1, 2]"))?.key, "ID_AA64PFR0_EL1.SVE")
     }
 
@@ -204,10 +210,13 @@ final class PolicyTests: XCTestCase {
         XCTAssertTrue(loadError(entryYAML("class: isa"))?.problem.contains("reason") ?? false)
         XCTAssertTrue(loadError(entryYAML("class: isa\nreason: \"  \""))?.problem.contains("reason") ?? false)
         XCTAssertTrue(loadError(entryYAML("reason: r"))?.problem.contains("class") ?? false)
-        XCTAssertTrue(loadError(entryYAML("class: kvm\nreason: r\nlevels:\n  1: { feature: FEAT_SVE }"))?.problem.contains("bound") ?? false)
+        XCTAssertTrue(
+            loadError(entryYAML("class: kvm\nreason: r\nlevels:\n  1: { feature: FEAT_SVE }"))?.problem.contains("bound") ?? false
+        )
         XCTAssertTrue(loadError(entryYAML("class: kvm\nbound: 1\nreason: r"))?.problem.contains("levels") ?? false)
         XCTAssertTrue(loadError(entryYAML("class: el2\nreason: r"))?.problem.contains("bound") ?? false)
-        XCTAssertTrue(loadError(entryYAML("class: isa\nreason: r\nlevels:\n  1: { feature: X }"))?.problem.contains("kvm") ?? false)
+        XCTAssertTrue(
+            loadError(entryYAML("class: isa\nreason: r\nlevels:\n  1: { feature: X }"))?.problem.contains("kvm") ?? false)
     }
 
     func testDocumentLevelErrors() throws {
@@ -225,19 +234,20 @@ final class PolicyTests: XCTestCase {
     }
 
     func testValidMinimalEntries() throws {
-        let policy = try Policy(yaml: """
-        version: 1
-        fields:
-          ID_AA64PFR0_EL1.AdvSIMD:
-            class: kvm
-            bound: -1
-            reason: "signed field"
-            levels:
-              0: { feature: FEAT_AdvSIMD, registers: [FPCR] }
-              -1: { needs: "not implemented" }
-              1: { feature: FEAT_FP16 }
-          ID_AA64PFR0_EL1.EL3: { class: el2, bound: 0, reason: "EL3" }
-        """, path: "ok.yaml")
+        let policy = try Policy(
+            yaml: """
+                version: 1
+                fields:
+                  ID_AA64PFR0_EL1.AdvSIMD:
+                    class: kvm
+                    bound: -1
+                    reason: "signed field"
+                    levels:
+                      0: { feature: FEAT_AdvSIMD, registers: [FPCR] }
+                      -1: { needs: "not implemented" }
+                      1: { feature: FEAT_FP16 }
+                  ID_AA64PFR0_EL1.EL3: { class: el2, bound: 0, reason: "EL3" }
+                """, path: "ok.yaml")
         let simd = try XCTUnwrap(policy.entries["ID_AA64PFR0_EL1.AdvSIMD"])
         XCTAssertEqual(simd.bound, -1)
         XCTAssertEqual(simd.levels.map(\.value), [-1, 0, 1])
@@ -266,7 +276,9 @@ final class PolicyTests: XCTestCase {
         // Entries for registers outside the ID space (CTR_EL0, DCZID_EL0, ... which cpufeature also
         // sanitises) are checked against cpufeature's tables instead (CpufeatureTablesTests).
         let idRegisters = Set(fields.map { String($0.split(separator: ".")[0]) })
-        let stale = policy.entries.keys.filter { idRegisters.contains(String($0.split(separator: ".")[0])) && !fields.contains($0) }.sorted()
+        let stale = policy.entries.keys.filter {
+            idRegisters.contains(String($0.split(separator: ".")[0])) && !fields.contains($0)
+        }.sorted()
         XCTAssertEqual(stale, [], "policy entries for fields the newest sysreg file does not have")
     }
 
@@ -303,8 +315,9 @@ final class PolicyTests: XCTestCase {
             let fields = Self.cpufeatureFields(source, bases: bases)
             XCTAssertFalse(fields.isEmpty, "linux-\(version) cpufeature.c names no ID register field")
             for (register, field) in fields {
-                XCTAssertNotNil(policy.entry(register: register, field: field),
-                                "linux-\(version) cpufeature.c names \(register) \(field), which the policy cannot resolve")
+                XCTAssertNotNil(
+                    policy.entry(register: register, field: field),
+                    "linux-\(version) cpufeature.c names \(register) \(field), which the policy cannot resolve")
             }
         }
     }
@@ -357,8 +370,11 @@ final class PolicyTests: XCTestCase {
             guard token.hasPrefix("ID_") || token.hasPrefix("MVFR"), seen.insert(token).inserted else { continue }
             for base in bases {
                 var field: Substring?
-                if token.hasPrefix(base + "_EL1_") { field = token.dropFirst(base.count + 5) }
-                else if token.hasPrefix(base + "_") { field = token.dropFirst(base.count + 1) }
+                if token.hasPrefix(base + "_EL1_") {
+                    field = token.dropFirst(base.count + 5)
+                } else if token.hasPrefix(base + "_") {
+                    field = token.dropFirst(base.count + 1)
+                }
                 guard let field, !field.isEmpty else { continue }
                 if !notFields.contains(String(field)) { result.append((base + "_EL1", String(field))) }
                 break
@@ -372,7 +388,11 @@ final class PolicyTests: XCTestCase {
 /// `Sysreg NAME op0 op1 CRn CRm op2` ... `EndSysreg`, field lines `UnsignedEnum|SignedEnum|Enum|Field HI[:LO] NAME`,
 /// and `Fields NAME` referring to a `SysregFields NAME` ... `EndSysregFields` block.
 private struct SysregReader {
-    struct Register { let name: String; let encoding: [Int]; var lines: [[String]] }
+    struct Register {
+        let name: String
+        let encoding: [Int]
+        var lines: [[String]]
+    }
     var registers: [Register] = []
     var blocks: [String: [[String]]] = [:]
 
@@ -395,8 +415,11 @@ private struct SysregReader {
             case "EndSysregFields":
                 block = nil
             default:
-                if current != nil { current?.lines.append(words) }
-                else if let name = block { blocks[name, default: []].append(words) }
+                if current != nil {
+                    current?.lines.append(words)
+                } else if let name = block {
+                    blocks[name, default: []].append(words)
+                }
             }
         }
     }
@@ -405,8 +428,10 @@ private struct SysregReader {
 
     /// Feature ID registers: op0=3, op1=0, CRn=0, CRm=1..7.
     var idRegisterNames: [String] {
-        registers.filter { $0.encoding.count == 5 && $0.encoding[0] == 3 && $0.encoding[1] == 0
-            && $0.encoding[2] == 0 && (1...7).contains($0.encoding[3]) }.map(\.name)
+        registers.filter {
+            $0.encoding.count == 5 && $0.encoding[0] == 3 && $0.encoding[1] == 0
+                && $0.encoding[2] == 0 && (1...7).contains($0.encoding[3])
+        }.map(\.name)
     }
 
     /// REGISTER.Field for every named (non-reserved) field of every ID register.

@@ -1,8 +1,9 @@
 import Foundation
-@testable import KernelModel
 import KernelTree
-@testable import TranslationUnits
 import XCTest
+
+@testable import KernelModel
+@testable import TranslationUnits
 
 /// Precompiled preambles: where a file's preamble ends, and that a model built through them is the model
 /// built without them — also after a header they were made from changes.
@@ -55,8 +56,9 @@ final class PreambleTests: XCTestCase {
         XCTAssertNil(preamble("int x;\n#include <a.h>\n"), "code first: no preamble")
         XCTAssertNil(preamble("#define A 1\n"), "no #include: nothing worth precompiling")
         XCTAssertEqual(preamble("#include <a.h>\n#endif\n#include <b.h>\n"), "#include <a.h>\n", "a stray #endif ends it")
-        XCTAssertEqual(preamble("#include <a.h> // x /* y\nint z;\n"), "#include <a.h> // x /* y\n",
-                       "a /* inside a line comment opens nothing")
+        XCTAssertEqual(
+            preamble("#include <a.h> // x /* y\nint z;\n"), "#include <a.h> // x /* y\n",
+            "a /* inside a line comment opens nothing")
     }
 
     // MARK: - Models
@@ -88,8 +90,9 @@ final class PreambleTests: XCTestCase {
 
     private func model(_ root: String, preambles: PreambleCache?) throws -> TreeModel {
         let tree = try KernelTree(path: root)
-        return try TreeModel(tree: tree, arguments: try environment(tree), policy: try Policy.shipped(), cache: nil,
-                             preambles: preambles)
+        return try TreeModel(
+            tree: tree, arguments: try environment(tree), policy: try Policy.shipped(), cache: nil,
+            preambles: preambles)
     }
 
     /// The fixture's parse environment, dated a minute ago like the tree (preambles made from files this

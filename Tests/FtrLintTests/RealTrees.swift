@@ -34,7 +34,8 @@ enum RealTrees {
         var isDir: ObjCBool = false
         // scripts/fetch-kernels marks a tree complete only once it is fully unpacked.
         guard FileManager.default.fileExists(atPath: root + "/.complete"),
-              FileManager.default.fileExists(atPath: root + "/Makefile", isDirectory: &isDir), !isDir.boolValue else {
+            FileManager.default.fileExists(atPath: root + "/Makefile", isDirectory: &isDir), !isDir.boolValue
+        else {
             throw Missing(description: "linux-\(version) is not unpacked in \(cache): run scripts/fetch-kernels \(version)")
         }
         return root
@@ -45,7 +46,8 @@ enum RealTrees {
     static func parse(_ file: String, of version: String) throws -> TranslationUnit {
         let root = try root(version)
         let env = try ParseEnvironment(tree: try KernelTree(path: root), cacheRoot: NSTemporaryDirectory() + "ftrlint-tests-env")
-        return try TranslationUnit(path: root + "/" + file, arguments: env.arguments(for: file),
-                                   options: [.keepGoing, .ignoreNonErrorsFromIncludedFiles])
+        return try TranslationUnit(
+            path: root + "/" + file, arguments: env.arguments(for: file),
+            options: [.keepGoing, .ignoreNonErrorsFromIncludedFiles])
     }
 }

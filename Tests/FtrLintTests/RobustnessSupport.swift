@@ -51,7 +51,9 @@ enum Robustness {
         let stderr: String
         let seconds: Double
 
-        var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty } }
+        var stderrLines: [String] {
+            stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+        }
 
         var description: String {
             "ftrlint \(arguments.joined(separator: " ")) → \(signaled ? "signal" : "status") \(status)\(timedOut ? " (timed out)" : "")"
@@ -62,8 +64,10 @@ enum Robustness {
     /// Runs `executable arguments` in `directory`, killing it after `timeout` seconds; output goes through files
     /// so that a chatty child never blocks on a full pipe. With `holdingStdinOpen`, `stdin` comes through a pipe
     /// whose write end stays open until the run is over: an input that never ends.
-    static func run(_ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 120,
-                    environment: [String: String]? = nil, stdin: Data? = nil, holdingStdinOpen: Bool = false) throws -> Run {
+    static func run(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, timeout: Double = 120,
+        environment: [String: String]? = nil, stdin: Data? = nil, holdingStdinOpen: Bool = false
+    ) throws -> Run {
         let scratch = NSTemporaryDirectory() + "ftrlint-run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -78,7 +82,8 @@ enum Robustness {
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         // By default ftrlint's caches (the result cache under $XDG_CACHE_HOME) go to a scratch folder, not the user's.
-        process.environment = environment ?? ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": xdgCache]) { _, new in new }
+        process.environment =
+            environment ?? ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": xdgCache]) { _, new in new }
         process.standardOutput = out
         process.standardError = err
         let pipe = holdingStdinOpen ? Pipe() : nil
@@ -95,19 +100,26 @@ enum Robustness {
             kill(process.processIdentifier, SIGKILL)
             done.wait()
         }
-        try? out.close(); try? err.close(); try? input.close()
-        let read = { (name: String) in String(decoding: FileManager.default.contents(atPath: scratch + "/" + name) ?? Data(), as: UTF8.self) }
-        return Run(arguments: arguments, status: process.terminationStatus,
-                   signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
-                   stdout: read("out"), stderr: read("err"), seconds: Date().timeIntervalSince(start))
+        try? out.close()
+        try? err.close()
+        try? input.close()
+        let read = { (name: String) in
+            String(decoding: FileManager.default.contents(atPath: scratch + "/" + name) ?? Data(), as: UTF8.self)
+        }
+        return Run(
+            arguments: arguments, status: process.terminationStatus,
+            signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut,
+            stdout: read("out"), stderr: read("err"), seconds: Date().timeIntervalSince(start))
     }
 
     /// $XDG_CACHE_HOME for the runs of these tests.
     static let xdgCache = NSTemporaryDirectory() + "ftrlint-robust-xdg"
 
     /// Runs the ftrlint binary.
-    static func ftrlint(_ arguments: [String], in directory: String? = nil, timeout: Double = 120, stdin: Data? = nil,
-                        holdingStdinOpen: Bool = false) throws -> Run {
+    static func ftrlint(
+        _ arguments: [String], in directory: String? = nil, timeout: Double = 120, stdin: Data? = nil,
+        holdingStdinOpen: Bool = false
+    ) throws -> Run {
         try run(try requireBinary(), arguments, in: directory, timeout: timeout, stdin: stdin, holdingStdinOpen: holdingStdinOpen)
     }
 
@@ -116,9 +128,11 @@ enum Robustness {
     static let analysisCommands = ["tables", "matrix", "check"]
 
     /// Text a crash, a trap or an LLVM/libclang failure leaves on stderr.
-    static let crashMarkers = ["Stack dump", "Fatal error", "Backtrace", "Program crashed", "💣", "LLVM ERROR",
-                               "libclang: crash", "Segmentation fault", "Illegal instruction", "Assertion `", "Thread 0",
-                               "Current stack trace", "terminate called", "PLEASE submit a bug report"]
+    static let crashMarkers = [
+        "Stack dump", "Fatal error", "Backtrace", "Program crashed", "💣", "LLVM ERROR",
+        "libclang: crash", "Segmentation fault", "Illegal instruction", "Assertion `", "Thread 0",
+        "Current stack trace", "terminate called", "PLEASE submit a bug report",
+    ]
 
     /// Whether `text` has a line that looks like a stack frame ("#3 0x00005555..." or "3  0x00005555...").
     static func hasStackFrame(_ text: String) -> Bool {
@@ -132,25 +146,31 @@ enum Robustness {
 
     /// Asserts the contract for unusable input: exit status 2, nothing on stdout, exactly one stderr line,
     /// starting "ftrlint: error:", no trace of a crash.
-    static func assertFailsCleanly(_ run: Run, mentioning expected: String? = nil, _ context: String, emptyStdout: Bool = true,
-                                   file: StaticString = #filePath, line: UInt = #line) {
+    static func assertFailsCleanly(
+        _ run: Run, mentioning expected: String? = nil, _ context: String, emptyStdout: Bool = true,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertFalse(run.timedOut, "\(context): timed out\n\(run)", file: file, line: line)
         XCTAssertFalse(run.signaled, "\(context): killed by a signal\n\(run)", file: file, line: line)
         XCTAssertEqual(run.status, 2, "\(context): exit status\n\(run)", file: file, line: line)
         XCTAssertEqual(run.stderrLines.count, 1, "\(context): exactly one line on stderr\n\(run)", file: file, line: line)
-        XCTAssertTrue(run.stderr.hasPrefix("ftrlint: error:"), "\(context): stderr starts with ftrlint: error:\n\(run)",
-                      file: file, line: line)
+        XCTAssertTrue(
+            run.stderr.hasPrefix("ftrlint: error:"), "\(context): stderr starts with ftrlint: error:\n\(run)",
+            file: file, line: line)
         for marker in crashMarkers where run.stderr.contains(marker) || run.stdout.contains(marker) {
             XCTFail("\(context): output shows a crash (\(marker))\n\(run)", file: file, line: line)
         }
-        XCTAssertFalse(hasStackFrame(run.stderr) || hasStackFrame(run.stdout), "\(context): output shows a stack trace\n\(run)",
-                       file: file, line: line)
+        XCTAssertFalse(
+            hasStackFrame(run.stderr) || hasStackFrame(run.stdout), "\(context): output shows a stack trace\n\(run)",
+            file: file, line: line)
         if emptyStdout {
-            XCTAssertTrue(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-                          "\(context): nothing on stdout (no partial report)\n\(run)", file: file, line: line)
+            XCTAssertTrue(
+                run.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+                "\(context): nothing on stdout (no partial report)\n\(run)", file: file, line: line)
         }
         if let expected {
-            XCTAssertTrue(run.stderr.contains(expected), "\(context): error should mention \"\(expected)\"\n\(run)", file: file, line: line)
+            XCTAssertTrue(
+                run.stderr.contains(expected), "\(context): error should mention \"\(expected)\"\n\(run)", file: file, line: line)
         }
     }
 
@@ -172,7 +192,9 @@ enum Robustness {
     static func copyTree(_ test: XCTestCase, _ source: String = kvmMini) throws -> String {
         let root = try temporaryFolder(test) + "/linux"
         let r = try run("/bin/cp", ["-R", source, root], timeout: 60)
-        guard r.status == 0 else { throw NSError(domain: "cp", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr]) }
+        guard r.status == 0 else {
+            throw NSError(domain: "cp", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr])
+        }
         return root
     }
 
@@ -186,7 +208,8 @@ enum Robustness {
 
     static func write(_ root: String, _ rel: String, _ data: Data) throws {
         let path = root + "/" + rel
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: path)
         guard FileManager.default.createFile(atPath: path, contents: data) else {
             throw NSError(domain: "write", code: 1, userInfo: [NSLocalizedDescriptionKey: "cannot write \(path)"])
@@ -204,7 +227,8 @@ enum Robustness {
 
     static func symlink(_ root: String, _ rel: String, to target: String) throws {
         let path = root + "/" + rel
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: target)
     }

@@ -1,7 +1,8 @@
 import Foundation
 import KernelModel
-@testable import Rules
 import XCTest
+
+@testable import Rules
 
 /// Every rule of the registry, on its own examples: a rule cannot ship without examples that run.
 final class RuleExamplesTests: XCTestCase {
@@ -17,11 +18,13 @@ final class RuleExamplesTests: XCTestCase {
             XCTAssertFalse(d.nonTriggeringExamples.isEmpty, "\(d.identifier) has no non-triggering example")
             for example in d.triggeringExamples {
                 let (file, line) = (example.file, example.line)
-                XCTAssertFalse(example.expected.isEmpty, "\(d.identifier): a triggering example names what it reports",
-                               file: file, line: line)
+                XCTAssertFalse(
+                    example.expected.isEmpty, "\(d.identifier): a triggering example names what it reports",
+                    file: file, line: line)
                 let findings = rule.check(example.context)
-                XCTAssertEqual(findings.map(\.key).sorted(), example.expected.sorted(), "\(d.identifier): \(example.summary)",
-                               file: file, line: line)
+                XCTAssertEqual(
+                    findings.map(\.key).sorted(), example.expected.sorted(), "\(d.identifier): \(example.summary)",
+                    file: file, line: line)
                 for f in findings {
                     XCTAssertEqual(f.rule, d.identifier, example.summary, file: file, line: line)
                     XCTAssertEqual(f.severity, d.severity, example.summary, file: file, line: line)
@@ -31,8 +34,9 @@ final class RuleExamplesTests: XCTestCase {
             }
             for example in d.nonTriggeringExamples {
                 let findings = rule.check(example.context)
-                XCTAssertEqual(findings.map(\.message), [], "\(d.identifier): \(example.summary)",
-                               file: example.file, line: example.line)
+                XCTAssertEqual(
+                    findings.map(\.message), [], "\(d.identifier): \(example.summary)",
+                    file: example.file, line: example.line)
             }
         }
     }
@@ -63,9 +67,12 @@ final class RuleExamplesTests: XCTestCase {
                 XCTAssertTrue(text.contains("ftrlint-\(d.identifier)"), "\(page) names the rule as printed")
             }
         }
-        XCTAssertEqual(RuleRegistry.all.map { $0.description.identifier },
-                       ["leak", "nv-leak", "protected-leak", "unknown-treatment", "mandatory-unhandled", "unverified", "over-bound",
-                        "unclassified", "latent", "stale-mask"])
+        XCTAssertEqual(
+            RuleRegistry.all.map { $0.description.identifier },
+            [
+                "leak", "nv-leak", "protected-leak", "unknown-treatment", "mandatory-unhandled", "unverified", "over-bound",
+                "unclassified", "latent", "stale-mask",
+            ])
     }
 
     /// The leak message names the level, the registers and, as a note, the KVM function that decides.
@@ -83,28 +90,34 @@ final class RuleExamplesTests: XCTestCase {
 
     /// Policy register names reach KVM's entries through their family and AArch32 spellings.
     func testKvmSupportSpellings() {
-        func reg(_ table: String, _ name: String, access: String?, undef: Bool = false, vcpuReg: String? = nil,
-                 encoding: Encoding? = nil, visibility: KvmRegister.VisibilityKind = .none) -> KvmRegister {
-            KvmRegister(table: table, name: name, nameIsDerived: false, encoding: encoding, access: access, reset: nil,
-                        visibility: nil, getUser: nil, setUser: nil, reg: vcpuReg, regIndex: nil, value: 0, valueIsExplicit: false,
-                        accessIsUndefined: undef, visibilityKind: visibility, location: Example.kvmLine(1), macro: nil)
+        func reg(
+            _ table: String, _ name: String, access: String?, undef: Bool = false, vcpuReg: String? = nil,
+            encoding: Encoding? = nil, visibility: KvmRegister.VisibilityKind = .none
+        ) -> KvmRegister {
+            KvmRegister(
+                table: table, name: name, nameIsDerived: false, encoding: encoding, access: access, reset: nil,
+                visibility: nil, getUser: nil, setUser: nil, reg: vcpuReg, regIndex: nil, value: 0, valueIsExplicit: false,
+                accessIsUndefined: undef, visibilityKind: visibility, location: Example.kvmLine(1), macro: nil)
         }
-        let s = KvmSupport(KvmRegisterTables(registers: [
-            reg("sys_reg_descs", "PMEVCNTRn_EL0(3)", access: "access_pmu_evcntr"),
-            reg("sys_reg_descs", "DBGBCR0_EL1", access: "trap_bcr"),
-            reg("sys_reg_descs", "CNTP_CTL_EL0", access: "access_arch_timer"),
-            reg("cp15_regs", "cp15_0_14_2_1", access: "access_arch_timer"),
-            reg("sys_reg_descs", "PMSCR_EL1", access: "undef_access", undef: true),
-            reg("sys_reg_descs", "TRFCR_EL1", access: "access_trfcr"),
-            // Context-switched, not trapped: no handler, or UNDEF only, but per-vCPU state.
-            reg("sys_reg_descs", "APIAKEYLO_EL1", access: "undef_access", undef: true, vcpuReg: "APIAKEYLO_EL1"),
-            reg("sys_reg_descs", "ZCR_EL1", access: nil, vcpuReg: "ZCR_EL1"),
-            reg("sys_reg_descs", "SMPRI_EL1", access: nil, vcpuReg: "SMPRI_EL1", visibility: .alwaysHidden),
-            // No name in the table: found by the architecture's encoding.
-            reg("sys_reg_descs", "S2_0_0_0_2", access: "trap_raz_wi", encoding: Encoding(op0: 2, op1: 0, crn: 0, crm: 0, op2: 2)),
-            // An AArch32 entry aliasing an AArch64 register.
-            reg("cp15_regs", "cp15_0_14_1_0", access: "access_vm_reg", vcpuReg: "CNTKCTL_EL1"),
-        ]), encodings: ["OSDTRRX_EL1": Encoding(op0: 2, op1: 0, crn: 0, crm: 0, op2: 2)])
+        let s = KvmSupport(
+            KvmRegisterTables(registers: [
+                reg("sys_reg_descs", "PMEVCNTRn_EL0(3)", access: "access_pmu_evcntr"),
+                reg("sys_reg_descs", "DBGBCR0_EL1", access: "trap_bcr"),
+                reg("sys_reg_descs", "CNTP_CTL_EL0", access: "access_arch_timer"),
+                reg("cp15_regs", "cp15_0_14_2_1", access: "access_arch_timer"),
+                reg("sys_reg_descs", "PMSCR_EL1", access: "undef_access", undef: true),
+                reg("sys_reg_descs", "TRFCR_EL1", access: "access_trfcr"),
+                // Context-switched, not trapped: no handler, or UNDEF only, but per-vCPU state.
+                reg("sys_reg_descs", "APIAKEYLO_EL1", access: "undef_access", undef: true, vcpuReg: "APIAKEYLO_EL1"),
+                reg("sys_reg_descs", "ZCR_EL1", access: nil, vcpuReg: "ZCR_EL1"),
+                reg("sys_reg_descs", "SMPRI_EL1", access: nil, vcpuReg: "SMPRI_EL1", visibility: .alwaysHidden),
+                // No name in the table: found by the architecture's encoding.
+                reg(
+                    "sys_reg_descs", "S2_0_0_0_2", access: "trap_raz_wi",
+                    encoding: Encoding(op0: 2, op1: 0, crn: 0, crm: 0, op2: 2)),
+                // An AArch32 entry aliasing an AArch64 register.
+                reg("cp15_regs", "cp15_0_14_1_0", access: "access_vm_reg", vcpuReg: "CNTKCTL_EL1"),
+            ]), encodings: ["OSDTRRX_EL1": Encoding(op0: 2, op1: 0, crn: 0, crm: 0, op2: 2)])
         XCTAssertTrue(s.handles("PMEVCNTRn_EL0"))
         XCTAssertTrue(s.handles("SYS_PMEVCNTRn_EL0"))
         XCTAssertTrue(s.handles("DBGBCRn_EL1"))
@@ -129,8 +142,9 @@ final class RuleExamplesTests: XCTestCase {
         XCTAssertNil(Shortfall.first(entry, support, bounded: false), "levels at or below 0 are not checked")
         XCTAssertNil(Shortfall.first(entry, support, bounded: true), "nor when KVM bounds the field")
         let spe = LeakRule.spe
-        XCTAssertEqual(Shortfall.first(spe, KvmSupport(KvmRegisterTables(registers: [])), bounded: true)?.level.value, 1,
-                       "with no handler at all, SPE's first level is the shortfall")
+        XCTAssertEqual(
+            Shortfall.first(spe, KvmSupport(KvmRegisterTables(registers: [])), bounded: true)?.level.value, 1,
+            "with no handler at all, SPE's first level is the shortfall")
     }
 
     func testRegistryRunSortsByPlace() {

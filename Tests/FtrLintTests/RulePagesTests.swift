@@ -1,8 +1,9 @@
 import Foundation
-@testable import FtrLint
 import KernelModel
 import Rules
 import XCTest
+
+@testable import FtrLint
 
 /// docs/rules/ is generated from the rules: a page that differs from what its rule makes is stale, and the
 /// failure says the one command that regenerates every page. SARIF carries the same pages.
@@ -17,7 +18,9 @@ final class RulePagesTests: XCTestCase {
             XCTAssertEqual(onDisk, page.markdown(), "docs/rules/\(page.fileName) is stale: run `\(RulePage.regenerate)`")
         }
         let pages = try FileManager.default.contentsOfDirectory(atPath: Self.docs).filter { $0.hasSuffix(".md") }.sorted()
-        XCTAssertEqual(pages, RulePage.all.map(\.fileName).sorted(), "one page per rule and no page without a rule: run `\(RulePage.regenerate)`")
+        XCTAssertEqual(
+            pages, RulePage.all.map(\.fileName).sorted(),
+            "one page per rule and no page without a rule: run `\(RulePage.regenerate)`")
     }
 
     /// A page shows what the rule prints on its first example: the rule's own output, not a copy.
@@ -56,7 +59,8 @@ final class RulePagesTests: XCTestCase {
         let text = SarifReporter(currentDirectory: "/").render(report)
         try SchemaValidation.validate(text, schema: SchemaValidation.sarifSchema)
         let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        let driver = try XCTUnwrap(((doc["runs"] as? [[String: Any]])?.first?["tool"] as? [String: Any])?["driver"] as? [String: Any])
+        let driver = try XCTUnwrap(
+            ((doc["runs"] as? [[String: Any]])?.first?["tool"] as? [String: Any])?["driver"] as? [String: Any])
         XCTAssertEqual(driver["version"] as? String, FtrLint.version)
         XCTAssertEqual(driver["informationUri"] as? String, Project.home)
         let rules = try XCTUnwrap(driver["rules"] as? [[String: Any]])

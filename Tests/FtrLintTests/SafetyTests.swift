@@ -12,7 +12,8 @@ final class SafetyTests: XCTestCase {
     static let strace = ["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) }
 
     /// The system calls that execute, load or change something on disk.
-    static let traced = "execve,execveat,open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,rmdir,"
+    static let traced =
+        "execve,execveat,open,openat,openat2,creat,rename,renameat,renameat2,unlink,unlinkat,rmdir,"
         + "mkdir,mkdirat,link,linkat,symlink,symlinkat,chmod,fchmodat,chown,lchown,fchownat,truncate,utime,utimes,"
         + "utimensat,mknod,mknodat"
 
@@ -21,7 +22,8 @@ final class SafetyTests: XCTestCase {
     /// Every entry under a folder: type, mode, owner, size, mtime, ctime and (for files) SHA-256.
     static func snapshot(_ root: String) throws -> [String: String] {
         var result: [String: String] = [:]
-        let sums = try Robustness.run("/bin/sh", ["-c", "find . -type f -print0 | xargs -0 -r sha256sum"], in: root, timeout: 300)
+        let sums = try Robustness.run(
+            "/bin/sh", ["-c", "find . -type f -print0 | xargs -0 -r sha256sum"], in: root, timeout: 300)
         XCTAssertEqual(sums.status, 0, "\(sums)")
         var digest: [String: String] = [:]
         for line in sums.stdout.split(separator: "\n") {
@@ -29,7 +31,8 @@ final class SafetyTests: XCTestCase {
             guard parts.count == 2 else { continue }
             digest[String(parts[1].drop { $0 == " " || $0 == "*" })] = String(parts[0])
         }
-        let listing = try Robustness.run("/usr/bin/find", [".", "-printf", "%p\\t%y\\t%m\\t%U:%G\\t%s\\t%T@\\t%C@\\t%l\\n"], in: root, timeout: 300)
+        let listing = try Robustness.run(
+            "/usr/bin/find", [".", "-printf", "%p\\t%y\\t%m\\t%U:%G\\t%s\\t%T@\\t%C@\\t%l\\n"], in: root, timeout: 300)
         XCTAssertEqual(listing.status, 0, "\(listing)")
         for line in listing.stdout.split(separator: "\n") {
             let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
@@ -39,8 +42,10 @@ final class SafetyTests: XCTestCase {
         return result
     }
 
-    static func assertUnchanged(_ before: [String: String], _ after: [String: String], _ context: String,
-                                file: StaticString = #filePath, line: UInt = #line) {
+    static func assertUnchanged(
+        _ before: [String: String], _ after: [String: String], _ context: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertFalse(before.isEmpty, "\(context): empty snapshot", file: file, line: line)
         for (path, state) in before where after[path] != state {
             XCTFail("\(context): \(path) changed: \(state) → \(after[path] ?? "removed")", file: file, line: line)
@@ -66,19 +71,25 @@ final class SafetyTests: XCTestCase {
         for raw in log.split(separator: "\n") {
             var line = Substring(raw)
             // "1234 openat(...)": drop the pid.
-            if let space = line.firstIndex(of: " "), line[..<space].allSatisfy(\.isNumber) { line = line[line.index(after: space)...] }
+            if let space = line.firstIndex(of: " "), line[..<space].allSatisfy(\.isNumber) {
+                line = line[line.index(after: space)...]
+            }
             line = line.drop { $0 == " " }
             guard !line.hasPrefix("<..."), !line.hasPrefix("+++"), !line.hasPrefix("---"),
-                  let open = line.firstIndex(of: "(") else { continue }
+                let open = line.firstIndex(of: "(")
+            else { continue }
             let name = String(line[..<open])
             guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { continue }
             let args = splitArguments(line[line.index(after: open)...])
             var paths: [String] = []
             var dirfd: String? = nil
             for a in args {
-                if a.hasPrefix("\"") { paths.append(resolve(unquote(a), dirfd: dirfd, cwd: cwd)); dirfd = nil }
-                else if a == "AT_FDCWD" { dirfd = cwd }
-                else if let lt = a.firstIndex(of: "<"), a.hasSuffix(">"), a[..<lt].allSatisfy(\.isNumber) {
+                if a.hasPrefix("\"") {
+                    paths.append(resolve(unquote(a), dirfd: dirfd, cwd: cwd))
+                    dirfd = nil
+                } else if a == "AT_FDCWD" {
+                    dirfd = cwd
+                } else if let lt = a.firstIndex(of: "<"), a.hasSuffix(">"), a[..<lt].allSatisfy(\.isNumber) {
                     dirfd = String(a[a.index(after: lt)..<a.index(before: a.endIndex)])
                 }
             }
@@ -111,13 +122,24 @@ final class SafetyTests: XCTestCase {
                 continue
             }
             switch ch {
-            case "\"": inString = true; current.append(ch)
-            case "[", "{": depth += 1; current.append(ch)
-            case "]", "}": depth -= 1; current.append(ch)
-            case "<" where current.allSatisfy(\.isNumber) && !current.isEmpty: depth += 1; current.append(ch)
-            case ">" where depth > 0 && current.contains("<"): depth -= 1; current.append(ch)
+            case "\"":
+                inString = true
+                current.append(ch)
+            case "[", "{":
+                depth += 1
+                current.append(ch)
+            case "]", "}":
+                depth -= 1
+                current.append(ch)
+            case "<" where current.allSatisfy(\.isNumber) && !current.isEmpty:
+                depth += 1
+                current.append(ch)
+            case ">" where depth > 0 && current.contains("<"):
+                depth -= 1
+                current.append(ch)
             case "," where depth == 0:
-                args.append(current.trimmingCharacters(in: .whitespaces)); current = ""
+                args.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
             case ")" where depth == 0:
                 args.append(current.trimmingCharacters(in: .whitespaces))
                 return args
@@ -152,16 +174,22 @@ final class SafetyTests: XCTestCase {
         let binary = try Robustness.requireBinary()
         let log = try Robustness.temporaryFolder(self, "strace") + "/trace"
         let env = ProcessInfo.processInfo.environment.merging(["XDG_CACHE_HOME": cache + "/xdg"]) { _, new in new }
-        let run = try Robustness.run(strace, ["-f", "-qq", "-y", "-s", "4096", "-o", log, "-e", "trace=" + Self.traced, "-e", "signal=none",
-                                              binary] + arguments, in: cwd, timeout: timeout, environment: env)
+        let run = try Robustness.run(
+            strace,
+            [
+                "-f", "-qq", "-y", "-s", "4096", "-o", log, "-e", "trace=" + Self.traced, "-e", "signal=none",
+                binary,
+            ] + arguments, in: cwd, timeout: timeout, environment: env)
         let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         XCTAssertFalse(text.isEmpty, "strace wrote no trace\n\(run)")
         return (run, Self.events(text, cwd: (cwd as NSString).resolvingSymlinksInPath))
     }
 
     /// The checks on a trace: what ran, what was loaded, what was written.
-    func assertContained(_ events: [Event], tree: String, cache: String, allowGit: Bool = false, _ context: String,
-                         file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertContained(
+        _ events: [Event], tree: String, cache: String, allowGit: Bool = false, _ context: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let binary = URL(fileURLWithPath: try Robustness.requireBinary()).resolvingSymlinksInPath().path
         let build = (binary as NSString).deletingLastPathComponent
         let cache = (cache as NSString).resolvingSymlinksInPath
@@ -181,11 +209,15 @@ final class SafetyTests: XCTestCase {
                 if e.write {
                     let ok = Self.inside(path, cache) || path == "/dev/null" || path == "/dev/tty"
                     XCTAssertTrue(ok, "\(context): \(e.syscall) outside the cache: \(path)\n\(e.text)", file: file, line: line)
-                    XCTAssertFalse(Self.inside(path, tree), "\(context): \(e.syscall) inside the tree: \(path)\n\(e.text)",
-                                   file: file, line: line)
-                } else if !e.failed, (path as NSString).lastPathComponent.range(of: #"\.so(\.[0-9]+)*$"#, options: .regularExpression) != nil {
-                    XCTAssertTrue(libraries.contains { Self.inside(path, $0) } && !Self.inside(path, tree),
-                                  "\(context): loaded a shared object from \(path)\n\(e.text)", file: file, line: line)
+                    XCTAssertFalse(
+                        Self.inside(path, tree), "\(context): \(e.syscall) inside the tree: \(path)\n\(e.text)",
+                        file: file, line: line)
+                } else if !e.failed,
+                    (path as NSString).lastPathComponent.range(of: #"\.so(\.[0-9]+)*$"#, options: .regularExpression) != nil
+                {
+                    XCTAssertTrue(
+                        libraries.contains { Self.inside(path, $0) } && !Self.inside(path, tree),
+                        "\(context): loaded a shared object from \(path)\n\(e.text)", file: file, line: line)
                 }
             }
         }
@@ -205,7 +237,8 @@ final class SafetyTests: XCTestCase {
             let (run, events) = try traced([command, ".", "--cache-dir", cache], in: tree, cache: cacheRoot)
             XCTAssertEqual(run.status, 0, "\(command) on kvm-mini is clean\n\(run)")
             try assertContained(events, tree: tree, cache: cacheRoot, command)
-            sawCacheWrite = sawCacheWrite || events.contains { $0.write && !$0.failed && Self.inside($0.paths.first ?? "", cache) }
+            sawCacheWrite =
+                sawCacheWrite || events.contains { $0.write && !$0.failed && Self.inside($0.paths.first ?? "", cache) }
         }
         // The first run generates the parse environment: the trace sees those writes, so it would see others.
         XCTAssertTrue(sawCacheWrite, "the trace shows the parse environment being written")
@@ -220,10 +253,15 @@ final class SafetyTests: XCTestCase {
         let shell = "$(touch \(marker)) `touch \(marker)` ; touch \(marker)"
         // The sysreg file: shell in comments (the file still parses).
         let sysreg = try Robustness.read(tree, RobustnessTests.sysreg)
-        try Robustness.write(tree, RobustnessTests.sysreg, "# \(shell)\n" + sysreg.replacingOccurrences(of: "EndSysreg\n", with: "EndSysreg\n# \(shell)\n"))
+        try Robustness.write(
+            tree, RobustnessTests.sysreg,
+            "# \(shell)\n" + sysreg.replacingOccurrences(of: "EndSysreg\n", with: "EndSysreg\n# \(shell)\n"))
         // Make and Kconfig macros that would run a shell if evaluated.
-        try Robustness.write(tree, "Makefile", try Robustness.read(tree, "Makefile") + "X := $(shell touch \(marker))\ninclude /etc/passwd\n")
-        try Robustness.write(tree, "arch/arm64/Kconfig", """
+        try Robustness.write(
+            tree, "Makefile", try Robustness.read(tree, "Makefile") + "X := $(shell touch \(marker))\ninclude /etc/passwd\n")
+        try Robustness.write(
+            tree, "arch/arm64/Kconfig",
+            """
             config ARM64
             \tdef_bool y
             \tselect HAVE_X if $(success,touch \(marker))
@@ -237,10 +275,13 @@ final class SafetyTests: XCTestCase {
         try Robustness.write(outside, "evil.so", "not a shared object")
         try Robustness.write(outside, "cfg", "-fplugin=\(outside)/evil.so\n")
         let hostileArgs = [
-            "\(outside)/evil-cc", "-fplugin=\(outside)/evil.so", "-fpass-plugin=\(outside)/evil.so", "-Xclang", "-load", "-Xclang",
-            "\(outside)/evil.so", "-o", "\(outside)/x.o", "-MD", "-MF", "\(outside)/deps", "-MJ", "\(outside)/mj.json", "-MJ\(outside)/mj2.json",
+            "\(outside)/evil-cc", "-fplugin=\(outside)/evil.so", "-fpass-plugin=\(outside)/evil.so", "-Xclang", "-load",
+            "-Xclang",
+            "\(outside)/evil.so", "-o", "\(outside)/x.o", "-MD", "-MF", "\(outside)/deps", "-MJ", "\(outside)/mj.json",
+            "-MJ\(outside)/mj2.json",
             "-gen-cdb-fragment-path", "\(outside)/cdb", "-emit-interface-stubs", "--config", "\(outside)/cfg", "@\(outside)/cfg",
-            "-save-temps=obj", "-ftime-trace", "-fcrash-diagnostics-dir=\(outside)/crash", "--serialize-diagnostics", "\(outside)/dia",
+            "-save-temps=obj", "-ftime-trace", "-fcrash-diagnostics-dir=\(outside)/crash", "--serialize-diagnostics",
+            "\(outside)/dia",
             "-dependency-dot", "\(outside)/dot", "-fmodules", "-fmodules-cache-path=\(outside)/modules", "-B\(outside)", "-I/etc",
             "-Wl,-rpath,\(outside)", "-save-stats", "-H", "-c",
         ]
@@ -248,8 +289,12 @@ final class SafetyTests: XCTestCase {
             ["directory": outside, "file": tree + "/" + file, "arguments": hostileArgs + [tree + "/" + file]]
         }
         var entries = [try entry(RobustnessTests.cpufeature), try entry(RobustnessTests.sysRegs)]
-        entries.append(["directory": tree, "file": "arch/arm64/kvm/nested.c", "command": "sh -c 'touch \(marker)'; cc -o \(outside)/y nested.c"])
-        try Robustness.write(tree, "compile_commands.json", try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted]))
+        entries.append([
+            "directory": tree, "file": "arch/arm64/kvm/nested.c",
+            "command": "sh -c 'touch \(marker)'; cc -o \(outside)/y nested.c",
+        ])
+        try Robustness.write(
+            tree, "compile_commands.json", try JSONSerialization.data(withJSONObject: entries, options: [.prettyPrinted]))
 
         let cacheRoot = try Robustness.temporaryFolder(self, "cache")
         let cache = cacheRoot + "/env"
@@ -258,7 +303,9 @@ final class SafetyTests: XCTestCase {
         for command in Robustness.analysisCommands {
             for compileCommands in [true, false] {
                 // With the database (at the tree's root, found by default), and without it (the parse environment).
-                let args = [command, ".", "--cache-dir", cache] + (compileCommands ? [] : ["--compile-commands", outside + "/none.json"])
+                let args =
+                    [command, ".", "--cache-dir", cache]
+                    + (compileCommands ? [] : ["--compile-commands", outside + "/none.json"])
                 let (run, events) = try traced(args, in: tree, cache: cacheRoot)
                 XCTAssertFalse(run.signaled || run.timedOut, "\(command)\n\(run)")
                 try assertContained(events, tree: tree, cache: cacheRoot, "\(command) (database: \(compileCommands))")
@@ -278,8 +325,11 @@ final class SafetyTests: XCTestCase {
         let git = "/usr/bin/git"
         guard FileManager.default.isExecutableFile(atPath: git) else { throw XCTSkip("no git") }
         let tree = try Robustness.copyTree(self)
-        let env = ["GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "HOME": tree, "PATH": "/usr/bin:/bin",
-                   "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"]
+        let env = [
+            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "HOME": tree, "PATH": "/usr/bin:/bin",
+            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.com",
+        ]
         for args in [["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "fixture"]] {
             XCTAssertEqual(try Robustness.run(git, args, in: tree, timeout: 60, environment: env).status, 0)
         }
@@ -292,7 +342,8 @@ final class SafetyTests: XCTestCase {
         XCTAssertFalse(run.signaled || run.timedOut, "\(run)")
         XCTAssertNotEqual(run.status, 2, "\(run)")
         try assertContained(events, tree: tree, cache: cacheRoot, allowGit: true, "check --base HEAD")
-        XCTAssertTrue(events.contains { $0.syscall == "execve" && !$0.failed && ($0.paths.first ?? "").hasSuffix("/git") }, "git ran")
+        XCTAssertTrue(
+            events.contains { $0.syscall == "execve" && !$0.failed && ($0.paths.first ?? "").hasSuffix("/git") }, "git ran")
         Self.assertUnchanged(before, try Self.snapshot(tree), "git checkout")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import LibClang
+import XCTest
+
 @testable import KernelModel
 
 /// SysRegDescsExtractor over the real kernel trees.
@@ -9,13 +10,17 @@ final class SysRegDescsRealTreeTests: XCTestCase {
     private static let lock = NSLock()
 
     private func tables(_ version: String) throws -> KvmRegisterTables {
-        Self.lock.lock(); defer { Self.lock.unlock() }
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         if let t = Self.cache[version] { return t }
         let root = try RealTrees.root(version)
         let unit = try RealTrees.parse(SysRegDescsExtractor.path, of: version)
-        let t = try SysRegDescsExtractor(unit: unit, relativize: { path in
-            path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
-        }).extract()
+        let t = try SysRegDescsExtractor(
+            unit: unit,
+            relativize: { path in
+                path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            }
+        ).extract()
         Self.cache[version] = t
         return t
     }
@@ -47,8 +52,12 @@ final class SysRegDescsRealTreeTests: XCTestCase {
             if inDefine || line.hasPrefix("#define") || line.hasPrefix("#undef") {
                 snippet += line + "\n"
                 inDefine = line.hasSuffix("\\")
-            } else if line.range(of: #"^(static )?(const )?struct sys_reg_desc \w+\[\][^=;(]*= *\{"#, options: .regularExpression) != nil,
-               let name = line.range(of: #"sys_reg_desc \w+\["#, options: .regularExpression).map({ line[$0].dropFirst(13).dropLast() }) {
+            } else if line.range(of: #"^(static )?(const )?struct sys_reg_desc \w+\[\][^=;(]*= *\{"#, options: .regularExpression)
+                != nil,
+                let name = line.range(of: #"sys_reg_desc \w+\["#, options: .regularExpression).map({
+                    line[$0].dropFirst(13).dropLast()
+                })
+            {
                 names.append(String(name))
                 snippet += "\n@@TABLE \(name)\n"
                 while i < lines.count {
@@ -74,16 +83,26 @@ final class SysRegDescsRealTreeTests: XCTestCase {
         process.waitUntilExit()
         var counts: [String: Int] = [:]
         for name in names {
-            guard let mark = out.range(of: "@@TABLE \(name)"), let open = out[mark.upperBound...].firstIndex(of: "{") else { continue }
+            guard let mark = out.range(of: "@@TABLE \(name)"), let open = out[mark.upperBound...].firstIndex(of: "{") else {
+                continue
+            }
             var depth = 0, count = 0
             var inString = false
             var previous: Character = " "
             scan: for ch in out[open...] {
-                if inString { if ch == "\"" && previous != "\\" { inString = false }; previous = ch; continue }
+                if inString {
+                    if ch == "\"" && previous != "\\" { inString = false }
+                    previous = ch
+                    continue
+                }
                 switch ch {
                 case "\"": inString = true
-                case "{": depth += 1; if depth == 2 { count += 1 }
-                case "}": depth -= 1; if depth == 0 { break scan }
+                case "{":
+                    depth += 1
+                    if depth == 2 { count += 1 }
+                case "}":
+                    depth -= 1
+                    if depth == 0 { break scan }
                 default: break
                 }
                 previous = ch

@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
 import LibClang
+import XCTest
+
 @testable import KernelModel
 
 /// SysRegDescsExtractor over a small fixture written for the purpose (testdata/kvm-tables/sys_regs.c).
@@ -11,12 +12,15 @@ final class SysRegDescsTests: XCTestCase {
     static let arguments = ["-target", "aarch64-linux-gnu", "-std=gnu11"]
 
     private func extract(_ path: String = SysRegDescsTests.fixture, source: String? = nil) throws -> KvmRegisterTables {
-        let unit = try TranslationUnit(path: path, arguments: Self.arguments,
-                                       unsavedFiles: source.map { [path: $0] } ?? [:], options: [.keepGoing])
+        let unit = try TranslationUnit(
+            path: path, arguments: Self.arguments,
+            unsavedFiles: source.map { [path: $0] } ?? [:], options: [.keepGoing])
         return try SysRegDescsExtractor(unit: unit, relativize: { ($0 as NSString).lastPathComponent }).extract()
     }
 
-    private func one(_ t: KvmRegisterTables, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> KvmRegister {
+    private func one(_ t: KvmRegisterTables, _ name: String, file: StaticString = #filePath, line: UInt = #line) throws
+        -> KvmRegister
+    {
         let found = t.entries(named: name)
         XCTAssertEqual(found.count, 1, "entries named \(name)", file: file, line: line)
         return try XCTUnwrap(found.first, file: file, line: line)
@@ -174,22 +178,27 @@ final class SysRegDescsTests: XCTestCase {
     }
 
     func testMissingMainTableFails() throws {
-        assertIncomplete(try variant { $0.replacingOccurrences(of: "sys_reg_descs[]", with: "other_descs[]") },
-                         mentioning: "sys_reg_descs[] not found")
+        assertIncomplete(
+            try variant { $0.replacingOccurrences(of: "sys_reg_descs[]", with: "other_descs[]") },
+            mentioning: "sys_reg_descs[] not found")
     }
 
     func testDeclaredLengthMismatchFails() throws {
         // A declared length larger than the initialisers: the rest would be zeroed entries nobody wrote.
-        assertIncomplete(try variant { $0.replacingOccurrences(of: "sys_reg_descs[]", with: "sys_reg_descs[20]") },
-                         mentioning: "declares 20 entries, 15 were read")
+        assertIncomplete(
+            try variant { $0.replacingOccurrences(of: "sys_reg_descs[]", with: "sys_reg_descs[20]") },
+            mentioning: "declares 20 entries, 15 were read")
     }
 
     func testEncodingThatDoesNotEvaluateFails() throws {
         let source = try variant {
-            $0.replacingOccurrences(of: "{ Op1( 1), CRm(14), .access = access_counter },",
-                                    with: "{ Op1( 1), CRm(some_crm), .access = access_counter },")
-              .replacingOccurrences(of: "static const struct sys_reg_desc cp15_64_regs[]",
-                                    with: "extern const u8 some_crm;\nstatic const struct sys_reg_desc cp15_64_regs[]")
+            $0.replacingOccurrences(
+                of: "{ Op1( 1), CRm(14), .access = access_counter },",
+                with: "{ Op1( 1), CRm(some_crm), .access = access_counter },"
+            )
+            .replacingOccurrences(
+                of: "static const struct sys_reg_desc cp15_64_regs[]",
+                with: "extern const u8 some_crm;\nstatic const struct sys_reg_desc cp15_64_regs[]")
         }
         assertIncomplete(source, mentioning: "cp15_64_regs[]")
     }

@@ -78,8 +78,11 @@ final class SysregSpecErrorTests: XCTestCase {
 
     /// Mutated copies of the constructs fixture must parse or throw SysregSpecError, never trap.
     func testMutatedInputNeverTraps() throws {
-        let lines = try SysregFixture.text("constructs.sysreg").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let junk = ["", "0b", "0b2", ":", "63:", ":0", "-1", "64", "99999999999", "EndEnum", "EndPrefix", "Sysreg", "#", "\u{FFFD}", "\r"]
+        let lines = try SysregFixture.text("constructs.sysreg").split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
+        let junk = [
+            "", "0b", "0b2", ":", "63:", ":0", "-1", "64", "99999999999", "EndEnum", "EndPrefix", "Sysreg", "#", "\u{FFFD}", "\r",
+        ]
         var random = SplitMix64(seed: 0x5EED)
         for _ in 0..<2_000 {
             var mutated = lines

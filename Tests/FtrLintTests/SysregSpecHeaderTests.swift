@@ -29,10 +29,11 @@ final class SysregSpecHeaderTests: XCTestCase {
 
     func testMacroPrefixesAndValues() throws {
         let header = SysregDefsHeader.render(try SysregFixture.spec("constructs.sysreg"))
-        let pairs = Dictionary(defines(header).map { line -> (String, String) in
-            let words = line.split(separator: " ", maxSplits: 1).map(String.init)
-            return (words[0], words.count > 1 ? words[1] : "")
-        }, uniquingKeysWith: { first, _ in first })
+        let pairs = Dictionary(
+            defines(header).map { line -> (String, String) in
+                let words = line.split(separator: " ", maxSplits: 1).map(String.init)
+                return (words[0], words.count > 1 ? words[1] : "")
+            }, uniquingKeysWith: { first, _ in first })
         XCTAssertEqual(pairs["SYS_TEST_ID_EL1"], "sys_reg(3, 0, 0, 15, 7)")
         XCTAssertEqual(pairs["REG_TEST_ID_EL1"], "S3_0_C0_C15_7")
         XCTAssertEqual(pairs["TEST_ID_EL1_Alpha_SHIFT"], "60")

@@ -35,9 +35,14 @@ final class SysregSpecParserTests: XCTestCase {
     func testEveryFieldKind() throws {
         let spec = try SysregFixture.spec("constructs.sysreg")
         let fields = try XCTUnwrap(spec.register(named: "TEST_ID_EL1")).fields
-        XCTAssertEqual(fields.map(\.kind), [.unsignedEnum, .signedEnum, .enumeration, .res0, .field, .res1, .unkn, .raz, .field, .res0])
-        XCTAssertEqual(fields.map(\.name), ["Alpha", "Beta", "Gamma", "RES0_51_40", "Delta", "RES1_31_31", "UNKN_30_28",
-                                            "RAZ_27_24", "Epsilon", "RES0_22_0"])
+        XCTAssertEqual(
+            fields.map(\.kind), [.unsignedEnum, .signedEnum, .enumeration, .res0, .field, .res1, .unkn, .raz, .field, .res0])
+        XCTAssertEqual(
+            fields.map(\.name),
+            [
+                "Alpha", "Beta", "Gamma", "RES0_51_40", "Delta", "RES1_31_31", "UNKN_30_28",
+                "RAZ_27_24", "Epsilon", "RES0_22_0",
+            ])
         XCTAssertEqual(fields.map(\.line), [16, 21, 25, 29, 30, 31, 32, 33, 34, 35])
         XCTAssertTrue(fields.allSatisfy { $0.prefix == nil })
     }
@@ -98,13 +103,13 @@ final class SysregSpecParserTests: XCTestCase {
 
     func testMappingCycleTerminates() throws {
         let text = """
-        Sysreg\tA_EL1\t3\t0\t0\t0\t0
-        Mapping\tB_EL1
-        EndSysreg
-        Sysreg\tB_EL1\t3\t0\t0\t0\t1
-        Mapping\tA_EL1
-        EndSysreg
-        """
+            Sysreg\tA_EL1\t3\t0\t0\t0\t0
+            Mapping\tB_EL1
+            EndSysreg
+            Sysreg\tB_EL1\t3\t0\t0\t0\t1
+            Mapping\tA_EL1
+            EndSysreg
+            """
         XCTAssertEqual(try SysregSpec(text: text).fields(of: "A_EL1"), [])
     }
 

@@ -15,7 +15,8 @@ final class SysregSpecRealTreeTests: XCTestCase {
 
     /// Counts the lines whose first word is `word`, independently of the parser.
     private func count(_ word: String, in text: String) -> Int {
-        text.split(separator: "\n").filter { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).first == Substring(word) }.count
+        text.split(separator: "\n").filter { $0.split(whereSeparator: { $0 == " " || $0 == "\t" }).first == Substring(word) }
+            .count
     }
 
     func testBlockCountsMatchTheText() throws {
@@ -37,7 +38,8 @@ final class SysregSpecRealTreeTests: XCTestCase {
             XCTAssertEqual(field.kind, version == "6.1" ? .enumeration : .unsignedEnum, version)
             XCTAssertEqual(field.value(named: "IMP")?.value, 1, version)
             XCTAssertEqual(spec.field(register: "ID_AA64DFR0_EL1", lsb: 33)?.name, "PMSVer", version)
-            XCTAssertEqual(spec.register(named: "ID_AA64DFR0_EL1")?.encoding, SysregEncoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0))
+            XCTAssertEqual(
+                spec.register(named: "ID_AA64DFR0_EL1")?.encoding, SysregEncoding(op0: 3, op1: 0, crn: 0, crm: 5, op2: 0))
         }
     }
 
@@ -48,8 +50,9 @@ final class SysregSpecRealTreeTests: XCTestCase {
             let generator = SysregDefsHeader.Generator(script: script)
             XCTAssertEqual(generator, version == "6.1" ? .original : .current, version)
             let header = SysregDefsHeader.render(spec, generator: generator)
-            let defines = Set(header.split(separator: "\n").filter { $0.hasPrefix("#define") }
-                .map { $0.split(separator: " ").joined(separator: " ") })
+            let defines = Set(
+                header.split(separator: "\n").filter { $0.hasPrefix("#define") }
+                    .map { $0.split(separator: " ").joined(separator: " ") })
             XCTAssertTrue(defines.contains("#define ID_AA64DFR0_EL1_PMSVer_SHIFT 32"), version)
             XCTAssertTrue(defines.contains("#define SYS_ID_AA64DFR0_EL1 sys_reg(3, 0, 0, 5, 0)"), version)
             XCTAssertEqual(defines.contains { $0.hasSuffix("_UNKN (UL(0))") }, generator == .current, version)
@@ -57,14 +60,17 @@ final class SysregSpecRealTreeTests: XCTestCase {
     }
 
     /// The #defines gen-sysreg.awk printed for each release (counted by running it outside the tests).
-    private static let awkDefineCounts = ["6.1": ("SUBLEVEL = 192", 2008), "6.12": ("SUBLEVEL = 117", 6970), "7.2": ("SUBLEVEL = 13", 14832)]
+    private static let awkDefineCounts = [
+        "6.1": ("SUBLEVEL = 192", 2008), "6.12": ("SUBLEVEL = 117", 6970), "7.2": ("SUBLEVEL = 13", 14832),
+    ]
 
     func testDefineCountsMatchTheGenerator() throws {
         for version in Self.versions {
             let (spec, _, root) = try tree(version)
             // Another point release may add registers; the counts hold for the one they were taken from.
             guard let (sublevel, expected) = Self.awkDefineCounts[version],
-                  try String(contentsOfFile: root + "/Makefile", encoding: .utf8).contains(sublevel) else { continue }
+                try String(contentsOfFile: root + "/Makefile", encoding: .utf8).contains(sublevel)
+            else { continue }
             let script = try String(contentsOfFile: root + "/arch/arm64/tools/gen-sysreg.awk", encoding: .utf8)
             let header = SysregDefsHeader.render(spec, generator: .init(script: script))
             XCTAssertEqual(header.split(separator: "\n").filter { $0.hasPrefix("#define") }.count, expected, version)

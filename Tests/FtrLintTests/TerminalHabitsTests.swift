@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
-@testable import FtrLint
 import XCTest
+
+@testable import FtrLint
 
 /// What a terminal user expects: running from inside the tree, gcc's colours, help that lists every
 /// command once, and the policy options on every command that reads a tree.
@@ -34,8 +35,9 @@ final class TerminalHabitsTests: XCTestCase {
         XCTAssertEqual(never.output, plain.output)
         let strip = try NSRegularExpression(pattern: "\u{1B}\\[[0-9;]*m")
         let text = always.output
-        XCTAssertEqual(strip.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: ""),
-                       plain.output, "colour changes nothing else")
+        XCTAssertEqual(
+            strip.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: ""),
+            plain.output, "colour changes nothing else")
         let matrix = try CheckRun.ftrlint(["matrix", tree, "--color", "always"])
         XCTAssertTrue(matrix.output.contains("\u{1B}["), "matrix takes --color too")
         let wrong = try CheckRun.ftrlint(["check", tree, "--color", "sometimes"])
@@ -55,8 +57,11 @@ final class TerminalHabitsTests: XCTestCase {
             // One entry per option: its first line starts with two spaces and "-" or "<"; the rest is indented further.
             var entries: [String] = []
             for line in help.output.split(separator: "\n") {
-                if line.hasPrefix("  -") || line.hasPrefix("  <") { entries.append(String(line)) }
-                else if line.hasPrefix("      "), !entries.isEmpty { entries[entries.count - 1] += " " + line.trimmingCharacters(in: .whitespaces) }
+                if line.hasPrefix("  -") || line.hasPrefix("  <") {
+                    entries.append(String(line))
+                } else if line.hasPrefix("      "), !entries.isEmpty {
+                    entries[entries.count - 1] += " " + line.trimmingCharacters(in: .whitespaces)
+                }
             }
             for e in entries {
                 XCTAssertLessThanOrEqual(e.components(separatedBy: "default:").count - 1, 1, "\(name): \(e)")
@@ -68,7 +73,8 @@ final class TerminalHabitsTests: XCTestCase {
     /// matrix, explain and tables take the policy options check takes (they used the shipped policy).
     func testEveryTreeCommandTakesThePolicyOptions() throws {
         let options = ["--policy", "p.yaml", "--policy-additions", "a.yaml", "--config", "c.yaml"]
-        for command in [TablesCommand.self, MatrixCommand.self, CheckCommand.self, BaselineCommand.self] as [ParsableCommand.Type] {
+        for command in [TablesCommand.self, MatrixCommand.self, CheckCommand.self, BaselineCommand.self] as [ParsableCommand.Type]
+        {
             XCTAssertNoThrow(try command.parseAsRoot(options), "\(command)")
         }
         XCTAssertNoThrow(try ExplainCommand.parseAsRoot(["ID_AA64PFR0_EL1.SVE"] + options))

@@ -37,13 +37,18 @@ struct FieldFix {
         }
         if Self.kvmSide.contains(finding.rule) {
             let bound = row.policy?.bound ?? 0
-            out.append(bound <= 0 ? "write: \(hide()) (hide it: the policy's bound is 0)"
-                                  : "write: \(cap(bound)) (cap it at the policy's bound)")
+            out.append(
+                bound <= 0
+                    ? "write: \(hide()) (hide it: the policy's bound is 0)"
+                    : "write: \(cap(bound)) (cap it at the policy's bound)")
             if let patch {
-                out.append("patch: \(patch.path):\(patch.line): \(Escape.oneLine(patch.statement))  "
-                           + "(what `ftrlint bound` inserts before this line; it writes the whole patch and proves it)")
+                out.append(
+                    "patch: \(patch.path):\(patch.line): \(Escape.oneLine(patch.statement))  "
+                        + "(what `ftrlint bound` inserts before this line; it writes the whole patch and proves it)")
             }
-            out.append("or accept it: `ftrlint baseline -o FILE` and `check --baseline FILE`, or raise the bound with --policy-additions")
+            out.append(
+                "or accept it: `ftrlint baseline -o FILE` and `check --baseline FILE`, or raise the bound with --policy-additions"
+            )
         } else {
             out.append("see docs/rules/\(finding.rule).md")
         }
@@ -66,7 +71,8 @@ struct FieldFix {
     func cap(_ bound: Int) -> String {
         let f = row.field, reg = row.register.name
         if generated, source.text("arch/arm64/kvm/sys_regs.h")?.contains("define ID_REG_LIMIT_FIELD_ENUM") == true,
-           let name = valueName(bound) {
+            let name = valueName(bound)
+        {
             return "val = ID_REG_LIMIT_FIELD_ENUM(val, \(reg), \(f.name), \(name));"
         }
         let shift = generated ? "\(reg)_\(f.name)_SHIFT" : "\(prefix ?? reg + "_")\(f.name.uppercased())_SHIFT"
@@ -80,12 +86,20 @@ struct FieldFix {
         for line in text.split(separator: "\n") {
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard let first = words.first else { continue }
-            if first == "Sysreg" { inRegister = words.count > 1 && words[1] == row.register.name; continue }
+            if first == "Sysreg" {
+                inRegister = words.count > 1 && words[1] == row.register.name
+                continue
+            }
             if first == "EndSysreg" { inRegister = false }
             guard inRegister else { continue }
-            if first.hasSuffix("Enum"), first != "EndEnum" { inField = words.last.map(String.init) == row.field.name; continue }
+            if first.hasSuffix("Enum"), first != "EndEnum" {
+                inField = words.last.map(String.init) == row.field.name
+                continue
+            }
             if first == "EndEnum" { inField = false }
-            if inField, first.hasPrefix("0b"), Int(first.dropFirst(2), radix: 2) == value, words.count > 1 { return String(words[1]) }
+            if inField, first.hasPrefix("0b"), Int(first.dropFirst(2), radix: 2) == value, words.count > 1 {
+                return String(words[1])
+            }
         }
         return nil
     }

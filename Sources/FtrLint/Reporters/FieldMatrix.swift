@@ -48,15 +48,19 @@ struct FieldMatrix {
                 let g = guestView.fields[f.key]
                 let normal = g?.normal ?? KvmTreatment(kind: .unknown, note: Self.missingNote)
                 let entry = policy.entry(register: f.register, field: f.name)
-                return Row(register: reg, field: f, normal: normal,
-                           nested: g?.nested, protected: g?.protected, writable: g?.writable, function: g?.function,
-                           policy: entry,
-                           verdict: FieldVerdict(findings: byKey[f.key] ?? [], treatment: normal, fieldClass: entry?.fieldClass))
+                return Row(
+                    register: reg, field: f, normal: normal,
+                    nested: g?.nested, protected: g?.protected, writable: g?.writable, function: g?.function,
+                    policy: entry,
+                    verdict: FieldVerdict(findings: byKey[f.key] ?? [], treatment: normal, fieldClass: entry?.fieldClass))
             }
         }
     }
 
-    private init(kernel: String, rows: [Row]) { self.kernel = kernel; self.rows = rows }
+    private init(kernel: String, rows: [Row]) {
+        self.kernel = kernel
+        self.rows = rows
+    }
 
     /// The rows of the named registers (`_EL1` may be left out, case does not matter) whose verdict is
     /// one of `verdicts`; an empty list keeps every register / verdict. A name that matches nothing is an
@@ -64,16 +68,19 @@ struct FieldMatrix {
     func filtered(registers: [String], verdicts: [String]) throws -> FieldMatrix {
         let wanted = Set(registers.map { $0.uppercased() })
         for name in wanted where !self.registers.contains(where: { Self.names($0.name).contains(name) }) {
-            throw CheckProblem("--register \(name): no such register in cpufeature's tables; they are "
-                               + self.registers.map(\.name).joined(separator: ", "))
+            throw CheckProblem(
+                "--register \(name): no such register in cpufeature's tables; they are "
+                    + self.registers.map(\.name).joined(separator: ", "))
         }
         for v in verdicts where !FieldVerdict.names.contains(v) {
             throw CheckProblem("--verdict \(v): not a verdict; one of " + FieldVerdict.names.joined(separator: ", "))
         }
-        return FieldMatrix(kernel: kernel, rows: rows.filter { r in
-            (wanted.isEmpty || !wanted.isDisjoint(with: Self.names(r.register.name)))
-                && (verdicts.isEmpty || verdicts.contains(r.verdict.name))
-        })
+        return FieldMatrix(
+            kernel: kernel,
+            rows: rows.filter { r in
+                (wanted.isEmpty || !wanted.isDisjoint(with: Self.names(r.register.name)))
+                    && (verdicts.isEmpty || verdicts.contains(r.verdict.name))
+            })
     }
 
     /// A register's spellings on the command line: its name, and without `_EL1`.

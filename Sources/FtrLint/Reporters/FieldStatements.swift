@@ -15,7 +15,8 @@ struct FieldStatements {
 
     /// `refs` that touch `field`, in the order they run, starting in `function` (the deciding one).
     func story(_ refs: [SourceRef], field: FtrField, register: FtrRegister, function: String?) -> [SourceRef] {
-        let prefix = source.line(field.location).flatMap { Self.macroPrefix(in: $0, field: field.name) }
+        let prefix =
+            source.line(field.location).flatMap { Self.macroPrefix(in: $0, field: field.name) }
             ?? register.name.uppercased() + "_"
         let names = register.fields.map { $0.name.uppercased() }
         let touching = refs.filter { ref in
@@ -40,7 +41,9 @@ struct FieldStatements {
     /// tree's macros spell the register before a field name.
     static func macroPrefix(in text: String, field: String) -> String? {
         let suffix = "_" + field.uppercased() + "_SHIFT"
-        return identifiers(text).map { $0.uppercased() }.first { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count - 1)) }
+        return identifiers(text).map { $0.uppercased() }.first { $0.hasSuffix(suffix) }.map {
+            String($0.dropLast(suffix.count - 1))
+        }
     }
 
     /// Which of `names` (upper case) the text names: as a macro argument (`DebugVer`), or after the
@@ -49,7 +52,11 @@ struct FieldStatements {
         var found = Set<String>()
         for id in identifiers(text) {
             var u = id.uppercased()
-            if u.hasPrefix(prefix) { u = String(u.dropFirst(prefix.count)) } else { u = u.replacingOccurrences(of: register.uppercased(), with: "") }
+            if u.hasPrefix(prefix) {
+                u = String(u.dropFirst(prefix.count))
+            } else {
+                u = u.replacingOccurrences(of: register.uppercased(), with: "")
+            }
             let delimited = "_" + u + "_"
             for name in names where delimited.contains("_" + name + "_") { found.insert(name) }
         }
@@ -59,8 +66,13 @@ struct FieldStatements {
     static func identifiers(_ text: String) -> [String] {
         var out: [String] = [], current = ""
         for c in text {
-            if c == "_" || c.isLetter || (c.isNumber && !current.isEmpty) { current.append(c) } else {
-                if !current.isEmpty { out.append(current); current = "" }
+            if c == "_" || c.isLetter || (c.isNumber && !current.isEmpty) {
+                current.append(c)
+            } else {
+                if !current.isEmpty {
+                    out.append(current)
+                    current = ""
+                }
             }
         }
         if !current.isEmpty { out.append(current) }
@@ -74,7 +86,8 @@ struct FieldStatements {
         while n >= 1, ref.line - n < 1000 {
             defer { n -= 1 }
             guard let line = source.line(SourceRef(path: ref.path, line: n, column: 1)), let first = line.first,
-                  first.isLetter || first == "_", let paren = line.firstIndex(of: "(") else { continue }
+                first.isLetter || first == "_", let paren = line.firstIndex(of: "(")
+            else { continue }
             return Self.identifiers(String(line[..<paren])).last
         }
         return nil

@@ -18,7 +18,9 @@ struct FieldStory {
         guard let dot = upper.lastIndex(of: ".") else {
             let named = fields.filter { $0.name.uppercased() == upper }
             if named.count == 1 { return named[0] }
-            if named.isEmpty { throw NotFound(description: "no field named \(query) in cpufeature's tables (give REGISTER.Field)") }
+            if named.isEmpty {
+                throw NotFound(description: "no field named \(query) in cpufeature's tables (give REGISTER.Field)")
+            }
             throw NotFound(description: "\(query) is ambiguous: " + named.map(\.key).joined(separator: ", "))
         }
         let register = String(upper[..<dot]), field = String(upper[upper.index(after: dot)...])
@@ -26,12 +28,15 @@ struct FieldStory {
             if let f = fields.first(where: { $0.register.uppercased() == reg && $0.name.uppercased() == field }) { return f }
         }
         if let reg = tables.registers.first(where: { [register, register + "_EL1"].contains($0.name.uppercased()) }) {
-            throw NotFound(description: "\(reg.name) has no field \(query[query.index(after: query.lastIndex(of: ".")!)...]) in cpufeature's tables; it has "
-                           + reg.fields.map(\.name).joined(separator: ", "))
+            throw NotFound(
+                description:
+                    "\(reg.name) has no field \(query[query.index(after: query.lastIndex(of: ".")!)...]) in cpufeature's tables; it has "
+                    + reg.fields.map(\.name).joined(separator: ", "))
         }
         let elsewhere = fields.filter { $0.name.uppercased() == field }.map(\.key)
-        throw NotFound(description: "no register \(query[..<query.lastIndex(of: ".")!]) in cpufeature's tables"
-                       + (elsewhere.isEmpty ? "" : "; a field of that name is in " + elsewhere.joined(separator: ", ")))
+        throw NotFound(
+            description: "no register \(query[..<query.lastIndex(of: ".")!]) in cpufeature's tables"
+                + (elsewhere.isEmpty ? "" : "; a field of that name is in " + elsewhere.joined(separator: ", ")))
     }
 
     let row: FieldMatrix.Row
@@ -68,7 +73,8 @@ struct FieldStory {
         out += "\nfix:\n" + fix.lines().map { "  \($0)\n" }.joined()
 
         out += "\nKVM, normal guest:\n" + statements(row.normal)
-        out += "  writable by userspace: " + (row.writable.map { $0 ? "yes" : "no" } ?? "- (the tree has no writable mask)") + "\n"
+        out +=
+            "  writable by userspace: " + (row.writable.map { $0 ? "yes" : "no" } ?? "- (the tree has no writable mask)") + "\n"
         out += "\nKVM, nested guest (NV): "
         if let nested = row.nested {
             out += treatment(nested) + "\n" + conditions(nested) + statements(nested)
@@ -84,7 +90,8 @@ struct FieldStory {
 
         out += "\ncpufeature: \(f.location) in \(f.table), bits \(row.bits) of \(reg.name), sys_reg(\(reg.encoding))\n"
         out += quote(f.location, indent: "    ")
-        out += "  \(f.policy.rawValue), safe value \(f.safe), \(f.signed ? "signed" : "unsigned"), \(f.visibility), "
+        out +=
+            "  \(f.policy.rawValue), safe value \(f.safe), \(f.signed ? "signed" : "unsigned"), \(f.visibility), "
             + (f.strict ? "FTR_STRICT" : "FTR_NONSTRICT") + "\n"
         return out
     }
@@ -118,8 +125,9 @@ struct FieldStory {
 
     /// The statements of `t` that touch the field, in the order they run.
     func story(_ t: KvmTreatment) -> [SourceRef] {
-        FieldStatements(source: source).story(t.locations, field: row.field, register: row.register,
-                                              function: t == row.protected ? nil : row.function)
+        FieldStatements(source: source).story(
+            t.locations, field: row.field, register: row.register,
+            function: t == row.protected ? nil : row.function)
     }
 
     /// The statements of `t` that touch the field, in the order they run, each under its source line.

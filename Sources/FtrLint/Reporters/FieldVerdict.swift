@@ -57,7 +57,8 @@ struct FieldVerdict {
         case .conditional: return "conditional: what guests see depends on \(t.condition ?? "a run-time condition")"
         case .unknown: return "unknown: the analysis could not tell what guests see"
         case .passthrough:
-            return fieldClass == .isa ? "passthrough of an isa field: guests see the host's value, which needs nothing from KVM"
+            return fieldClass == .isa
+                ? "passthrough of an isa field: guests see the host's value, which needs nothing from KVM"
                 : "passthrough: guests see the host's value"
         }
     }

@@ -19,11 +19,16 @@ struct GithubReporter {
 
     func render(_ report: CheckReport) -> String {
         var shown: [Severity: Int] = [:], left: [Severity: Int] = [:]
-        let overflow = [Severity.error, .warning, .note].contains { s in report.findings.filter { $0.severity == s }.count > Self.limit }
+        let overflow = [Severity.error, .warning, .note].contains { s in
+            report.findings.filter { $0.severity == s }.count > Self.limit
+        }
         var out = ""
         for f in report.findings {
             let cap = f.severity == .note && overflow ? Self.limit - 1 : Self.limit
-            guard shown[f.severity, default: 0] < cap else { left[f.severity, default: 0] += 1; continue }
+            guard shown[f.severity, default: 0] < cap else {
+                left[f.severity, default: 0] += 1
+                continue
+            }
             shown[f.severity, default: 0] += 1
             var message = f.message
             for r in f.related { message += "\n\(GccReporter.position(r.location)): \(r.message)" }
@@ -38,10 +43,14 @@ struct GithubReporter {
         }
         let rest = left.values.reduce(0, +)
         if rest > 0 {
-            let counts = [Severity.error, .warning, .note].compactMap { s in left[s].map { "\($0) \(s.rawValue)\($0 == 1 ? "" : "s")" } }
-            out += "::notice title=ftrlint::" + Escape.githubData(
-                "\(rest) more finding\(rest == 1 ? "" : "s") not annotated (GitHub shows \(Self.limit) of each level per step): "
-                    + counts.joined(separator: ", ") + "; the gcc or SARIF output lists every one") + "\n"
+            let counts = [Severity.error, .warning, .note].compactMap { s in
+                left[s].map { "\($0) \(s.rawValue)\($0 == 1 ? "" : "s")" }
+            }
+            out +=
+                "::notice title=ftrlint::"
+                + Escape.githubData(
+                    "\(rest) more finding\(rest == 1 ? "" : "s") not annotated (GitHub shows \(Self.limit) of each level per step): "
+                        + counts.joined(separator: ", ") + "; the gcc or SARIF output lists every one") + "\n"
         }
         return out
     }

@@ -67,19 +67,24 @@ struct FindingsDocument: Encodable {
 
     init(_ report: CheckReport) {
         kernel = report.kernel
-        rules = report.rules.map { Rule(id: $0.identifier, name: $0.name, severity: $0.severity.rawValue, rationale: $0.rationale) }
+        rules = report.rules.map {
+            Rule(id: $0.identifier, name: $0.name, severity: $0.severity.rawValue, rationale: $0.rationale)
+        }
         fields = report.fields
-        summary = Summary(error: report.findings.filter { $0.severity == .error }.count,
-                          warning: report.findings.filter { $0.severity == .warning }.count,
-                          note: report.findings.filter { $0.severity == .note }.count)
+        summary = Summary(
+            error: report.findings.filter { $0.severity == .error }.count,
+            warning: report.findings.filter { $0.severity == .warning }.count,
+            note: report.findings.filter { $0.severity == .note }.count)
         findings = report.findings.map { f in
-            Item(rule: f.rule, severity: f.severity.rawValue, register: f.register, field: f.field, key: f.key,
-                 message: f.message, location: JSONLocation(f.location),
-                 related: f.related.map { Related(message: $0.message, location: JSONLocation($0.location)) },
-                 fix: report.fix(for: f).map { s in
-                     Fix(location: JSONLocation(SourceRef(path: s.path, line: s.line, column: 1)), statement: s.statement,
-                         inserted: s.insertedText)
-                 })
+            Item(
+                rule: f.rule, severity: f.severity.rawValue, register: f.register, field: f.field, key: f.key,
+                message: f.message, location: JSONLocation(f.location),
+                related: f.related.map { Related(message: $0.message, location: JSONLocation($0.location)) },
+                fix: report.fix(for: f).map { s in
+                    Fix(
+                        location: JSONLocation(SourceRef(path: s.path, line: s.line, column: 1)), statement: s.statement,
+                        inserted: s.insertedText)
+                })
         }
     }
 }

@@ -13,7 +13,10 @@ struct JunitReporter {
         // Every checked field, then any field a finding names that the list lacks.
         var fields = report.fields
         var seen = Set(fields)
-        for f in report.findings where !seen.contains(f.key) { fields.append(f.key); seen.insert(f.key) }
+        for f in report.findings where !seen.contains(f.key) {
+            fields.append(f.key)
+            seen.insert(f.key)
+        }
         let byField = Dictionary(grouping: report.findings, by: \.key)
 
         // Registers in first-seen order.
@@ -28,11 +31,13 @@ struct JunitReporter {
 
         let all = registers.flatMap { cases[$0]! }
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"ftrlint\" tests=\"\(all.count)\" failures=\"\(all.filter(\.failed).count)\""
+        out +=
+            "<testsuites name=\"ftrlint\" tests=\"\(all.count)\" failures=\"\(all.filter(\.failed).count)\""
             + " errors=\"0\" skipped=\"\(all.filter(\.skipped).count)\">\n"
         for register in registers {
             let suite = cases[register]!
-            out += "  <testsuite name=\"\(Escape.xml(register))\" tests=\"\(suite.count)\""
+            out +=
+                "  <testsuite name=\"\(Escape.xml(register))\" tests=\"\(suite.count)\""
                 + " failures=\"\(suite.filter(\.failed).count)\" errors=\"0\" skipped=\"\(suite.filter(\.skipped).count)\">\n"
             out += "    <properties><property name=\"kernel\" value=\"\(Escape.xml(report.kernel))\"/></properties>\n"
             for c in suite { out += c.xml }
@@ -67,7 +72,8 @@ struct JunitReporter {
             if failed {
                 let message = errors.map(\.message).joined(separator: "; ")
                 let type = errors.map { "ftrlint-\($0.rule)" }.joined(separator: " ")
-                body += "      <failure message=\"\(Escape.xml(message))\" type=\"\(Escape.xml(type))\">"
+                body +=
+                    "      <failure message=\"\(Escape.xml(message))\" type=\"\(Escape.xml(type))\">"
                     + Escape.xmlText(lines(errors)) + "</failure>\n"
             } else if skipped {
                 body += "      <skipped message=\"\(Escape.xml(findings.map(\.message).joined(separator: "; ")))\"/>\n"

@@ -119,19 +119,22 @@ struct MatrixDocument: Encodable {
         kernel = m.kernel
         var treatments: [String: Int] = [:]
         for k in KvmTreatment.Kind.allCases { treatments[k.rawValue] = m.rows.filter { $0.normal.kind == k }.count }
-        summary = Summary(registers: m.registers.count, fields: m.rows.count, treatments: treatments,
-                          unknown: m.unknown.map(\.key))
+        summary = Summary(
+            registers: m.registers.count, fields: m.rows.count, treatments: treatments,
+            unknown: m.unknown.map(\.key))
         registers = m.registers.map {
             Register(name: $0.name, encoding: $0.encoding.description, table: $0.table, location: JSONLocation($0.location))
         }
         fields = m.rows.map { r in
-            Field(register: r.register.name, field: r.field.name, key: r.key, lsb: r.field.lsb, width: r.field.width,
-                  bits: r.bits, cpufeature: Cpufeature(r.field), kvm: Kvm(r.normal, function: r.function),
-                  nested: r.nested.map { Kvm($0, function: nil) }, writable: r.writable,
-                  protected: r.protected.map { Kvm($0, function: nil) },
-                  policy: r.policy.map { PolicyEntry(class: $0.fieldClass.rawValue, bound: $0.bound, reason: $0.reason) },
-                  verdict: Verdict(name: r.verdict.name, severity: r.verdict.severity?.rawValue,
-                                   rules: r.verdict.findings.map(\.rule)))
+            Field(
+                register: r.register.name, field: r.field.name, key: r.key, lsb: r.field.lsb, width: r.field.width,
+                bits: r.bits, cpufeature: Cpufeature(r.field), kvm: Kvm(r.normal, function: r.function),
+                nested: r.nested.map { Kvm($0, function: nil) }, writable: r.writable,
+                protected: r.protected.map { Kvm($0, function: nil) },
+                policy: r.policy.map { PolicyEntry(class: $0.fieldClass.rawValue, bound: $0.bound, reason: $0.reason) },
+                verdict: Verdict(
+                    name: r.verdict.name, severity: r.verdict.severity?.rawValue,
+                    rules: r.verdict.findings.map(\.rule)))
         }
     }
 }

@@ -7,9 +7,11 @@ enum MatrixMarkdown {
     static let header = ["Field", "Bits", "Verdict", "KVM", "NV", "pKVM", "Writable", "Policy"]
 
     static func cells(_ r: FieldMatrix.Row) -> [String] {
-        ["`\(r.field.name)`", r.bits, r.verdict.short, Describe.treatment(r.normal),
-         r.nested.map(Describe.treatment) ?? "-", r.protected.map(Describe.treatment) ?? "-",
-         Describe.writable(r.writable), Describe.policy(r.policy)].map(Escape.markdownCell)
+        [
+            "`\(r.field.name)`", r.bits, r.verdict.short, Describe.treatment(r.normal),
+            r.nested.map(Describe.treatment) ?? "-", r.protected.map(Describe.treatment) ?? "-",
+            Describe.writable(r.writable), Describe.policy(r.policy),
+        ].map(Escape.markdownCell)
     }
 
     static func render(_ m: FieldMatrix) -> String {
@@ -19,7 +21,8 @@ enum MatrixMarkdown {
             let table = [header] + rows.map(cells)
             let widths = header.indices.map { c in table.map { $0[c].count }.max() ?? 0 }
             func line(_ cells: [String]) -> String {
-                "| " + cells.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
+                "| "
+                    + cells.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
                     .joined(separator: " | ") + " |\n"
             }
             out += "## \(reg.name)\n\n`sys_reg(\(reg.encoding))`, `\(reg.table)` at \(reg.location)\n\n"

@@ -13,9 +13,11 @@ enum MatrixText {
     static let verdictColumn = 2, kvmColumn = 3
 
     static func cells(_ r: FieldMatrix.Row) -> [String] {
-        [r.bits, r.field.name, r.verdict.short, Describe.treatment(r.normal), r.nested.map(Describe.treatment) ?? "-",
-         r.protected.map(Describe.treatment) ?? "-", Describe.writable(r.writable), Describe.policy(r.policy)]
-            .map(Escape.oneLine)
+        [
+            r.bits, r.field.name, r.verdict.short, Describe.treatment(r.normal), r.nested.map(Describe.treatment) ?? "-",
+            r.protected.map(Describe.treatment) ?? "-", Describe.writable(r.writable), Describe.policy(r.policy),
+        ]
+        .map(Escape.oneLine)
     }
 
     /// The line under a field: its condition or note, and the lines of KVM that decide it; nil when it has neither.
@@ -36,12 +38,13 @@ enum MatrixText {
             out += clip("\(reg.name)  sys_reg(\(reg.encoding))  \(reg.table)  \(reg.location)", width) + "\n"
             out += line(columns.map(\.title), widths: widths, paint: { _, _ in color ? ANSI.bold : "" }) + "\n"
             for (r, cells) in zip(rows, table) {
-                out += line(cells, widths: widths) { c, _ in
-                    guard color else { return "" }
-                    if c == verdictColumn { return ANSI.color(r.verdict) }
-                    if c == kvmColumn { return ANSI.color(r.normal.kind, attention: r.attention) }
-                    return ""
-                } + "\n"
+                out +=
+                    line(cells, widths: widths) { c, _ in
+                        guard color else { return "" }
+                        if c == verdictColumn { return ANSI.color(r.verdict) }
+                        if c == kvmColumn { return ANSI.color(r.normal.kind, attention: r.attention) }
+                        return ""
+                    } + "\n"
                 if let detail = detail(r) {
                     let indent = 2 + widths[0] + 2
                     out += String(repeating: " ", count: indent) + clip(detail, width - indent) + "\n"
@@ -85,7 +88,10 @@ enum MatrixText {
     static func wrap(_ text: String) -> String {
         var lines: [String] = [], current = ""
         for word in text.split(separator: " ") {
-            if !current.isEmpty, current.count + 1 + word.count > width { lines.append(current); current = "    " }
+            if !current.isEmpty, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = "    "
+            }
             current += (current.isEmpty || current == "    " ? "" : " ") + word
         }
         lines.append(current)

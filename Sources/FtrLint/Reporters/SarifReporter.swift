@@ -32,25 +32,30 @@ struct SarifReporter {
     func log(_ report: CheckReport) -> SarifLog {
         var rules = report.rules.map { r in
             let page = RulePage.page(r.identifier)
-            return SarifLog.Rule(id: r.identifier, name: Self.identifierName(r.identifier),
-                                 shortDescription: .init(text: r.name), fullDescription: .init(text: r.rationale),
-                                 helpUri: page?.url, help: page.map { .init(text: r.rationale, markdown: $0.markdown()) },
-                                 defaultConfiguration: .init(level: Self.level(r.severity)))
+            return SarifLog.Rule(
+                id: r.identifier, name: Self.identifierName(r.identifier),
+                shortDescription: .init(text: r.name), fullDescription: .init(text: r.rationale),
+                helpUri: page?.url, help: page.map { .init(text: r.rationale, markdown: $0.markdown()) },
+                defaultConfiguration: .init(level: Self.level(r.severity)))
         }
         // A finding of a rule the report does not describe still needs a descriptor.
         for f in report.findings where !rules.contains(where: { $0.id == f.rule }) {
-            rules.append(SarifLog.Rule(id: f.rule, name: Self.identifierName(f.rule),
-                                       shortDescription: .init(text: f.rule), fullDescription: .init(text: f.rule),
-                                       helpUri: nil, help: nil, defaultConfiguration: .init(level: Self.level(f.severity))))
+            rules.append(
+                SarifLog.Rule(
+                    id: f.rule, name: Self.identifierName(f.rule),
+                    shortDescription: .init(text: f.rule), fullDescription: .init(text: f.rule),
+                    helpUri: nil, help: nil, defaultConfiguration: .init(level: Self.level(f.severity))))
         }
         let results = report.findings.map { f in
             SarifLog.Result(
                 ruleId: f.rule, ruleIndex: rules.firstIndex { $0.id == f.rule } ?? 0, level: Self.level(f.severity),
                 message: .init(text: f.message),
                 locations: [SarifLog.Location(id: nil, physicalLocation: Self.physical(f.location), message: nil)],
-                relatedLocations: f.related.isEmpty ? nil : f.related.enumerated().map { i, r in
-                    SarifLog.Location(id: i, physicalLocation: Self.physical(r.location), message: .init(text: r.message))
-                },
+                relatedLocations: f.related.isEmpty
+                    ? nil
+                    : f.related.enumerated().map { i, r in
+                        SarifLog.Location(id: i, physicalLocation: Self.physical(r.location), message: .init(text: r.message))
+                    },
                 partialFingerprints: [Self.fingerprintKey: "\(f.rule):\(f.key)"],
                 fixes: report.fix(for: f).map { [Self.fix($0)] },
                 properties: .init(register: f.register, field: f.field))
@@ -58,8 +63,11 @@ struct SarifReporter {
         let run = SarifLog.Run(
             tool: .init(driver: .init(name: "ftrlint", version: FtrLint.version, informationUri: Project.home, rules: rules)),
             automationDetails: .init(id: "ftrlint/\(report.kernel)"),
-            originalUriBaseIds: [Self.uriBaseId: .init(uri: rootURI(report.treeRoot),
-                                                       description: .init(text: "The root of the kernel tree"))],
+            originalUriBaseIds: [
+                Self.uriBaseId: .init(
+                    uri: rootURI(report.treeRoot),
+                    description: .init(text: "The root of the kernel tree"))
+            ],
             columnKind: "utf16CodeUnits",
             results: results,
             properties: .init(kernel: report.kernel))
@@ -76,8 +84,9 @@ struct SarifReporter {
 
     static func physical(_ ref: SourceRef) -> SarifLog.PhysicalLocation {
         let uri = ref.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ref.path
-        return .init(artifactLocation: .init(uri: uri, uriBaseId: uriBaseId),
-                     region: .init(startLine: max(1, ref.line), startColumn: max(1, ref.column)))
+        return .init(
+            artifactLocation: .init(uri: uri, uriBaseId: uriBaseId),
+            region: .init(startLine: max(1, ref.line), startColumn: max(1, ref.column)))
     }
 
     /// A suggested fix as SARIF's `fix`: one replacement whose deletedRegion is empty (endColumn equal to
@@ -85,12 +94,20 @@ struct SarifReporter {
     /// whose insertedContent is those lines, tab-indented, each ending in a newline.
     static func fix(_ s: BoundWriter.Suggestion) -> SarifLog.Fix {
         let uri = s.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? s.path
-        return .init(description: .init(text: "Insert `\(s.statement)` (what `ftrlint bound` writes for this field; "
-                                        + "it writes and proves the whole patch)"),
-                     artifactChanges: [.init(artifactLocation: .init(uri: uri, uriBaseId: uriBaseId), replacements: [
-                         .init(deletedRegion: .init(startLine: max(1, s.line), startColumn: 1, endLine: max(1, s.line), endColumn: 1),
-                               insertedContent: .init(text: s.insertedText)),
-                     ])])
+        return .init(
+            description: .init(
+                text: "Insert `\(s.statement)` (what `ftrlint bound` writes for this field; "
+                    + "it writes and proves the whole patch)"),
+            artifactChanges: [
+                .init(
+                    artifactLocation: .init(uri: uri, uriBaseId: uriBaseId),
+                    replacements: [
+                        .init(
+                            deletedRegion: .init(
+                                startLine: max(1, s.line), startColumn: 1, endLine: max(1, s.line), endColumn: 1),
+                            insertedContent: .init(text: s.insertedText))
+                    ])
+            ])
     }
 
     /// The tree root as an absolute file URI ending in "/", as originalUriBaseIds requires.

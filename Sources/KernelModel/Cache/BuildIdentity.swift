@@ -15,14 +15,17 @@ enum BuildIdentity {
         defer { try? handle.close() }
         func read(_ offset: UInt64, _ count: Int) -> [UInt8]? {
             guard count > 0, count < 1 << 20, (try? handle.seek(toOffset: offset)) != nil,
-                  let data = try? handle.read(upToCount: count), data.count == count else { return nil }
+                let data = try? handle.read(upToCount: count), data.count == count
+            else { return nil }
             return [UInt8](data)
         }
         func int(_ b: [UInt8], _ at: Int, _ size: Int) -> UInt64 {
             (0..<size).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) }
         }
         // ELF64, little-endian only (x86_64, aarch64): anything else falls back.
-        guard let header = read(0, 64), header[0..<4] == [0x7f, 0x45, 0x4c, 0x46], header[4] == 2, header[5] == 1 else { return nil }
+        guard let header = read(0, 64), header[0..<4] == [0x7f, 0x45, 0x4c, 0x46], header[4] == 2, header[5] == 1 else {
+            return nil
+        }
         let phoff = int(header, 0x20, 8), phentsize = Int(int(header, 0x36, 2)), phnum = Int(int(header, 0x38, 2))
         guard phentsize >= 56, phnum > 0, let table = read(phoff, phentsize * phnum) else { return nil }
         for i in 0..<phnum {

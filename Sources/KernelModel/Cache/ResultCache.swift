@@ -30,9 +30,13 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
         public let guestView: GuestView
         public let registerEncodings: [String: Encoding]
 
-        public init(tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView,
-                    registerEncodings: [String: Encoding]) {
-            self.tables = tables; self.kvmRegisters = kvmRegisters; self.guestView = guestView
+        public init(
+            tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView,
+            registerEncodings: [String: Encoding]
+        ) {
+            self.tables = tables
+            self.kvmRegisters = kvmRegisters
+            self.guestView = guestView
             self.registerEncodings = registerEncodings
         }
     }
@@ -49,7 +53,10 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
         hash.update(Self.fingerprint(policy))
         for (file, args) in zip(files, arguments) {
             hash.update("unit \(file)\0\(args.count)\0")
-            for a in args { hash.update(a); hash.update("\0") }
+            for a in args {
+                hash.update(a)
+                hash.update("\0")
+            }
         }
         let unsaved = tree.unsavedFiles
         for path in unsaved.keys.sorted() {
@@ -57,8 +64,9 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
             content.update(unsaved[path]!)
             hash.update("overlay \(path)\0\(content.hexDigest())\0")
         }
-        return Key(digest: hash.hexDigest(), root: tree.root, overlaid: Set(unsaved.keys.map(CacheFiles.normalize)),
-                   extraFiles: [tree.absolutePath("arch/arm64/tools/sysreg")])
+        return Key(
+            digest: hash.hexDigest(), root: tree.root, overlaid: Set(unsaved.keys.map(CacheFiles.normalize)),
+            extraFiles: [tree.absolutePath("arch/arm64/tools/sysreg")])
     }
 
     // MARK: - Reading
@@ -67,10 +75,11 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
     public func lookup(_ key: Key) -> Entry? {
         let path = entryPath(key)
         guard let data = FileManager.default.contents(atPath: path),
-              let newline = data.firstIndex(of: UInt8(ascii: "\n")),
-              let inputs = try? JSONDecoder().decode(Inputs.self, from: data[data.startIndex..<newline]),
-              inputs.hold(format: Self.format, key: key),
-              let entry = try? JSONDecoder().decode(Entry.self, from: data[(newline + 1)...]) else { return nil }
+            let newline = data.firstIndex(of: UInt8(ascii: "\n")),
+            let inputs = try? JSONDecoder().decode(Inputs.self, from: data[data.startIndex..<newline]),
+            inputs.hold(format: Self.format, key: key),
+            let entry = try? JSONDecoder().decode(Entry.self, from: data[(newline + 1)...])
+        else { return nil }
         // Recently used: kept longest when the cache is pruned.
         utimes(path, nil)
         return entry
@@ -87,7 +96,8 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
     /// Stores `entry` under `key` with its inputs. Failures to write are ignored: the cache only ever saves work.
     func store(_ entry: Entry, key: Key, inputs: Inputs) {
         guard CacheFiles.isOutside(directory, root: key.root),
-              let head = try? JSONEncoder().encode(inputs), let body = try? JSONEncoder().encode(entry) else { return }
+            let head = try? JSONEncoder().encode(inputs), let body = try? JSONEncoder().encode(entry)
+        else { return }
         let fm = FileManager.default
         guard (try? fm.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else { return }
         let path = entryPath(key)
@@ -96,7 +106,10 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
         data.append(UInt8(ascii: "\n"))
         data.append(body)
         guard fm.createFile(atPath: temp, contents: data) else { return }
-        if rename(temp, path) != 0 { try? fm.removeItem(atPath: temp); return }
+        if rename(temp, path) != 0 {
+            try? fm.removeItem(atPath: temp)
+            return
+        }
         CacheFolder.prune(directory, entries: ".json", capacity: Self.capacity)
     }
 
@@ -110,9 +123,11 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
         for key in policy.entries.keys.sorted() {
             let e = policy.entries[key]!
             text += "\(e.key)\u{1}\(e.register)\u{1}\(e.field)\u{1}\(e.fieldClass.rawValue)\u{1}\(optional(e.bound))\u{1}"
-            text += "\(e.reason)\u{1}\(e.aliases.joined(separator: "\u{2}"))\u{1}\(optional(e.bits?.lowerBound)):\(optional(e.bits?.upperBound))"
+            text +=
+                "\(e.reason)\u{1}\(e.aliases.joined(separator: "\u{2}"))\u{1}\(optional(e.bits?.lowerBound)):\(optional(e.bits?.upperBound))"
             for l in e.levels {
-                text += "\u{1}\(l.value)\u{2}\(optional(l.feature))\u{2}\(l.registers.joined(separator: "\u{3}"))\u{2}\(optional(l.needs))"
+                text +=
+                    "\u{1}\(l.value)\u{2}\(optional(l.feature))\u{2}\(l.registers.joined(separator: "\u{3}"))\u{2}\(optional(l.needs))"
             }
             text += "\0"
         }

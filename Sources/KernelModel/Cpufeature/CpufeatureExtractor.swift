@@ -27,8 +27,11 @@ public struct CpufeatureExtractor: TableExtractor {
             guard c.kind == .varDecl, c.isInMainFile, c.children.contains(where: { $0.kind == .initListExpr }) else {
                 return .continue
             }
-            if c.spelling == "arm64_ftr_regs" { regsArray = c }
-            else if c.canonicalTypeSpelling.contains("struct arm64_ftr_bits[") { tables[c.spelling] = c }
+            if c.spelling == "arm64_ftr_regs" {
+                regsArray = c
+            } else if c.canonicalTypeSpelling.contains("struct arm64_ftr_bits[") {
+                tables[c.spelling] = c
+            }
             return .continue
         }
         let errors = unit.diagnostics.filter { $0.severity >= .error }
@@ -54,14 +57,17 @@ public struct CpufeatureExtractor: TableExtractor {
                 parsedTables[reg.table] = try readTable(table)
             }
             let fields = parsedTables[reg.table, default: []].map { e in
-                FtrField(register: reg.name,
-                         name: namer.name(register: reg.name, lsb: e.shift, width: e.width, shiftMacro: e.shiftMacro),
-                         lsb: e.shift, width: e.width, policy: e.policy, safe: e.safe, signed: e.signed,
-                         visible: e.visible, visibleIf: e.visibleIf, strict: e.strict, table: reg.table,
-                         location: e.location, defined: namer.defined(reg.name, e.shift))
+                FtrField(
+                    register: reg.name,
+                    name: namer.name(register: reg.name, lsb: e.shift, width: e.width, shiftMacro: e.shiftMacro),
+                    lsb: e.shift, width: e.width, policy: e.policy, safe: e.safe, signed: e.signed,
+                    visible: e.visible, visibleIf: e.visibleIf, strict: e.strict, table: reg.table,
+                    location: e.location, defined: namer.defined(reg.name, e.shift))
             }
-            registers.append(FtrRegister(name: reg.name, encoding: reg.encoding, table: reg.table,
-                                         location: reg.location, fields: fields))
+            registers.append(
+                FtrRegister(
+                    name: reg.name, encoding: reg.encoding, table: reg.table,
+                    location: reg.location, fields: fields))
         }
         return CpufeatureTables(registers: registers)
     }
@@ -86,8 +92,9 @@ public struct CpufeatureExtractor: TableExtractor {
         var regInit: Cursor?
         reg.descendants { c in
             guard regInit == nil else { return }
-            if c.kind == .initListExpr { regInit = c }
-            else if c.kind == .declRefExpr, let def = c.referenced?.definition, def.kind == .varDecl {
+            if c.kind == .initListExpr {
+                regInit = c
+            } else if c.kind == .declRefExpr, let def = c.referenced?.definition, def.kind == .varDecl {
                 regInit = def.children.first { $0.kind == .initListExpr }
             }
         }
@@ -130,10 +137,11 @@ public struct CpufeatureExtractor: TableExtractor {
             guard let width = f["width"]?.evaluate()?.integer else { throw fail("\(where_): width does not evaluate") }
             if width == 0 { break }  // ARM64_FTR_END
             guard let shift = f["shift"]?.evaluate()?.integer,
-                  let safe = f["safe_val"]?.evaluate()?.integer,
-                  let visible = f["visible"]?.evaluate()?.integer,
-                  let strict = f["strict"]?.evaluate()?.integer,
-                  let policy = f["type"].flatMap(Self.policy) else {
+                let safe = f["safe_val"]?.evaluate()?.integer,
+                let visible = f["visible"]?.evaluate()?.integer,
+                let strict = f["strict"]?.evaluate()?.integer,
+                let policy = f["type"].flatMap(Self.policy)
+            else {
                 throw fail("\(where_): an initialiser does not evaluate")
             }
             guard (0..<64).contains(shift), (1...64).contains(width), shift + width <= 64 else {
@@ -141,11 +149,13 @@ public struct CpufeatureExtractor: TableExtractor {
             }
             let signed = f["sign"]?.evaluate()?.integer ?? 0
             let tokens = entry.expansionTokens
-            result.append(FtrEntry(signed: signed != 0, visible: visible != 0, strict: strict != 0,
-                                   visibleIf: Self.visibilityOption(tokens), policy: policy,
-                                   shift: Int(shift), width: Int(width), safe: safe,
-                                   shiftMacro: tokens.first { $0.kind == .identifier && $0.spelling.hasSuffix("_SHIFT") }?.spelling,
-                                   location: location))
+            result.append(
+                FtrEntry(
+                    signed: signed != 0, visible: visible != 0, strict: strict != 0,
+                    visibleIf: Self.visibilityOption(tokens), policy: policy,
+                    shift: Int(shift), width: Int(width), safe: safe,
+                    shiftMacro: tokens.first { $0.kind == .identifier && $0.spelling.hasSuffix("_SHIFT") }?.spelling,
+                    location: location))
         }
         // An empty table (ftr_raz: ARM64_FTR_END alone) is legitimate: the register reads as zero.
         if list.children.isEmpty { throw fail("table \(table.spelling) has no entries") }
@@ -165,7 +175,8 @@ public struct CpufeatureExtractor: TableExtractor {
     /// CONFIG_X from FTR_VISIBLE_IF_IS_ENABLED(CONFIG_X) in the entry as written.
     private static func visibilityOption(_ tokens: [Token]) -> String? {
         guard let i = tokens.firstIndex(where: { $0.spelling == "FTR_VISIBLE_IF_IS_ENABLED" }),
-              i + 2 < tokens.count, tokens[i + 1].spelling == "(" else { return nil }
+            i + 2 < tokens.count, tokens[i + 1].spelling == "("
+        else { return nil }
         return tokens[i + 2].spelling
     }
 }

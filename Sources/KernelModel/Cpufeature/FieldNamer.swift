@@ -10,9 +10,13 @@ public struct FieldNamer {
     /// The values the sysreg file's Enum defines for the field at (register, lsb), where the tree has one.
     let defined: (String, Int) -> [Int64]?
 
-    public init(architectural: @escaping (String, Int) -> String?, positional: @escaping (String, Int) -> String? = { _, _ in nil },
-                canonical: @escaping (String, String) -> String?, defined: @escaping (String, Int) -> [Int64]? = { _, _ in nil }) {
-        self.architectural = architectural; self.positional = positional; self.canonical = canonical
+    public init(
+        architectural: @escaping (String, Int) -> String?, positional: @escaping (String, Int) -> String? = { _, _ in nil },
+        canonical: @escaping (String, String) -> String?, defined: @escaping (String, Int) -> [Int64]? = { _, _ in nil }
+    ) {
+        self.architectural = architectural
+        self.positional = positional
+        self.canonical = canonical
         self.defined = defined
     }
 

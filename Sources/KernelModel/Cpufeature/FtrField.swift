@@ -23,12 +23,24 @@ public struct FtrField: Codable, Hashable, Sendable {
     /// The raw values the tree's sysreg file defines for the field (its Enum), where it describes one.
     public let defined: [Int64]?
 
-    public init(register: String, name: String, lsb: Int, width: Int, policy: Policy, safe: Int64, signed: Bool,
-                visible: Bool, visibleIf: String?, strict: Bool, table: String, location: SourceRef,
-                defined: [Int64]? = nil) {
-        self.register = register; self.name = name; self.lsb = lsb; self.width = width; self.policy = policy
-        self.safe = safe; self.signed = signed; self.visible = visible; self.visibleIf = visibleIf
-        self.strict = strict; self.table = table; self.location = location; self.defined = defined
+    public init(
+        register: String, name: String, lsb: Int, width: Int, policy: Policy, safe: Int64, signed: Bool,
+        visible: Bool, visibleIf: String?, strict: Bool, table: String, location: SourceRef,
+        defined: [Int64]? = nil
+    ) {
+        self.register = register
+        self.name = name
+        self.lsb = lsb
+        self.width = width
+        self.policy = policy
+        self.safe = safe
+        self.signed = signed
+        self.visible = visible
+        self.visibleIf = visibleIf
+        self.strict = strict
+        self.table = table
+        self.location = location
+        self.defined = defined
     }
 
     /// REGISTER.Field, the key findings, baselines and the policy use.

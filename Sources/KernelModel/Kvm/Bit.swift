@@ -79,11 +79,13 @@ indirect enum Bit: Hashable {
         if rhs == identity { return lhs }
         switch (lhs, rhs) {
         case let (.choice(atom, ifTrue, ifFalse), other):
-            return .pick(atom, combine(ifTrue, other, absorbing: absorbing, identity: identity, otherwise: otherwise),
-                         combine(ifFalse, other, absorbing: absorbing, identity: identity, otherwise: otherwise))
+            return .pick(
+                atom, combine(ifTrue, other, absorbing: absorbing, identity: identity, otherwise: otherwise),
+                combine(ifFalse, other, absorbing: absorbing, identity: identity, otherwise: otherwise))
         case let (other, .choice(atom, ifTrue, ifFalse)):
-            return .pick(atom, combine(other, ifTrue, absorbing: absorbing, identity: identity, otherwise: otherwise),
-                         combine(other, ifFalse, absorbing: absorbing, identity: identity, otherwise: otherwise))
+            return .pick(
+                atom, combine(other, ifTrue, absorbing: absorbing, identity: identity, otherwise: otherwise),
+                combine(other, ifFalse, absorbing: absorbing, identity: identity, otherwise: otherwise))
         case let (same, other) where same == other: return same
         case (.unknown, _): return lhs
         case (_, .unknown): return rhs

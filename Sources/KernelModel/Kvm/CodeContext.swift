@@ -128,7 +128,10 @@ struct CodeContext {
         }
         switch byte {
         case 40:  // (
-            if complementNext { complementNext = false; complementDepth = parenDepth }
+            if complementNext {
+                complementNext = false
+                complementDepth = parenDepth
+            }
             parenDepth += 1
         case 41:  // )
             parenDepth = max(0, parenDepth - 1)
@@ -167,7 +170,8 @@ struct CodeContext {
     /// or one statement.
     private mutating func open(_ condition: [UInt8], isThen: Bool, startingWith token: UnsafeBufferPointer<UInt8>) {
         let kind: Frame.Kind = token.count == 1 && token[0] == 123 ? .block : Self.equals(token, "if") ? .chain : .statement
-        frames.append(Frame(kind: kind, depth: kind == .block ? braceDepth + 1 : braceDepth, condition: condition, isThen: isThen))
+        frames.append(
+            Frame(kind: kind, depth: kind == .block ? braceDepth + 1 : braceDepth, condition: condition, isThen: isThen))
     }
 
     /// The innermost branch ends: a then-branch waits for its `else`; any other ends its `if` statement.
@@ -198,6 +202,7 @@ struct CodeContext {
     }
 
     private static func equals(_ token: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
-        token.count == word.utf8CodeUnitCount && token.elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
+        token.count == word.utf8CodeUnitCount
+            && token.elementsEqual(UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount))
     }
 }

@@ -38,9 +38,12 @@ extension KvmEvidence.Gate {
     /// says nothing that a field's absence would.
     static func failing(_ test: String) -> Set<Self> {
         let test = stripped(test)
-        guard test.range(of: #"^[A-Za-z_][A-Za-z0-9_]*((->|\.)[A-Za-z_][A-Za-z0-9_]*)*(\(.*\))?$"#,
-                         options: .regularExpression) != nil,
-              balanced(test) else { return [] }
+        guard
+            test.range(
+                of: #"^[A-Za-z_][A-Za-z0-9_]*((->|\.)[A-Za-z_][A-Za-z0-9_]*)*(\(.*\))?$"#,
+                options: .regularExpression) != nil,
+            balanced(test)
+        else { return [] }
         var gates: Set<Self> = [.condition(key(test))]
         if let field = field(test) { gates.insert(.field(field)) }
         return gates
@@ -51,8 +54,9 @@ extension KvmEvidence.Gate {
     public static func key(_ text: String) -> String {
         let text = stripped(text)
         guard text.contains("->") || text.contains(".") else { return text }
-        return text.replacingOccurrences(of: #"(?:(?:[A-Za-z_][A-Za-z0-9_]*|\([^()]*\))(?:->|\.))+([A-Za-z_][A-Za-z0-9_]*)"#,
-                                            with: "$1", options: .regularExpression)
+        return text.replacingOccurrences(
+            of: #"(?:(?:[A-Za-z_][A-Za-z0-9_]*|\([^()]*\))(?:->|\.))+([A-Za-z_][A-Za-z0-9_]*)"#,
+            with: "$1", options: .regularExpression)
     }
 
     /// A call's name and arguments (`kvm_has_mte(vcpu->kvm)`: `kvm_has_mte`, [`vcpu->kvm`]); nil for
@@ -60,8 +64,9 @@ extension KvmEvidence.Gate {
     public static func call(_ text: String) -> (name: String, arguments: [String])? {
         let text = stripped(text)
         guard let open = text.firstIndex(of: "("), text.hasSuffix(")"),
-              text[..<open].range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil,
-              balanced(String(text[text.index(after: open)..<text.index(before: text.endIndex)])) else { return nil }
+            text[..<open].range(of: #"^[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression) != nil,
+            balanced(String(text[text.index(after: open)..<text.index(before: text.endIndex)]))
+        else { return nil }
         let inside = String(text[text.index(after: open)..<text.index(before: text.endIndex)])
         return (String(text[..<open]), inside.isEmpty ? [] : split(inside, on: ","))
     }

@@ -39,11 +39,17 @@ struct FieldClassifier {
         let texts = conditions.map { trace.atoms[$0].text }.filter { seen.insert($0).inserted }
         let condition = texts.isEmpty ? nil : texts.joined(separator: "; ")
         let note = outcomes.lazy.compactMap { o -> String? in
-            switch o { case .computed(let n), .unknown(let n): return self.trace.notes[n].text; default: return nil }
+            switch o {
+            case .computed(let n), .unknown(let n): return self.trace.notes[n].text
+            default: return nil
+            }
         }.first
 
         if outcomes.allSatisfy({ $0 == .host }) { return KvmTreatment(kind: .passthrough, locations: locations) }
-        if case .unknown? = outcomes.first(where: { if case .unknown = $0 { return true }; return false }) {
+        if case .unknown? = outcomes.first(where: {
+            if case .unknown = $0 { return true }
+            return false
+        }) {
             return KvmTreatment(kind: .unknown, condition: condition, locations: locations, note: note)
         }
         // The host's value on some path, or outcomes that differ with a run-time condition (a cap with a vPMU,
@@ -55,10 +61,16 @@ struct FieldClassifier {
             return KvmTreatment(kind: .conditional, condition: condition, paths: paths, locations: locations, note: note)
         }
         let limits = outcomes.compactMap(number)
-        if outcomes.contains(where: { if case .capped = $0 { return true }; return false }) {
+        if outcomes.contains(where: {
+            if case .capped = $0 { return true }
+            return false
+        }) {
             return KvmTreatment(kind: .capped, cap: limits.max(), condition: condition, locations: locations)
         }
-        if outcomes.contains(where: { if case .computed = $0 { return true }; return false }) {
+        if outcomes.contains(where: {
+            if case .computed = $0 { return true }
+            return false
+        }) {
             return KvmTreatment(kind: .computed, condition: condition, locations: locations, note: note)
         }
         let top = limits.max() ?? 0
@@ -70,12 +82,23 @@ struct FieldClassifier {
     /// Outcomes across the cap predicates: host plus constants is a cap at the largest constant.
     private func fold(_ outcomes: Set<Outcome>) -> Outcome {
         if outcomes.count == 1, let only = outcomes.first { return only }
-        if let u = outcomes.first(where: { if case .unknown = $0 { return true }; return false }) { return u }
+        if let u = outcomes.first(where: {
+            if case .unknown = $0 { return true }
+            return false
+        }) {
+            return u
+        }
         if outcomes.contains(.host) {
-            let consts = outcomes.compactMap { o -> UInt64? in if case .constant(let v) = o { return v }; return nil }
+            let consts = outcomes.compactMap { o -> UInt64? in
+                if case .constant(let v) = o { return v }
+                return nil
+            }
             if consts.count == outcomes.count - 1 { return .capped(consts.max() ?? 0) }
         }
-        return outcomes.first { if case .computed = $0 { return true }; return false } ?? .computed(0)
+        return outcomes.first {
+            if case .computed = $0 { return true }
+            return false
+        } ?? .computed(0)
     }
 
     private func outcome(_ bits: [Bit], _ assignment: [Int: Bool], lsb: Int) -> Outcome {
@@ -84,12 +107,21 @@ struct FieldClassifier {
         var allConst = true, allHost = true
         for (i, b) in resolved.enumerated() {
             switch b {
-            case .one: value |= 1 << UInt64(i); allHost = false
+            case .one:
+                value |= 1 << UInt64(i)
+                allHost = false
             case .zero: allHost = false
-            case .host(let r, let bit): allConst = false; if r != register || bit != lsb + i { allHost = false }
+            case .host(let r, let bit):
+                allConst = false
+                if r != register || bit != lsb + i { allHost = false }
             case .unknown(let n): return .unknown(n)
-            case .computed(let n): allConst = false; allHost = false; _ = n
-            case .choice: allConst = false; allHost = false
+            case .computed(let n):
+                allConst = false
+                allHost = false
+                _ = n
+            case .choice:
+                allConst = false
+                allHost = false
             }
         }
         if allHost { return .host }
@@ -107,11 +139,13 @@ struct FieldClassifier {
     private func collect(_ b: Bit, _ atoms: inout [Int]) {
         guard case .choice(let c, let p, let q) = b else { return }
         if !atoms.contains(c) { atoms.append(c) }
-        collect(p, &atoms); collect(q, &atoms)
+        collect(p, &atoms)
+        collect(q, &atoms)
     }
 
     private func assignments(_ atoms: [Int]) -> [[Int: Bool]] {
-        atoms.reduce([[:]]) { partial, atom in partial.flatMap { a in [true, false].map { a.merging([atom: $0]) { x, _ in x } } } }
+        atoms.reduce([[:]]) { partial, atom in partial.flatMap { a in [true, false].map { a.merging([atom: $0]) { x, _ in x } } }
+        }
     }
 
     private func describe(_ assignment: [Int: Bool]) -> String {

@@ -16,7 +16,8 @@ public struct FunctionIndex {
         for unit in units {
             unit.cursor.visit { c in
                 if c.kind == .functionDecl, c.isInMainFile || files.contains(c.location.file), definitions[c.spelling] == nil,
-                   c.hasBody {
+                    c.hasBody
+                {
                     definitions[c.spelling] = c
                 }
                 return .continue

@@ -17,8 +17,10 @@ public struct GuestView: Codable, Hashable, Sendable {
         /// fix for a normal guest's view of the register goes. Nil where the handler is the register's own.
         public var branch: SourceRef? = nil
 
-        public init(register: String, field: String, normal: KvmTreatment, nested: KvmTreatment?,
-                    protected: KvmTreatment?, writable: Bool?, function: String?, branch: SourceRef? = nil) {
+        public init(
+            register: String, field: String, normal: KvmTreatment, nested: KvmTreatment?,
+            protected: KvmTreatment?, writable: Bool?, function: String?, branch: SourceRef? = nil
+        ) {
             self.register = register
             self.field = field
             self.normal = normal

@@ -25,7 +25,9 @@ public struct GuestViewAnalyzer {
         let functions: FunctionIndex
 
         public init(unit: TranslationUnit, table: String, functions: FunctionIndex) {
-            self.unit = unit; self.table = table; self.functions = functions
+            self.unit = unit
+            self.table = table
+            self.functions = functions
         }
     }
 
@@ -40,9 +42,13 @@ public struct GuestViewAnalyzer {
     /// has their treatment too (what a guest would see the day cpufeature describes them).
     let undescribed: [String: [UndescribedField]]
 
-    public init(normal: ReadPath, protected: ReadPath?, relativize: @escaping (String) -> String,
-                undescribed: [String: [UndescribedField]] = [:]) {
-        self.normalPath = normal; self.protectedPath = protected; self.relativize = relativize
+    public init(
+        normal: ReadPath, protected: ReadPath?, relativize: @escaping (String) -> String,
+        undescribed: [String: [UndescribedField]] = [:]
+    ) {
+        self.normalPath = normal
+        self.protectedPath = protected
+        self.relativize = relativize
         self.undescribed = undescribed
     }
 
@@ -57,8 +63,10 @@ public struct GuestViewAnalyzer {
         fileprivate let registers: [RegisterView]
     }
 
-    public static func protectedViews(of tables: CpufeatureTables, path: ReadPath, relativize: @escaping (String) -> String,
-                                      undescribed: [String: [UndescribedField]] = [:]) throws -> ProtectedViews {
+    public static func protectedViews(
+        of tables: CpufeatureTables, path: ReadPath, relativize: @escaping (String) -> String,
+        undescribed: [String: [UndescribedField]] = [:]
+    ) throws -> ProtectedViews {
         try GuestViewAnalyzer(normal: path, protected: path, relativize: relativize, undescribed: undescribed)
             .protectedViews(tables, path)
     }
@@ -66,7 +74,8 @@ public struct GuestViewAnalyzer {
     private func protectedViews(_ tables: CpufeatureTables, _ path: ReadPath) throws -> ProtectedViews {
         let descs = try descriptors(path)
         // pKVM keeps hypervisor copies of sanitised values named after their register (id_aa64pfr0_el1_sys_val).
-        let hostGlobals = Dictionary(tables.registers.map { ($0.name.lowercased() + "_sys_val", $0.encoding.sysReg) }) { a, _ in a }
+        let hostGlobals = Dictionary(tables.registers.map { ($0.name.lowercased() + "_sys_val", $0.encoding.sysReg) }) { a, _ in a
+        }
         let views = tables.registers.map { reg in
             let enc = reg.encoding.sysReg
             return view(of: reg, encoding: enc, descriptor: descs[enc], path: path, assumptions: [:], hostGlobals: hostGlobals)
@@ -88,7 +97,9 @@ public struct GuestViewAnalyzer {
         // A tree has a nested view when its read path tests the nested-guest predicate somewhere.
         let hasNested = normals.contains { !$0.assumed.isDisjoint(with: Self.nestedAssumptions.keys) }
         let nesteds = zip(tables.registers, encodings).map { reg, enc in
-            hasNested ? view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.nestedAssumptions) : nil
+            hasNested
+                ? view(of: reg, encoding: enc, descriptor: descs[enc], path: normalPath, assumptions: Self.nestedAssumptions)
+                : nil
         }
         let protectedViews = try computeProtected()
         var result: [String: GuestView.Field] = [:]
@@ -138,15 +149,19 @@ public struct GuestViewAnalyzer {
         case unfollowed(String)
     }
 
-    private func view(of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?, path: ReadPath,
-                      assumptions: [String: Bool], hostGlobals: [String: UInt32] = [:]) -> RegisterView {
+    private func view(
+        of reg: FtrRegister, encoding: UInt32, descriptor: [String: Cursor]?, path: ReadPath,
+        assumptions: [String: Bool], hostGlobals: [String: UInt32] = [:]
+    ) -> RegisterView {
         guard let descriptor else { return RegisterView(treatments: [:], function: nil) }
         // Every field the view is computed for: cpufeature's, then the ones it does not describe.
-        let layout = reg.fields.map { (lsb: $0.lsb, width: $0.width) }
+        let layout =
+            reg.fields.map { (lsb: $0.lsb, width: $0.width) }
             + (undescribed[reg.name] ?? []).map { (lsb: $0.lsb, width: $0.width) }
         let trace = Trace(budget: Self.budget)
-        let context = ReadPathInterpreter.Context(register: encoding, descriptor: descriptor, assumptions: assumptions,
-                                                  functions: path.functions, hostGlobals: hostGlobals, relativize: relativize)
+        let context = ReadPathInterpreter.Context(
+            register: encoding, descriptor: descriptor, assumptions: assumptions,
+            functions: path.functions, hostGlobals: hostGlobals, relativize: relativize)
         let interpreter = ReadPathInterpreter(context: context, trace: trace)
         var followed = false
         var unfollowed: (why: String, function: String, at: SourceRef?)?
@@ -182,10 +197,13 @@ public struct GuestViewAnalyzer {
             // a register cpufeature gives no field (ID_AA64DFR1_EL1 on older trees) is judged on all its bits.
             let ranges = reg.fields.isEmpty ? [0..<64] : reg.fields.map { $0.lsb..<min(64, $0.lsb + $0.width) }
             let known = ranges.contains { r in bits.bits[r].contains { !$0.isUnknown } }
-            let reading: Reading = trace.budget > 0 && known ? .value
+            let reading: Reading =
+                trace.budget > 0 && known
+                ? .value
                 : .unfollowed(reg.fields.lazy.compactMap { treatments[$0.lsb]?.note }.first ?? "\(name) gives no known bit")
-            return RegisterView(treatments: treatments, function: name, assumed: trace.assumed, reading: reading,
-                                branch: trace.branch)
+            return RegisterView(
+                treatments: treatments, function: name, assumed: trace.assumed, reading: reading,
+                branch: trace.branch)
         }
         // Fail closed: a handler that could not be followed leaves every field unknown, never hidden.
         if let unfollowed {
@@ -194,8 +212,9 @@ public struct GuestViewAnalyzer {
             for f in layout {
                 treatments[f.lsb] = KvmTreatment(kind: .unknown, locations: unfollowed.at.map { [$0] } ?? [], note: note)
             }
-            return RegisterView(treatments: treatments, function: unfollowed.function, assumed: trace.assumed,
-                                reading: .unfollowed(unfollowed.why))
+            return RegisterView(
+                treatments: treatments, function: unfollowed.function, assumed: trace.assumed,
+                reading: .unfollowed(unfollowed.why))
         }
         return RegisterView(treatments: [:], function: nil, reading: followed ? .noValue : .absent)
     }
@@ -212,20 +231,29 @@ public struct GuestViewAnalyzer {
             switch view.reading {
             case .absent: continue
             case .noValue: handled += 1
-            case .value: handled += 1; values += 1
-            case .unfollowed(let why): handled += 1; unfollowed.append((reg.name, why))
+            case .value:
+                handled += 1
+                values += 1
+            case .unfollowed(let why):
+                handled += 1
+                unfollowed.append((reg.name, why))
             }
         }
         guard values == 0 || unfollowed.count * 2 > handled else { return }
         let file = relativize(path.unit.path)
-        let looked = "looked for each ID register's \(path.table)[] entry and the value its .reset or .access handler gives the guest"
+        let looked =
+            "looked for each ID register's \(path.table)[] entry and the value its .reset or .access handler gives the guest"
         if handled == 0 {
-            throw IncompleteAnalysis(file: file, "KVM's read path not recognised: none of the \(tables.registers.count) "
-                                     + "registers cpufeature describes has a \(path.table)[] entry with a handler (\(looked))")
+            throw IncompleteAnalysis(
+                file: file,
+                "KVM's read path not recognised: none of the \(tables.registers.count) "
+                    + "registers cpufeature describes has a \(path.table)[] entry with a handler (\(looked))")
         }
         let example = unfollowed.first.map { "; first \($0.register): \($0.why)" } ?? "; no handler gives a value"
-        throw IncompleteAnalysis(file: file, "KVM's read path not recognised: \(unfollowed.count) of \(handled) ID registers "
-                                 + "with a \(path.table)[] handler could not be followed to a value (\(looked))\(example)")
+        throw IncompleteAnalysis(
+            file: file,
+            "KVM's read path not recognised: \(unfollowed.count) of \(handled) ID registers "
+                + "with a \(path.table)[] handler could not be followed to a value (\(looked))\(example)")
     }
 
     private func ref(_ c: Cursor) -> SourceRef { SourceRef(c.location, relativize: relativize) }
@@ -254,8 +282,10 @@ public struct GuestViewAnalyzer {
     /// Where the normal read path starts: the functions named by the `.reset` and `.access` members of the
     /// sys_reg_descs[] entries for `encodings`, and by `.visibility`, which the read path calls through the
     /// descriptor (sysreg_visible_as_raz): KvmUnit keeps their bodies.
-    static func readPathRoots(unit: TranslationUnit, encodings: Set<UInt32>,
-                              relativize: (String) -> String) throws -> Set<String> {
+    static func readPathRoots(
+        unit: TranslationUnit, encodings: Set<UInt32>,
+        relativize: (String) -> String
+    ) throws -> Set<String> {
         let descs = try descriptors(unit: unit, table: SysRegDescsExtractor.mainTable, relativize: relativize)
         var roots = Set<String>()
         for encoding in encodings {
@@ -271,12 +301,17 @@ public struct GuestViewAnalyzer {
     }
 
     /// A table's entries by encoding, as member → initialiser maps.
-    private static func descriptors(unit: TranslationUnit, table name: String,
-                                    relativize: (String) -> String) throws -> [UInt32: [String: Cursor]] {
+    private static func descriptors(
+        unit: TranslationUnit, table name: String,
+        relativize: (String) -> String
+    ) throws -> [UInt32: [String: Cursor]] {
         var table: Cursor?
         unit.cursor.visit { c in
             if c.kind == .varDecl, c.isInMainFile, c.spelling == name,
-               c.children.contains(where: { $0.kind == .initListExpr }) { table = c }
+                c.children.contains(where: { $0.kind == .initListExpr })
+            {
+                table = c
+            }
             return table == nil ? .continue : .break
         }
         let file = relativize(unit.path)

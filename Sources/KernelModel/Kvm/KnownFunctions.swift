@@ -9,7 +9,9 @@ extension ReadPathInterpreter {
         var table: [String: KnownFunction] = [
             // The host's sanitised value of the register the argument encodes.
             "read_sanitised_ftr_reg": { interpreter, arguments, call in
-                guard let id = arguments.first?.bits?.constant else { return interpreter.unknown("register of \(call.text)", call) }
+                guard let id = arguments.first?.bits?.constant else {
+                    return interpreter.unknown("register of \(call.text)", call)
+                }
                 return .bits(.host(UInt32(truncatingIfNeeded: id)))
             },
             "__builtin_expect": { _, arguments, _ in arguments.first ?? .opaque },
@@ -42,13 +44,15 @@ extension ReadPathInterpreter {
             let cap = (limit >> UInt64(lsb)) & 0xf
             guard cap != 0 else { continue }
             guard case .host(let register, lsb)? = host.bits[lsb] as Bit?,
-                  (1..<4).allSatisfy({ host.bits[lsb + $0] == .host(register: register, bit: lsb + $0) }) else {
+                (1..<4).allSatisfy({ host.bits[lsb + $0] == .host(register: register, bit: lsb + $0) })
+            else {
                 let note = trace.note(call.text, at: ref(call))
                 for bit in lsb..<(lsb + 4) { out.bits[bit] = .computed(note) }
                 continue
             }
-            let atom = trace.atom("field > \(cap) in \(call.text)", at: ref(call), spelled: "\(lsb)",
-                                  hostField: HostField(register: register, lsb: lsb, width: 4))
+            let atom = trace.atom(
+                "field > \(cap) in \(call.text)", at: ref(call), spelled: "\(lsb)",
+                hostField: HostField(register: register, lsb: lsb, width: 4))
             for bit in 0..<4 {
                 out.bits[lsb + bit] = .pick(atom, (cap >> UInt64(bit)) & 1 == 1 ? .one : .zero, host.bits[lsb + bit])
             }

@@ -44,8 +44,10 @@ public struct KvmEvidence: Sendable, Equatable {
     /// Function-like macros of KVM's code by name.
     public let macros: [String: Macro]
 
-    public init(uses: [String: SourceRef], ungated: [String: SourceRef]? = nil, gates: [String: [Set<Gate>]] = [:],
-                cleared: [String: SourceRef] = [:], macros: [String: Macro] = [:]) {
+    public init(
+        uses: [String: SourceRef], ungated: [String: SourceRef]? = nil, gates: [String: [Set<Gate>]] = [:],
+        cleared: [String: SourceRef] = [:], macros: [String: Macro] = [:]
+    ) {
         self.uses = uses
         self.ungated = ungated ?? uses
         self.gates = gates
@@ -69,7 +71,10 @@ public struct KvmEvidence: Sendable, Equatable {
         var gated: [String: [Set<Gate>]] = [:]
         // Feature maps' entries, resolved once every file's `#define FEAT_X` is known.
         var mapped: [String: [[String]]] = [:]
-        guard !names.isEmpty else { self.init(uses: uses); return }
+        guard !names.isEmpty else {
+            self.init(uses: uses)
+            return
+        }
         // Most identifiers are none of the names: tell them apart by a hash of their bytes, with no String made.
         var byHash: [UInt64: String] = [:]
         for n in names { byHash[Self.hash(Array(n.utf8)[...])] = n }
@@ -94,7 +99,10 @@ public struct KvmEvidence: Sendable, Equatable {
                     let t = String(decoding: token, as: UTF8.self)
                     if pendingMap {
                         pendingMap = false
-                        if t == "(" { map = (1, true, [], []); return }
+                        if t == "(" {
+                            map = (1, true, [], [])
+                            return
+                        }
                     }
                     if var m = map {
                         switch t {
@@ -180,8 +188,10 @@ public struct KvmEvidence: Sendable, Equatable {
                 var lineEnd = lineStart
                 while lineEnd < bytes.count, bytes[lineEnd] != 10 || (lineEnd > 0 && bytes[lineEnd - 1] == 92) { lineEnd += 1 }
                 if lineEnd - lineStart > prefix.count,
-                   UnsafeBufferPointer(rebasing: bytes[lineStart..<lineStart + prefix.count]).elementsEqual(prefix) {
-                    var line = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart + prefix.count..<lineEnd]), as: UTF8.self)
+                    UnsafeBufferPointer(rebasing: bytes[lineStart..<lineStart + prefix.count]).elementsEqual(prefix)
+                {
+                    var line = String(
+                        decoding: UnsafeBufferPointer(rebasing: bytes[lineStart + prefix.count..<lineEnd]), as: UTF8.self)
                     if line.contains("\\\n") { line = line.replacingOccurrences(of: "\\\n", with: " ") }
                     if let d = define(line) { result.append(d) }
                 }
@@ -215,9 +225,10 @@ public struct KvmEvidence: Sendable, Equatable {
             }
         }
         found.formUnion(tree.overlay.keys.filter { $0.hasPrefix(kvm + "/") && ($0.hasSuffix(".c") || $0.hasSuffix(".h")) })
-        found.formUnion(tree.files(in: "arch/arm64/include/asm", endingWith: ".h").filter {
-            ($0 as NSString).lastPathComponent.hasPrefix("kvm_")
-        })
+        found.formUnion(
+            tree.files(in: "arch/arm64/include/asm", endingWith: ".h").filter {
+                ($0 as NSString).lastPathComponent.hasPrefix("kvm_")
+            })
         return found.sorted()
     }
 
@@ -239,14 +250,23 @@ public struct KvmEvidence: Sendable, Equatable {
             switch b {
             case 10:
                 // A directive ends at a newline no backslash continues.
-                if !(i > 0 && bytes[i - 1] == 92) { directive = false; afterDefine = false; atLineStart = true }
-                i += 1; line += 1; lineStart = i
+                if !(i > 0 && bytes[i - 1] == 92) {
+                    directive = false
+                    afterDefine = false
+                    atLineStart = true
+                }
+                i += 1
+                line += 1
+                lineStart = i
             case 32, 9, 13, 12, 11, 92:
                 i += 1
             case 47 where i + 1 < bytes.count && bytes[i + 1] == 42:  // /* ... */
                 i += 2
                 while i + 1 < bytes.count, !(bytes[i] == 42 && bytes[i + 1] == 47) {
-                    if bytes[i] == 10 { line += 1; lineStart = i + 1 }
+                    if bytes[i] == 10 {
+                        line += 1
+                        lineStart = i + 1
+                    }
                     i += 1
                 }
                 i += 2

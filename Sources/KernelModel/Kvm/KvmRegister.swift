@@ -50,15 +50,29 @@ public struct KvmRegister: Codable, Hashable, Sendable {
     /// when the braces are written out in the table. For information only: nothing is decided by it.
     public let macro: String?
 
-    public init(table: String, name: String, nameIsDerived: Bool, encoding: Encoding?, access: String?, reset: String?,
-                visibility: String?, getUser: String?, setUser: String?, reg: String?, regIndex: Int64?,
-                value: UInt64?, valueIsExplicit: Bool, accessIsUndefined: Bool, visibilityKind: VisibilityKind,
-                location: SourceRef, macro: String?) {
-        self.table = table; self.name = name; self.nameIsDerived = nameIsDerived; self.encoding = encoding
-        self.access = access; self.reset = reset; self.visibility = visibility
-        self.getUser = getUser; self.setUser = setUser; self.reg = reg; self.regIndex = regIndex
-        self.value = value; self.valueIsExplicit = valueIsExplicit; self.accessIsUndefined = accessIsUndefined
-        self.visibilityKind = visibilityKind; self.location = location; self.macro = macro
+    public init(
+        table: String, name: String, nameIsDerived: Bool, encoding: Encoding?, access: String?, reset: String?,
+        visibility: String?, getUser: String?, setUser: String?, reg: String?, regIndex: Int64?,
+        value: UInt64?, valueIsExplicit: Bool, accessIsUndefined: Bool, visibilityKind: VisibilityKind,
+        location: SourceRef, macro: String?
+    ) {
+        self.table = table
+        self.name = name
+        self.nameIsDerived = nameIsDerived
+        self.encoding = encoding
+        self.access = access
+        self.reset = reset
+        self.visibility = visibility
+        self.getUser = getUser
+        self.setUser = setUser
+        self.reg = reg
+        self.regIndex = regIndex
+        self.value = value
+        self.valueIsExplicit = valueIsExplicit
+        self.accessIsUndefined = accessIsUndefined
+        self.visibilityKind = visibilityKind
+        self.location = location
+        self.macro = macro
     }
 
     /// Whether a guest access reaches a handler that emulates the register: there is an access handler,

@@ -31,10 +31,17 @@ public struct KvmTreatment: Codable, Hashable, Sendable {
     /// Why the field is unknown or computed: the expression the analysis met.
     public let note: String?
 
-    public init(kind: Kind, cap: Int64? = nil, value: Int64? = nil, condition: String? = nil, paths: [Path] = [],
-                locations: [SourceRef] = [], note: String? = nil) {
-        self.kind = kind; self.cap = cap; self.value = value; self.condition = condition
-        self.paths = paths; self.locations = locations; self.note = note
+    public init(
+        kind: Kind, cap: Int64? = nil, value: Int64? = nil, condition: String? = nil, paths: [Path] = [],
+        locations: [SourceRef] = [], note: String? = nil
+    ) {
+        self.kind = kind
+        self.cap = cap
+        self.value = value
+        self.condition = condition
+        self.paths = paths
+        self.locations = locations
+        self.note = note
     }
 
     /// The highest value a guest can see, when it is bounded (nil: the host's value can reach the guest).

@@ -12,10 +12,14 @@ extension ReadPathInterpreter {
 
     /// A predicate as written at `expr` (or as `text` says), on the analysed register's `hostField` where it
     /// tests one, with what it says of a host field where it compares one with a constant.
-    private func asWritten(_ expr: Cursor, text: String? = nil, hostField: HostField? = nil, constraint: Constraint? = nil) -> Cond {
-        .node(trace.atom(text ?? expr.text, at: ref(expr), spelled: expr.spellingKey + (text.map { " " + $0 } ?? ""),
-                         hostField: hostField, constraint: constraint),
-              .known(true), .known(false))
+    private func asWritten(_ expr: Cursor, text: String? = nil, hostField: HostField? = nil, constraint: Constraint? = nil)
+        -> Cond
+    {
+        .node(
+            trace.atom(
+                text ?? expr.text, at: ref(expr), spelled: expr.spellingKey + (text.map { " " + $0 } ?? ""),
+                hostField: hostField, constraint: constraint),
+            .known(true), .known(false))
     }
 
     /// A predicate written as one macro (`vcpu_has_sve(vcpu)`, `kvm_supports_32bit_el0()`) whose parts are
@@ -32,7 +36,8 @@ extension ReadPathInterpreter {
         }
         collect(cond)
         guard parts.count > 1, parts.allSatisfy({ trace.atoms[$0].text == expr.text && trace.atoms[$0].hostField == nil }),
-              !bits.bits.contains(where: { $0.isHost || $0.isUnknown }) else { return cond }
+            !bits.bits.contains(where: { $0.isHost || $0.isUnknown })
+        else { return cond }
         return .node(trace.atom(expr.text, at: ref(expr), spelled: "as written " + expr.spellingKey), .known(true), .known(false))
     }
 
@@ -40,8 +45,9 @@ extension ReadPathInterpreter {
     private func nonZero(_ bits: Bits, text: String, at expr: Cursor) -> Cond {
         if let value = bits.constant { return .known(value != 0) }
         if let atom = firstChoice(bits) {
-            return .node(atom, nonZero(restrict(bits, atom, true), text: text, at: expr),
-                         nonZero(restrict(bits, atom, false), text: text, at: expr))
+            return .node(
+                atom, nonZero(restrict(bits, atom, true), text: text, at: expr),
+                nonZero(restrict(bits, atom, false), text: text, at: expr))
         }
         if bits.bits.contains(.one) { return .known(true) }
         return .node(trace.atom(text, at: ref(expr), spelled: expr.spellingKey), .known(true), .known(false))
@@ -69,8 +75,9 @@ extension ReadPathInterpreter {
             }
         }
         if let atom = firstChoice(left) ?? firstChoice(right) {
-            return .node(atom, compareBits(op, restrict(left, atom, true), restrict(right, atom, true), expr, text: text),
-                         compareBits(op, restrict(left, atom, false), restrict(right, atom, false), expr, text: text))
+            return .node(
+                atom, compareBits(op, restrict(left, atom, true), restrict(right, atom, true), expr, text: text),
+                compareBits(op, restrict(left, atom, false), restrict(right, atom, false), expr, text: text))
         }
         var constraint: Constraint?
         if let field = anyHostField(left), let value = right.constant {
@@ -124,7 +131,8 @@ extension ReadPathInterpreter {
     /// `atom ? whenTrue : whenFalse`, bit by bit for bits.
     func choose(_ atom: Int, _ whenTrue: Value, _ whenFalse: Value) -> Value {
         switch (whenTrue, whenFalse) {
-        case let (.bits(ifTrue), .bits(ifFalse)): return .bits(Bits(zip(ifTrue.bits, ifFalse.bits).map { Bit.pick(atom, $0, $1) }))
+        case let (.bits(ifTrue), .bits(ifFalse)):
+            return .bits(Bits(zip(ifTrue.bits, ifFalse.bits).map { Bit.pick(atom, $0, $1) }))
         case (.descriptor, .descriptor): return .descriptor
         case (.params, .params): return .params
         case let (.function(name), .function(other)) where name == other: return whenTrue

@@ -62,7 +62,9 @@ extension ReadPathInterpreter {
             if let value = member.evaluate()?.bits { return .bits(Bits(constant: value)) }
             var function: String?
             member.descendants { child in
-                if function == nil, child.kind == .declRefExpr, child.referenced?.kind == .functionDecl { function = child.spelling }
+                if function == nil, child.kind == .declRefExpr, child.referenced?.kind == .functionDecl {
+                    function = child.spelling
+                }
             }
             return function.map { .function($0) } ?? .opaque
         }
@@ -101,7 +103,8 @@ extension ReadPathInterpreter {
             // A function defined in no file the unit holds may return anything, the host's raw register included:
             // not KVM's own state. Header inlines (vcpu_has_sve()) and compiler builtins stay KVM's own values.
             if definition == nil, !name.hasPrefix("__builtin_"), expr.referenced?.definition == nil {
-                return unknown("\(name)() is defined in no file ftrlint reads: its value may be the host's own, not KVM's state", expr)
+                return unknown(
+                    "\(name)() is defined in no file ftrlint reads: its value may be the host's own, not KVM's state", expr)
             }
             return computed(expr.text, expr)
         }
@@ -193,7 +196,8 @@ extension ReadPathInterpreter {
             if child.kind == .memberRefExpr { members.insert(child.spelling) }
             // A variable other than the descriptor makes it another expression.
             if child.kind == .declRefExpr, let decl = child.referenced, decl.kind == .varDecl || decl.kind == .parmDecl,
-               !(frame.env[decl]?.isDescriptor ?? false) {
+                !(frame.env[decl]?.isDescriptor ?? false)
+            {
                 other = true
             }
         }
@@ -207,7 +211,8 @@ extension ReadPathInterpreter {
             if case .bits(let old)? = frame.env[decl], case .bits(let newBits) = new { record(old, newBits, at: expr) }
             frame.env[decl] = new
         } else if target.kind == .memberRefExpr, target.spelling == "regval",
-                  target.children.first.map({ eval($0, &frame) })?.isParams ?? false {
+            target.children.first.map({ eval($0, &frame) })?.isParams ?? false
+        {
             frame.regval = value
         }
     }

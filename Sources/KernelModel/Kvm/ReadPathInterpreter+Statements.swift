@@ -15,7 +15,8 @@ extension ReadPathInterpreter {
         case .declStmt:
             for variable in stmt.children where variable.kind == .varDecl {
                 let initializer = variable.children.last { $0.kind.isExpression }
-                frame.env[variable] = initializer.map { truncate(eval($0, &frame), to: variable) }
+                frame.env[variable] =
+                    initializer.map { truncate(eval($0, &frame), to: variable) }
                     ?? computed("uninitialised \(variable.spelling)", variable)
             }
         case .ifStmt:
@@ -58,8 +59,9 @@ extension ReadPathInterpreter {
     /// libclang lists the operands (outputs, then inputs) but not the asm string: an operand that is a bare
     /// lvalue (no conversion to a value around it) is taken as written, which also covers "+r" and "m".
     private func execAsm(_ stmt: Cursor, _ frame: inout Frame) {
-        let note = trace.note("inline asm \(stmt.text.prefix(120)): a value from outside KVM's C code "
-                              + "(an mrs of an ID register reads the host's raw value)", at: ref(stmt))
+        let note = trace.note(
+            "inline asm \(stmt.text.prefix(120)): a value from outside KVM's C code "
+                + "(an mrs of an ID register reads the host's raw value)", at: ref(stmt))
         for operand in stmt.children where operand.kind == .declRefExpr || operand.kind == .memberRefExpr {
             assign(operand, .bits(Bits(repeating: .unknown(note))), stmt, &frame)
         }
@@ -85,9 +87,11 @@ extension ReadPathInterpreter {
     /// The frame after a split on `atom`: `taken` where it holds, `notTaken` where not.
     func merge(_ atom: Int, _ taken: Frame, _ notTaken: Frame) -> Frame {
         var merged = taken
-        merged.returns = taken.returns + notTaken.returns.filter { returned in
-            !taken.returns.contains { $0.path.elementsEqual(returned.path, by: ==) }
-        }
+        merged.returns =
+            taken.returns
+            + notTaken.returns.filter { returned in
+                !taken.returns.contains { $0.path.elementsEqual(returned.path, by: ==) }
+            }
         merged.terminated = taken.terminated && notTaken.terminated
         merged.broke = taken.broke && notTaken.broke
         if taken.terminated && !notTaken.terminated {
@@ -105,10 +109,11 @@ extension ReadPathInterpreter {
         for (decl, value) in taken.env {
             if let other = notTaken.env[decl] { merged.env[decl] = choose(atom, value, other) }
         }
-        merged.regval = switch (taken.regval, notTaken.regval) {
-        case let (stored?, other?): choose(atom, stored, other)
-        case let (stored, other): stored ?? other
-        }
+        merged.regval =
+            switch (taken.regval, notTaken.regval) {
+            case let (stored?, other?): choose(atom, stored, other)
+            case let (stored, other): stored ?? other
+            }
         return merged
     }
 
@@ -148,7 +153,8 @@ extension ReadPathInterpreter {
             let hit = labels.first { items[$0].label! == selector } ?? labels.first { items[$0].label! == nil }
             if let hit {
                 if selector == UInt64(context.register), trace.branch == nil,
-                   let first = items[hit...].lazy.compactMap(\.stmt).first {
+                    let first = items[hit...].lazy.compactMap(\.stmt).first
+                {
                     trace.branch = ref(first)
                 }
                 runFrom(hit, &frame)
@@ -163,7 +169,8 @@ extension ReadPathInterpreter {
         for index in labels.reversed() {
             guard let value = items[index].label! else { continue }
             let written = "\(text) == \(value)"
-            let cond = selectorBits.map { compareBits("==", $0, Bits(constant: value), stmt, text: written) }
+            let cond =
+                selectorBits.map { compareBits("==", $0, Bits(constant: value), stmt, text: written) }
                 ?? .node(trace.atom(written, at: ref(stmt)), .known(true), .known(false))
             let otherwise = fallback
             var next = frame
@@ -178,8 +185,9 @@ extension ReadPathInterpreter {
         let note = trace.note("unmodelled statement: \(stmt.text.prefix(120))", at: ref(stmt))
         stmt.descendants { child in
             guard child.kind == .binaryOperator || child.kind == .compoundAssignOperator || child.kind == .unaryOperator,
-                  let op = child.operatorSpelling, op.hasSuffix("=") || op == "++" || op == "--",
-                  let target = child.children.first, let decl = self.local(target), frame.env[decl] != nil else { return }
+                let op = child.operatorSpelling, op.hasSuffix("=") || op == "++" || op == "--",
+                let target = child.children.first, let decl = self.local(target), frame.env[decl] != nil
+            else { return }
             frame.env[decl] = .bits(Bits(repeating: .unknown(note)))
         }
         if frame.regval != nil, stmt.text.contains("regval") { frame.regval = .bits(Bits(repeating: .unknown(note))) }

@@ -145,7 +145,8 @@ public struct SysRegDescsExtractor: TableExtractor {
         if e.kind == .binaryOperator, case let sides = e.children.map(peeled), sides.count == 2 {
             for (i, side) in sides.enumerated() {
                 guard let d = enumConstant(side), let base = d.enumConstantValue,
-                      let k = sides[1 - i].evaluate()?.integer, k >= 0, base + k == v else { continue }
+                    let k = sides[1 - i].evaluate()?.integer, k >= 0, base + k == v
+                else { continue }
                 return (k == 0 ? d.spelling : "\(d.spelling)+\(k)", v)
             }
         }
@@ -247,7 +248,8 @@ private final class FunctionAnalysis {
         guard depth < 8, let stmts = try statements(function) else { return false }
         var result = false
         if stmts.count == 2, let call = Self.callee(stmts[0]), call.spelling == Self.injectUndefined,
-           stmts[1].kind == .returnStmt, !(Self.returned(stmts[1]).map(Self.containsCall) ?? false) {
+            stmts[1].kind == .returnStmt, !(Self.returned(stmts[1]).map(Self.containsCall) ?? false)
+        {
             result = true
         } else if stmts.count == 1, let e = Self.returned(stmts[0]), let g = Self.callee(e), g.definition != key {
             result = try isUndefinedAccess(g, depth: depth + 1)
@@ -261,11 +263,16 @@ private final class FunctionAnalysis {
         if let known = visibility[key] { return known }
         var result = KvmRegister.VisibilityKind.conditional
         if let stmts = try statements(function), stmts.count == 1, let e = Self.returned(stmts[0]),
-           !Self.containsCall(e), let v = e.evaluate()?.bits {
+            !Self.containsCall(e), let v = e.evaluate()?.bits
+        {
             let values = try regMacros()
-            if v & values.hidden != 0 { result = .alwaysHidden }
-            else if v & values.raz != 0 { result = .alwaysRaz }
-            else { result = .none }
+            if v & values.hidden != 0 {
+                result = .alwaysHidden
+            } else if v & values.raz != 0 {
+                result = .alwaysRaz
+            } else {
+                result = .none
+            }
         }
         visibility[key] = result
         return result
@@ -291,7 +298,8 @@ private final class FunctionAnalysis {
                     guard r.start.file == r.end.file, lengths.contains(r.end.offset - r.start.offset) else { return }
                     let tokens = c.expansionTokens
                     guard tokens.count == 1, names.contains(tokens[0].spelling), values[tokens[0].spelling] == nil,
-                          let v = c.evaluate()?.bits else { return }
+                        let v = c.evaluate()?.bits
+                    else { return }
                     values[tokens[0].spelling] = v
                 }
                 return values.count == names.count ? .break : .continue

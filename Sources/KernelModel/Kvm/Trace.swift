@@ -7,7 +7,10 @@ final class Trace {
         private let make: () -> String
         private(set) lazy var text: String = make()
         let location: SourceRef
-        init(_ make: @escaping () -> String, location: SourceRef) { self.make = make; self.location = location }
+        init(_ make: @escaping () -> String, location: SourceRef) {
+            self.make = make
+            self.location = location
+        }
     }
 
     private(set) var atoms: [Atom] = []
@@ -27,8 +30,10 @@ final class Trace {
 
     /// The atom for a predicate: one per predicate text and spelling place, so a predicate repeated
     /// in the code is one condition while two expressions of one macro invocation stay two.
-    func atom(_ text: String, at location: SourceRef, spelled: String = "", hostField: HostField? = nil,
-              constraint: Constraint? = nil) -> Int {
+    func atom(
+        _ text: String, at location: SourceRef, spelled: String = "", hostField: HostField? = nil,
+        constraint: Constraint? = nil
+    ) -> Int {
         let key = text + "|" + spelled + "|" + String(describing: hostField) + "|" + String(describing: constraint)
         if let i = atomIndex[key] { return i }
         atoms.append(Atom(text: text, location: location, hostField: hostField, constraint: constraint))

@@ -12,7 +12,11 @@ public struct UndescribedField: Codable, Hashable, Sendable {
     public let signed: Bool
 
     public init(register: String, name: String, lsb: Int, width: Int, signed: Bool) {
-        self.register = register; self.name = name; self.lsb = lsb; self.width = width; self.signed = signed
+        self.register = register
+        self.name = name
+        self.lsb = lsb
+        self.width = width
+        self.signed = signed
     }
 
     /// REGISTER.Field, as for a described field.
@@ -31,8 +35,9 @@ public struct UndescribedField: Codable, Hashable, Sendable {
             if let spec, spec.register(named: reg.name) != nil {
                 candidates = spec.fields(of: reg.name).compactMap { f in
                     guard [.unsignedEnum, .signedEnum, .enumeration, .field].contains(f.kind) else { return nil }
-                    return UndescribedField(register: reg.name, name: f.name, lsb: f.lsb, width: f.width,
-                                            signed: f.kind == .signedEnum)
+                    return UndescribedField(
+                        register: reg.name, name: f.name, lsb: f.lsb, width: f.width,
+                        signed: f.kind == .signedEnum)
                 }
             } else {
                 candidates = policy.entries.values.compactMap { e in
@@ -40,8 +45,9 @@ public struct UndescribedField: Codable, Hashable, Sendable {
                     else { return nil }
                     // A SignedEnum field's bound is signed: the policy gives it a negative value somewhere.
                     let signed = (e.bound ?? 0) < 0 || (e.minimum ?? 0) < 0 || e.levels.contains { $0.value < 0 }
-                    return UndescribedField(register: reg.name, name: e.field, lsb: bits.lowerBound,
-                                            width: bits.count, signed: signed)
+                    return UndescribedField(
+                        register: reg.name, name: e.field, lsb: bits.lowerBound,
+                        width: bits.count, signed: signed)
                 }
             }
             let fields = candidates.filter { $0.mask & described == 0 }.sorted { $0.lsb > $1.lsb }

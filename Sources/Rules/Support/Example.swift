@@ -23,13 +23,22 @@ public enum Example {
         /// The values the tree's sysreg file defines for the field (nil: the tree does not describe it).
         public var defined: [Int64]?
 
-        public init(_ key: String, _ entry: Policy.Entry?, normal: KvmTreatment?, nested: KvmTreatment? = nil,
-                    protected: KvmTreatment? = nil, lsb: Int = 0, width: Int = 4, signed: Bool = false,
-                    described: Bool = true, function: String? = "read_sanitised_id_reg", defined: [Int64]? = nil) {
+        public init(
+            _ key: String, _ entry: Policy.Entry?, normal: KvmTreatment?, nested: KvmTreatment? = nil,
+            protected: KvmTreatment? = nil, lsb: Int = 0, width: Int = 4, signed: Bool = false,
+            described: Bool = true, function: String? = "read_sanitised_id_reg", defined: [Int64]? = nil
+        ) {
             let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-            register = parts[0]; field = parts.count > 1 ? parts[1] : ""
-            self.entry = entry; self.normal = normal; self.nested = nested; self.protected = protected
-            self.lsb = lsb; self.width = width; self.signed = signed; self.described = described
+            register = parts[0]
+            field = parts.count > 1 ? parts[1] : ""
+            self.entry = entry
+            self.normal = normal
+            self.nested = nested
+            self.protected = protected
+            self.lsb = lsb
+            self.width = width
+            self.signed = signed
+            self.described = described
             self.function = function
             self.defined = defined
         }
@@ -39,13 +48,19 @@ public enum Example {
 
     /// A kvm entry: `levels` maps each value to the registers it adds; `needs` to what else it needs, and
     /// `evidence` to the names whose use in KVM's code shows it.
-    public static func kvm(_ key: String, bound: Int, levels: [Int: [String]], needs: [Int: String] = [:],
-                           evidence: [Int: [String]] = [:], minimum: Int? = nil) -> Policy.Entry {
+    public static func kvm(
+        _ key: String, bound: Int, levels: [Int: [String]], needs: [Int: String] = [:],
+        evidence: [Int: [String]] = [:], minimum: Int? = nil
+    ) -> Policy.Entry {
         let values = Set(levels.keys).union(needs.keys)
-        return Policy.Entry(key: key, fieldClass: .kvm, bound: bound, reason: "example",
-                            levels: values.map { Policy.Level(value: $0, feature: "FEAT_\($0)", registers: levels[$0] ?? [],
-                                                              needs: needs[$0], evidence: evidence[$0] ?? []) },
-                            minimum: minimum)
+        return Policy.Entry(
+            key: key, fieldClass: .kvm, bound: bound, reason: "example",
+            levels: values.map {
+                Policy.Level(
+                    value: $0, feature: "FEAT_\($0)", registers: levels[$0] ?? [],
+                    needs: needs[$0], evidence: evidence[$0] ?? [])
+            },
+            minimum: minimum)
     }
 
     public static func isa(_ key: String, bound: Int? = nil) -> Policy.Entry {
@@ -65,14 +80,21 @@ public enum Example {
     public static let hidden = KvmTreatment(kind: .hidden, locations: [kvmLine(1510)])
     public static let computed = KvmTreatment(kind: .computed, locations: [kvmLine(1530)], note: "kvm->arch.value")
     public static func capped(_ cap: Int64) -> KvmTreatment { KvmTreatment(kind: .capped, cap: cap, locations: [kvmLine(1520)]) }
-    public static func forced(_ value: Int64) -> KvmTreatment { KvmTreatment(kind: .forced, value: value, locations: [kvmLine(1525)]) }
-    public static func unknown(_ note: String) -> KvmTreatment { KvmTreatment(kind: .unknown, locations: [kvmLine(1540)], note: note) }
+    public static func forced(_ value: Int64) -> KvmTreatment {
+        KvmTreatment(kind: .forced, value: value, locations: [kvmLine(1525)])
+    }
+    public static func unknown(_ note: String) -> KvmTreatment {
+        KvmTreatment(kind: .unknown, locations: [kvmLine(1540)], note: note)
+    }
     /// Hidden unless `condition`, when the host's value passes through.
     public static func passthrough(when condition: String) -> KvmTreatment {
-        KvmTreatment(kind: .conditional, condition: condition,
-                     paths: [KvmTreatment.Path(when: condition, kind: .passthrough, value: nil),
-                             KvmTreatment.Path(when: "!(\(condition))", kind: .hidden, value: 0)],
-                     locations: [kvmLine(1550)])
+        KvmTreatment(
+            kind: .conditional, condition: condition,
+            paths: [
+                KvmTreatment.Path(when: condition, kind: .passthrough, value: nil),
+                KvmTreatment.Path(when: "!(\(condition))", kind: .hidden, value: 0),
+            ],
+            locations: [kvmLine(1550)])
     }
 
     // MARK: Models
@@ -82,10 +104,12 @@ public enum Example {
     /// `evidence`: names KVM's code programs (at sys_regs.c line 3000 on); `gated`: names it programs only
     /// where feature tests fail (a feature map's FEAT_X, the `else` of a test), with those tests; `traps`:
     /// the policy's trap controls by register.
-    public static func context(_ fields: [Field], handled: [String] = [], undefined: [String] = [],
-                               policy extra: [Policy.Entry] = [], evidence: [String] = [],
-                               conditions: [String: Policy.Condition] = [:], traps: [String: [String]] = [:],
-                               gated: [String: Set<KvmEvidence.Gate>] = [:]) -> RuleContext {
+    public static func context(
+        _ fields: [Field], handled: [String] = [], undefined: [String] = [],
+        policy extra: [Policy.Entry] = [], evidence: [String] = [],
+        conditions: [String: Policy.Condition] = [:], traps: [String: [String]] = [:],
+        gated: [String: Set<KvmEvidence.Gate>] = [:]
+    ) -> RuleContext {
         var registers: [String: [FtrField]] = [:], order: [String] = []
         var views: [String: GuestView.Field] = [:], undescribed: [String: GuestView.Field] = [:]
         var entries: [String: Policy.Entry] = [:]
@@ -95,35 +119,42 @@ public enum Example {
             if let entry = f.entry { entries[entry.key] = entry }
             if !order.contains(f.register) { order.append(f.register) }
             if f.described {
-                registers[f.register, default: []].append(FtrField(
-                    register: f.register, name: f.field, lsb: f.lsb, width: f.width, policy: .lowerSafe, safe: 0,
-                    signed: f.signed, visible: false, visibleIf: nil, strict: true, table: "ftr_example",
-                    location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 100 + i, column: 2),
-                    defined: f.defined))
+                registers[f.register, default: []].append(
+                    FtrField(
+                        register: f.register, name: f.field, lsb: f.lsb, width: f.width, policy: .lowerSafe, safe: 0,
+                        signed: f.signed, visible: false, visibleIf: nil, strict: true, table: "ftr_example",
+                        location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 100 + i, column: 2),
+                        defined: f.defined))
             }
             if let normal = f.normal {
-                let v = GuestView.Field(register: f.register, field: f.field, normal: normal, nested: f.nested,
-                                        protected: f.protected, writable: nil, function: f.function)
+                let v = GuestView.Field(
+                    register: f.register, field: f.field, normal: normal, nested: f.nested,
+                    protected: f.protected, writable: nil, function: f.function)
                 if f.described { views[key] = v } else { undescribed[key] = v }
             }
         }
-        let tables = CpufeatureTables(registers: order.enumerated().map { i, name in
-            FtrRegister(name: name, encoding: Encoding(op0: 3, op1: 0, crn: 0, crm: 4 + i / 8, op2: i % 8),
-                        table: "ftr_example", location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 900 + i, column: 2),
-                        fields: registers[name] ?? [])
-        })
+        let tables = CpufeatureTables(
+            registers: order.enumerated().map { i, name in
+                FtrRegister(
+                    name: name, encoding: Encoding(op0: 3, op1: 0, crn: 0, crm: 4 + i / 8, op2: i % 8),
+                    table: "ftr_example", location: SourceRef(path: "arch/arm64/kernel/cpufeature.c", line: 900 + i, column: 2),
+                    fields: registers[name] ?? [])
+            })
         var kvm: [KvmRegister] = []
         for (i, name) in (order + handled + undefined).enumerated() {
             let undef = undefined.contains(name) && !handled.contains(name)
-            kvm.append(KvmRegister(table: "sys_reg_descs", name: name, nameIsDerived: false, encoding: nil,
-                                   access: undef ? "undef_access" : "access_example", reset: nil, visibility: nil,
-                                   getUser: nil, setUser: nil, reg: nil, regIndex: nil, value: 0, valueIsExplicit: false,
-                                   accessIsUndefined: undef, visibilityKind: .none, location: kvmLine(2000 + i), macro: nil))
+            kvm.append(
+                KvmRegister(
+                    table: "sys_reg_descs", name: name, nameIsDerived: false, encoding: nil,
+                    access: undef ? "undef_access" : "access_example", reset: nil, visibility: nil,
+                    getUser: nil, setUser: nil, reg: nil, regIndex: nil, value: 0, valueIsExplicit: false,
+                    accessIsUndefined: undef, visibilityKind: .none, location: kvmLine(2000 + i), macro: nil))
         }
         let ungated = Dictionary(evidence.enumerated().map { ($1, kvmLine(3000 + $0)) }) { a, _ in a }
         let uses = ungated.merging(gated.keys.enumerated().map { ($1, kvmLine(4000 + $0)) }) { a, _ in a }
-        return RuleContext(tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
-                           policy: Policy(entries: entries, traps: traps, conditions: conditions), undescribed: undescribed,
-                           kvmEvidence: KvmEvidence(uses: uses, ungated: ungated, gates: gated.mapValues { [$0] }))
+        return RuleContext(
+            tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
+            policy: Policy(entries: entries, traps: traps, conditions: conditions), undescribed: undescribed,
+            kvmEvidence: KvmEvidence(uses: uses, ungated: ungated, gates: gated.mapValues { [$0] }))
     }
 }

@@ -5,7 +5,10 @@ struct FieldShape: Sendable {
     let width: Int
     let signed: Bool
 
-    init(width: Int, signed: Bool) { self.width = max(1, min(width, 63)); self.signed = signed }
+    init(width: Int, signed: Bool) {
+        self.width = max(1, min(width, 63))
+        self.signed = signed
+    }
     init(_ field: FtrField) { self.init(width: field.width, signed: field.signed) }
 
     /// The largest value the field can hold.
@@ -35,20 +38,28 @@ enum Exposure: Equatable, Sendable {
         switch t.kind {
         case .hidden: self = .bounded(0, how: "KVM hides the field")
         case .capped:
-            guard let cap = v(t.cap) else { self = .unknown("KVM caps the field at a value that does not evaluate"); return }
+            guard let cap = v(t.cap) else {
+                self = .unknown("KVM caps the field at a value that does not evaluate")
+                return
+            }
             self = .bounded(cap, how: "KVM caps the field at \(cap)")
         case .forced:
-            guard let value = v(t.value) else { self = .unknown("KVM sets the field to a value that does not evaluate"); return }
+            guard let value = v(t.value) else {
+                self = .unknown("KVM sets the field to a value that does not evaluate")
+                return
+            }
             self = .bounded(value, how: "KVM sets the field to \(value)")
         case .computed: self = .kvm(t.note)
         case .passthrough: self = .host(condition: nil)
         case .unknown: self = .unknown(t.note ?? t.condition ?? "the analysis could not follow KVM's read path")
         case .conditional:
             if let p = t.paths.first(where: { $0.kind == .passthrough }) {
-                self = .host(condition: p.when.isEmpty ? t.condition : p.when); return
+                self = .host(condition: p.when.isEmpty ? t.condition : p.when)
+                return
             }
             if let p = t.paths.first(where: { $0.kind == .unknown }) {
-                self = .unknown("when \(p.when): \(t.note ?? "the analysis could not follow KVM's read path")"); return
+                self = .unknown("when \(p.when): \(t.note ?? "the analysis could not follow KVM's read path")")
+                return
             }
             var top: Int64?
             for p in t.paths {
@@ -56,14 +67,16 @@ enum Exposure: Equatable, Sendable {
                 case .hidden: top = max(top ?? 0, 0)
                 case .capped, .forced:
                     guard let value = v(p.value) else {
-                        self = .unknown("when \(p.when): a value that does not evaluate"); return
+                        self = .unknown("when \(p.when): a value that does not evaluate")
+                        return
                     }
                     top = max(top ?? value, value)
                 default: continue  // computed: KVM's own value, not the host's
                 }
             }
             if let top {
-                self = .bounded(top, how: "KVM lets at most \(top) through, depending on \(t.condition ?? "a run-time condition")")
+                self = .bounded(
+                    top, how: "KVM lets at most \(top) through, depending on \(t.condition ?? "a run-time condition")")
             } else {
                 self = .kvm(t.note)
             }
@@ -71,7 +84,10 @@ enum Exposure: Equatable, Sendable {
     }
 
     /// Whether KVM itself bounds the value (hides, caps or forces it on every path).
-    var isBoundedByKVM: Bool { if case .bounded = self { return true }; return false }
+    var isBoundedByKVM: Bool {
+        if case .bounded = self { return true }
+        return false
+    }
 
     /// The highest value a guest can see (the field's maximum when the host's value reaches it).
     func highest(_ shape: FieldShape) -> Int64? {
@@ -114,7 +130,9 @@ struct Shortfall: Sendable {
                 + "a signed field is hidden as NI (0xF), not 0"
         }
         if missing.isEmpty {
-            let what = level.needs ?? "registers \(level.registers.prefix(4).joined(separator: ", ")) that KVM's AArch32 tables name only by encoding"
+            let what =
+                level.needs
+                ?? "registers \(level.registers.prefix(4).joined(separator: ", ")) that KVM's AArch32 tables name only by encoding"
             let looked = level.evidence.isEmpty ? "" : " (no use of \(Self.list(level.evidence, or: true)) in KVM's code)"
             return "value \(level.value)\(feature) needs what the analysis cannot see KVM do: \(what)\(looked)"
         }
@@ -142,8 +160,10 @@ struct Shortfall: Sendable {
 
     /// How KVM meets one level: nil when it does, else the shortfall (missing registers, or `needs` the
     /// analysis found no evidence of).
-    static func of(_ level: Policy.Level, of field: String, _ support: KvmSupport,
-                   exposedWhen: Set<String> = []) -> Shortfall? {
+    static func of(
+        _ level: Policy.Level, of field: String, _ support: KvmSupport,
+        exposedWhen: Set<String> = []
+    ) -> Shortfall? {
         let unhandled = level.registers.filter {
             !support.handles($0) && !support.runsOnHardware($0, for: field, exposedWhen: exposedWhen)
         }
@@ -162,8 +182,10 @@ struct Shortfall: Sendable {
     /// looked at: a level the analysis cannot verify never hides a higher one that KVM plainly lacks. A
     /// field KVM bounds itself at a level is taken as handled up to it where only `needs` describe it.
     /// `exposedWhen`: the tests every path showing the field holds under (KvmSupport.exposedWhen).
-    static func first(_ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool, top: Int64 = .max,
-                      exposedWhen: Set<String> = []) -> Shortfall? {
+    static func first(
+        _ entry: Policy.Entry, _ support: KvmSupport, bounded: Bool, top: Int64 = .max,
+        exposedWhen: Set<String> = []
+    ) -> Shortfall? {
         let gaps = checked(entry).filter { Int64($0.value) <= top }.compactMap {
             of($0, of: entry.key, support, exposedWhen: exposedWhen)
         }

@@ -10,7 +10,8 @@ extension RuleContext {
         tables.fields.map { f in
             if let e = policy.entry(register: f.register, field: f.name) { return (f, e) }
             guard f.name.range(of: #"^bits[0-9]+_[0-9]+$"#, options: .regularExpression) != nil,
-                  let e = policy.entry(register: f.register, lsb: f.lsb), e.bits == f.lsb...(f.lsb + f.width - 1) else { return (f, nil) }
+                let e = policy.entry(register: f.register, lsb: f.lsb), e.bits == f.lsb...(f.lsb + f.width - 1)
+            else { return (f, nil) }
             return (f, e)
         }
     }
@@ -22,7 +23,7 @@ extension RuleContext {
     func leaks(_ treatment: (GuestView.Field) -> KvmTreatment?) -> [ViewLeak] {
         classifiedFields.compactMap { f, entry in
             guard let entry, let v = guestView.fields[f.key], let t = treatment(v),
-                  let leak = Leak.assess(entry, t, FieldShape(f), support) ?? Leak.claimed(entry, t, FieldShape(f), support)
+                let leak = Leak.assess(entry, t, FieldShape(f), support) ?? Leak.claimed(entry, t, FieldShape(f), support)
             else { return nil }
             return ViewLeak(field: f, view: v, treatment: t, leak: leak)
         }

@@ -34,8 +34,10 @@ struct KvmSupport: Sendable {
     /// The policy's facts about run-time conditions, by `Policy.conditionKey`.
     private let conditions: [String: Policy.Condition]
 
-    init(_ tables: KvmRegisterTables, encodings: [String: Encoding] = [:], evidence: KvmEvidence = KvmEvidence(uses: [:]),
-         traps: [String: [String]] = [:], conditions: [String: Policy.Condition] = [:]) {
+    init(
+        _ tables: KvmRegisterTables, encodings: [String: Encoding] = [:], evidence: KvmEvidence = KvmEvidence(uses: [:]),
+        traps: [String: [String]] = [:], conditions: [String: Policy.Condition] = [:]
+    ) {
         code = evidence
         self.conditions = conditions
         self.traps = Dictionary(traps.map { (Self.normalize($0.key), $0.value) }) { a, _ in a }
@@ -144,9 +146,12 @@ struct KvmSupport: Sendable {
         for conjunct in KvmEvidence.Gate.conjuncts(condition) {
             keys.insert(KvmEvidence.Gate.key(conjunct))
             guard depth < 4, let call = KvmEvidence.Gate.call(conjunct), let macro = code.macros[call.name],
-                  macro.parameters.count == call.arguments.count else { continue }
+                macro.parameters.count == call.arguments.count
+            else { continue }
             let expanded = zip(macro.parameters, call.arguments).reduce(macro.body) { body, pair in
-                body.replacingOccurrences(of: "\\b\(pair.0)\\b", with: NSRegularExpression.escapedTemplate(for: "(\(pair.1))"), options: .regularExpression)
+                body.replacingOccurrences(
+                    of: "\\b\(pair.0)\\b", with: NSRegularExpression.escapedTemplate(for: "(\(pair.1))"),
+                    options: .regularExpression)
             }
             keys.formUnion(implied(by: expanded, depth: depth + 1))
         }
@@ -166,7 +171,9 @@ struct KvmSupport: Sendable {
             switch p.kind {
             case .passthrough:
                 let facts = p.when.components(separatedBy: " && ").compactMap { conditions[Policy.conditionKey($0)] }
-                guard let fact = facts.first(where: { $0.bounds[field] != nil }), let bound = fact.bounds[field] else { return plain }
+                guard let fact = facts.first(where: { $0.bounds[field] != nil }), let bound = fact.bounds[field] else {
+                    return plain
+                }
                 top = max(top, Int64(bound))
                 reasons.append("only when \(p.when), where the host's value is at most \(bound) (\(fact.reason))")
             case .hidden: continue

@@ -18,8 +18,10 @@ extension FolderCache {
 
     /// The cache of a run given `--cache-dir` (nil: none given): `cacheDir/<folder>`, beside the parse
     /// environments kept there; else the default folder. Nil when `switchOff` is set.
-    public static func resolve(cacheDir: String?,
-                               environment: [String: String] = ProcessInfo.processInfo.environment) -> Self? {
+    public static func resolve(
+        cacheDir: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> Self? {
         CacheFolder.resolve(folder, cacheDir: cacheDir, switchOff: switchOff, environment: environment).map(Self.init(directory:))
     }
 }

@@ -72,8 +72,10 @@ public struct CacheInputs: Codable {
 
     /// The inputs of a run that started at `startedAt`, recorded as `format`; nil when one changed during
     /// it (or cannot be read).
-    public static func record(key: CacheKey, format: Int, inclusions: [[String]], arguments: [[String]],
-                              startedAt: Date) -> CacheInputs? {
+    public static func record(
+        key: CacheKey, format: Int, inclusions: [[String]], arguments: [[String]],
+        startedAt: Date
+    ) -> CacheInputs? {
         var seen = Set<String>()
         let paths = (inclusions.joined() + key.extraFiles).map(CacheFiles.normalize).filter { seen.insert($0).inserted }
         let started = Int64(startedAt.timeIntervalSince1970 * 1e9)
@@ -93,7 +95,8 @@ public struct CacheInputs: Codable {
             }
             // Modified after the run began: what was parsed may not be what is hashed now.
             guard before.mtime < started - settleNanoseconds, let digest = CacheFiles.digest(ofFile: path),
-                  FileStat(path) == before else { return nil }
+                FileStat(path) == before
+            else { return nil }
             files.append(File(path: path, size: before.size, mtime: before.mtime, sha256: digest))
         }
         let folders = CacheFiles.searchFolders(for: paths, arguments: arguments).map { path -> Folder in
@@ -172,7 +175,8 @@ public enum CacheFiles {
 
     /// Whether `directory` lies outside the tree (resolving what exists of it), so nothing is written inside.
     public static func isOutside(_ directory: String, root: String) -> Bool {
-        var existing = normalize(directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory)
+        var existing = normalize(
+            directory.hasPrefix("/") ? directory : FileManager.default.currentDirectoryPath + "/" + directory)
         var missing: [String] = []
         while !FileManager.default.fileExists(atPath: existing), existing != "/" {
             missing.insert((existing as NSString).lastPathComponent, at: 0)

@@ -38,20 +38,24 @@ public final class PreambleCache: FolderCache, @unchecked Sendable {
     /// `extra` is precompiled after the file's own preamble (the headers of the files a unity build includes).
     func parse(path: String, tree: KernelTree, arguments: [String], options: ParseOptions, extra: String = "") -> Parsed? {
         guard Self.isUsable(arguments), let source = Self.source(of: path, tree: tree),
-              let preamble = Preamble(of: source),
-              let preambleText = String(validating: preamble.text, as: UTF8.self).map({ $0 + extra }),
-              let restText = String(validating: preamble.rest, as: UTF8.self) else { return nil }
-        let header = (path as NSString).deletingLastPathComponent + "/.ftrlint-preamble-"
+            let preamble = Preamble(of: source),
+            let preambleText = String(validating: preamble.text, as: UTF8.self).map({ $0 + extra }),
+            let restText = String(validating: preamble.rest, as: UTF8.self)
+        else { return nil }
+        let header =
+            (path as NSString).deletingLastPathComponent + "/.ftrlint-preamble-"
             + (path as NSString).lastPathComponent + ".h"
         var unsaved = tree.unsavedFiles
         unsaved[header] = preambleText
         let headerOptions = options.intersection(.skipFunctionBodies).union([.keepGoing, .precompiledHeader])
         // Files laid over the tree in memory (check --base, --b4) count only where the preamble read them:
         // a patch that changes a unit's own text, or a header the preamble does not include, reuses it.
-        let key = key(path: path, arguments: arguments, options: headerOptions, preamble: preambleText,
-                      overlaid: Set(unsaved.keys), root: tree.root)
+        let key = key(
+            path: path, arguments: arguments, options: headerOptions, preamble: preambleText,
+            overlaid: Set(unsaved.keys), root: tree.root)
         let digests = unsaved.mapValues(Self.digest)
-        guard let stored = lookup(key, overlays: digests)
+        guard
+            let stored = lookup(key, overlays: digests)
                 ?? build(key, header: header, arguments: arguments, unsaved: unsaved, overlays: digests, options: headerOptions)
         else { return nil }
         unsaved[path] = restText
@@ -79,8 +83,10 @@ public final class PreambleCache: FolderCache, @unchecked Sendable {
         let files: [String]
     }
 
-    private func key(path: String, arguments: [String], options: ParseOptions, preamble: String,
-                     overlaid: Set<String>, root: String) -> CacheKey {
+    private func key(
+        path: String, arguments: [String], options: ParseOptions, preamble: String,
+        overlaid: Set<String>, root: String
+    ) -> CacheKey {
         var hash = SHA256()
         hash.update("ftrlint-preamble \(Self.format)\0\(Clang.version)\0\(path)\0\(options.rawValue)\0\(arguments.count)\0")
         for a in arguments {
@@ -88,8 +94,9 @@ public final class PreambleCache: FolderCache, @unchecked Sendable {
             hash.update("\0")
         }
         hash.update(preamble)
-        return CacheKey(digest: hash.hexDigest(), root: root, overlaid: Set(overlaid.map(CacheFiles.normalize)),
-                               extraFiles: [])
+        return CacheKey(
+            digest: hash.hexDigest(), root: root, overlaid: Set(overlaid.map(CacheFiles.normalize)),
+            extraFiles: [])
     }
 
     /// The stored preamble for `key`, if every file it read is as it was: on disk, or in memory for the
@@ -98,13 +105,14 @@ public final class PreambleCache: FolderCache, @unchecked Sendable {
         let pch = directory + "/" + key.digest + ".pch"
         let current = Dictionary(overlays.map { (CacheFiles.normalize($0.key), $0.value) }) { a, _ in a }
         guard let data = FileManager.default.contents(atPath: directory + "/" + key.digest + ".json"),
-              let inputs = try? JSONDecoder().decode(CacheInputs.self, from: data),
-              inputs.hold(format: Self.recordFormat, key: key),
-              inputs.files.allSatisfy({ f in
-                  guard current[f.path] != nil || f.size < 0 else { return true }
-                  return (current[f.path] ?? CacheFiles.digest(ofFile: f.path)) == f.sha256
-              }),
-              let stat = FileStat(pch), inputs.artefactSize.map({ $0 == stat.size }) ?? true else { return nil }
+            let inputs = try? JSONDecoder().decode(CacheInputs.self, from: data),
+            inputs.hold(format: Self.recordFormat, key: key),
+            inputs.files.allSatisfy({ f in
+                guard current[f.path] != nil || f.size < 0 else { return true }
+                return (current[f.path] ?? CacheFiles.digest(ofFile: f.path)) == f.sha256
+            }),
+            let stat = FileStat(pch), inputs.artefactSize.map({ $0 == stat.size }) ?? true
+        else { return nil }
         utimes(pch, nil)
         return Stored(pch: pch, files: inputs.files.map(\.path).filter { !key.overlaid.contains($0) })
     }
@@ -122,14 +130,18 @@ public final class PreambleCache: FolderCache, @unchecked Sendable {
     // MARK: - Building
 
     /// Parses the preamble as a header and saves it; stores it for later runs when its inputs were stable.
-    private func build(_ key: CacheKey, header: String, arguments: [String], unsaved: [String: String],
-                       overlays: [String: String], options: ParseOptions) -> Stored? {
+    private func build(
+        _ key: CacheKey, header: String, arguments: [String], unsaved: [String: String],
+        overlays: [String: String], options: ParseOptions
+    ) -> Stored? {
         let started = Date()
         guard CacheFiles.isOutside(directory, root: key.root),
-              (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
-              let unit = try? TranslationUnit(path: header, arguments: arguments + ["-x", "c-header"], unsavedFiles: unsaved,
-                                              options: options),
-              !unit.diagnostics.contains(where: { $0.severity >= .error }) else { return nil }
+            (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil,
+            let unit = try? TranslationUnit(
+                path: header, arguments: arguments + ["-x", "c-header"], unsavedFiles: unsaved,
+                options: options),
+            !unit.diagnostics.contains(where: { $0.severity >= .error })
+        else { return nil }
         let pch = directory + "/" + key.digest + ".pch"
         let temp = pch + ".tmp-\(getpid())-\(UUID().uuidString)"
         guard (try? unit.save(to: temp)) != nil else {
@@ -144,12 +156,16 @@ public final class PreambleCache: FolderCache, @unchecked Sendable {
             return nil
         }
         // Inputs that changed meanwhile, or too recently to be trusted: the preamble serves this run only.
-        if let recorded = CacheInputs.record(key: key, format: Self.recordFormat, inclusions: [files], arguments: [arguments], startedAt: started) {
+        if let recorded = CacheInputs.record(
+            key: key, format: Self.recordFormat, inclusions: [files], arguments: [arguments], startedAt: started)
+        {
             // What was read from memory is kept by its digest, checked against what is laid over the tree then.
             let current = Dictionary(overlays.map { (CacheFiles.normalize($0.key), $0.value) }) { a, _ in a }
-            let inputs = CacheInputs(format: recorded.format, key: recorded.key, files: recorded.files.map { f in
-                current[f.path].map { CacheInputs.File(path: f.path, size: -1, mtime: -1, sha256: $0) } ?? f
-            }, absent: recorded.absent, folders: recorded.folders, artefactSize: FileStat(pch)?.size)
+            let inputs = CacheInputs(
+                format: recorded.format, key: recorded.key,
+                files: recorded.files.map { f in
+                    current[f.path].map { CacheInputs.File(path: f.path, size: -1, mtime: -1, sha256: $0) } ?? f
+                }, absent: recorded.absent, folders: recorded.folders, artefactSize: FileStat(pch)?.size)
             if let json = try? JSONEncoder().encode(inputs) { FileManager.default.createFile(atPath: record, contents: json) }
         }
         CacheFolder.prune(directory, entries: ".pch", companions: [".json"], capacity: Self.capacity)
