@@ -107,16 +107,10 @@ public struct GuestViewAnalyzer {
             let enc = encodings[i], desc = descs[enc], normal = normals[i], nested = nesteds[i]
             let protected = protectedViews?.registers[i]
             let writableMask = desc.flatMap(writableMask)
-            for f in reg.fields {
-                result[f.key] = GuestView.Field(
-                    register: reg.name, field: f.name,
-                    normal: normal.treatments[f.lsb] ?? Self.absent(reg),
-                    nested: nested.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
-                    protected: protected.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
-                    writable: writableMask.map { $0 & f.mask == f.mask },
-                    function: normal.function, branch: normal.branch)
-            }
-            for f in undescribed[reg.name] ?? [] where result[f.key] == nil {
+            // The fields cpufeature describes, then those it does not (undescribed), each seen the same way.
+            let described = reg.fields.map { (key: $0.key, name: $0.name, lsb: $0.lsb, mask: $0.mask) }
+            let others = (undescribed[reg.name] ?? []).map { (key: $0.key, name: $0.name, lsb: $0.lsb, mask: $0.mask) }
+            for f in described + others where result[f.key] == nil {
                 result[f.key] = GuestView.Field(
                     register: reg.name, field: f.name,
                     normal: normal.treatments[f.lsb] ?? Self.absent(reg),
