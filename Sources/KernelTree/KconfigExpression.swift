@@ -129,20 +129,8 @@ enum KconfigExpression {
 
         /// Numbers compare as numbers, anything else as strings.
         private func compare(_ a: String, _ op: String, _ b: String) -> Bool {
-            if let x = number(a), let y = number(b) { return Self.holds(x, op, y) }
-            return Self.holds(a, op, b)
-        }
-
-        /// Whether `a op b` holds, for Kconfig's relations (=, !=, <, >, <=, >=).
-        private static func holds<T: Comparable>(_ a: T, _ op: String, _ b: T) -> Bool {
-            switch op {
-            case "=": return a == b
-            case "!=": return a != b
-            case "<": return a < b
-            case ">": return a > b
-            case "<=": return a <= b
-            default: return a >= b
-            }
+            if let x = number(a), let y = number(b) { return Relation.holds(x, op, y) }
+            return Relation.holds(a, op, b)
         }
 
         private func number(_ s: String) -> Int? {

@@ -89,12 +89,13 @@ struct CodeContext {
             body = nil
             open(condition, isThen: true, startingWith: token)
         }
-        let role = role(of: token, isWord: isWord)
+        let role = currentRole
         advance(token, isWord: isWord)
         return role
     }
 
-    private func role(of token: UnsafeBufferPointer<UInt8>, isWord: Bool) -> Role {
+    /// What a name at the current token does, from where the token stands.
+    private var currentRole: Role {
         if condition != nil { return .test }
         if complementNext || complementDepth != nil { return .clear }
         if tableDepth != nil { return .table }

@@ -1,3 +1,5 @@
+import KernelTree
+
 /// A condition KVM's code branches on that the analysis cannot decide: a predicate as written.
 struct Atom: Hashable {
     let text: String
@@ -29,16 +31,7 @@ struct Constraint: Hashable {
         return Constraint(field: field, op: flipped, value: value)
     }
 
-    func holds(for v: UInt64) -> Bool {
-        switch op {
-        case "==": return v == value
-        case "!=": return v != value
-        case "<": return v < value
-        case ">": return v > value
-        case "<=": return v <= value
-        default: return v >= value
-        }
-    }
+    func holds(for v: UInt64) -> Bool { Relation.holds(v, op, value) }
 
     /// Whether some value of each field satisfies every constraint on it as `assignment` decides it.
     static func feasible(_ assignment: [Int: Bool], atoms: [Atom]) -> Bool {

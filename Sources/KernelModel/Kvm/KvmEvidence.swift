@@ -60,11 +60,6 @@ public struct KvmEvidence: Sendable, Equatable {
         names.compactMap { n in uses[n].map { (n, $0) } }.min { $0.1 < $1.1 }
     }
 
-    /// Whether code programs `name` in some way, gated or not.
-    public func programs(_ name: String) -> Bool {
-        ungated[name] != nil || gates[name] != nil
-    }
-
     /// The uses of `names` in `tree`'s KVM code.
     public init(tree: KernelTree, names: Set<String>) throws {
         var uses: [String: SourceRef] = [:], ungated: [String: SourceRef] = [:], cleared: [String: SourceRef] = [:]
