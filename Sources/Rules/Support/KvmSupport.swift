@@ -170,7 +170,7 @@ struct KvmSupport: Sendable {
         for p in t.paths {
             switch p.kind {
             case .passthrough:
-                let facts = p.when.components(separatedBy: " && ").compactMap { conditions[Policy.conditionKey($0)] }
+                let facts = KvmEvidence.Gate.conjuncts(p.when).compactMap { conditions[Policy.conditionKey($0)] }
                 guard let fact = facts.first(where: { $0.bounds[field] != nil }), let bound = fact.bounds[field] else {
                     return plain
                 }
