@@ -61,20 +61,26 @@ public struct RuleContext: Sendable {
     /// Every REGISTER.Field the rules look at: the fields cpufeature describes, in table order.
     public var fieldKeys: [String] { tables.fields.map(\.key) }
 
-    /// Where KVM decides a register for the view whose `treatment` is given: for a normal guest, the branch the
-    /// read path takes for the register (where a fix goes), else the first statement the treatment names, else
-    /// the register's sys_reg_descs entry.
-    func kvmLocation(_ view: GuestView.Field, treatment: KvmTreatment?) -> SourceRef? {
-        if treatment == view.normal, let branch = view.branch { return branch }
+    /// Where KVM decides a register for the view whose `treatment` is given (`protected`: pKVM's view): the
+    /// branch the read path takes for the register (where a fix goes), else the first statement the
+    /// treatment names, else the register's table entry (pKVM's own table for a protected guest).
+    func kvmLocation(_ view: GuestView.Field, treatment: KvmTreatment?, protected: Bool = false) -> SourceRef? {
+        if protected, let branch = view.protectedBranch { return branch }
+        if !protected, treatment == view.normal, let branch = view.branch { return branch }
         if let first = treatment?.locations.first { return first }
         let entries = kvmRegisters.entries(named: view.register)
-        return (entries.first { $0.table == "sys_reg_descs" } ?? entries.first)?.location
+        let table = protected ? "pvm_sys_reg_descs" : "sys_reg_descs"
+        return (entries.first { $0.table == table } ?? entries.first)?.location
     }
 
     /// The note naming the KVM function that decides a field, at the place it does.
-    func kvmNote(_ view: GuestView.Field, treatment: KvmTreatment?, _ text: (String) -> String) -> [Finding.Related] {
-        guard let location = kvmLocation(view, treatment: treatment) else { return [] }
-        let function = view.function.map { "\($0)()" } ?? "KVM's sys_reg_descs[] entry for \(view.register)"
+    func kvmNote(
+        _ view: GuestView.Field, treatment: KvmTreatment?, protected: Bool = false, _ text: (String) -> String
+    ) -> [Finding.Related] {
+        guard let location = kvmLocation(view, treatment: treatment, protected: protected) else { return [] }
+        let decider = protected ? view.protectedFunction : view.function
+        let table = protected ? "pKVM's pvm_sys_reg_descs[]" : "KVM's sys_reg_descs[]"
+        let function = decider.map { "\($0)()" } ?? "\(table) entry for \(view.register)"
         return [Finding.Related(location: location, message: text(function))]
     }
 }

@@ -30,7 +30,11 @@ public enum UnknownTreatmentRule: Rule {
             for (guests, view, treatment) in views {
                 guard let why = unknown(treatment, shape) else { continue }
                 let related =
-                    view.map { context.kvmNote($0, treatment: treatment) { fn in "\(fn) decides \(f.register) here" } } ?? []
+                    view.map {
+                        context.kvmNote($0, treatment: treatment, protected: guests == "protected") { fn in
+                            "\(fn) decides \(f.register) here"
+                        }
+                    } ?? []
                 findings.append(
                     finding(
                         f.register, f.name,

@@ -16,10 +16,15 @@ public struct GuestView: Codable, Hashable, Sendable {
         /// Where that code first takes the register's own branch (a switch case, an `id ==` test): where a
         /// fix for a normal guest's view of the register goes. Nil where the handler is the register's own.
         public var branch: SourceRef? = nil
+        /// The same two for a protected guest: pKVM's function that decides the field (`get_pvm_id_aa64pfr0()`)
+        /// and where its read path takes the register's way. Nil without a protected view.
+        public var protectedFunction: String? = nil
+        public var protectedBranch: SourceRef? = nil
 
         public init(
             register: String, field: String, normal: KvmTreatment, nested: KvmTreatment?,
-            protected: KvmTreatment?, writable: Bool?, function: String?, branch: SourceRef? = nil
+            protected: KvmTreatment?, writable: Bool?, function: String?, branch: SourceRef? = nil,
+            protectedFunction: String? = nil, protectedBranch: SourceRef? = nil
         ) {
             self.register = register
             self.field = field
@@ -29,6 +34,8 @@ public struct GuestView: Codable, Hashable, Sendable {
             self.writable = writable
             self.function = function
             self.branch = branch
+            self.protectedFunction = protectedFunction
+            self.protectedBranch = protectedBranch
         }
     }
 

@@ -117,7 +117,8 @@ public struct GuestViewAnalyzer {
                     nested: nested.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
                     protected: protected.map { $0.treatments[f.lsb] ?? Self.absent(reg) },
                     writable: writableMask.map { $0 & f.mask == f.mask },
-                    function: normal.function, branch: normal.branch)
+                    function: normal.function, branch: normal.branch,
+                    protectedFunction: protected?.function, protectedBranch: protected?.branch)
             }
         }
         return GuestView(fields: result)

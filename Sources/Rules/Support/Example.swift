@@ -129,7 +129,12 @@ public enum Example {
             if let normal = f.normal {
                 let v = GuestView.Field(
                     register: f.register, field: f.field, normal: normal, nested: f.nested,
-                    protected: f.protected, writable: nil, function: f.function)
+                    protected: f.protected, writable: nil, function: f.function,
+                    // pKVM's read path takes each register's case in one function, as 6.1's does.
+                    protectedFunction: f.protected.map { _ in "pvm_read_id_reg" },
+                    protectedBranch: f.protected.map { _ in
+                        SourceRef(path: GuestViewAnalyzer.protectedPath, line: 200 + i, column: 3)
+                    })
                 if f.described { views[key] = v } else { undescribed[key] = v }
             }
         }

@@ -31,7 +31,7 @@ extension RuleContext {
 
     /// The note at the KVM function that decides a leaked field for `guests` guests.
     func leakNote(_ leaked: ViewLeak, guests: String) -> [Finding.Related] {
-        kvmNote(leaked.view, treatment: leaked.treatment) { fn in
+        kvmNote(leaked.view, treatment: leaked.treatment, protected: guests == "protected") { fn in
             "\(fn) decides \(leaked.field.register) for \(guests) guests here; it should hide or cap \(leaked.field.name)"
         }
     }
