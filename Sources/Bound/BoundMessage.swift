@@ -41,15 +41,22 @@ public struct BoundMessage {
         var items: [String] = []
         for w in written {
             let l = w.limit
-            let change = l.limit <= 0 ? "hidden" : "capped at \(l.limit)"
-            let was = views[l.key].map { Self.was($0.normal, described: l.described) } ?? ""
-            var item = "- \(l.key): \(change)\(was)."
+            let named = { (v: Int) in l.features[v].map { "\(v) (\($0))" } ?? String(v) }
+            let change: String
+            if l.signed {
+                change = "at most \(named(l.limit)) in signed order, so that a host without it shows NI"
+            } else {
+                change = l.limit <= 0 ? "hidden" : "capped at \(named(l.limit))"
+            }
+            let view = views[l.key].flatMap { l.protected ? $0.protected : $0.normal }
+            let was = view.map { Self.was($0, described: l.described) } ?? ""
+            var item = "- \(l.key)\(l.protected ? " (protected guests)" : ""): \(change)\(was)."
             if let handled = l.handled {
                 item +=
-                    " KVM handles up to \(handled)"
+                    " KVM handles up to \(named(handled))"
                     + (handled < (l.bound ?? .max) ? ", below the bound \(l.bound.map(String.init) ?? "-")" : "") + "."
-            } else {
-                item += " KVM handles every level; the bound is \(l.bound.map(String.init) ?? "-")."
+            } else if let bound = l.bound {
+                item += " KVM handles every level; the bound is \(named(bound))."
             }
             item += " " + l.reason
             items.append(item)
@@ -70,6 +77,7 @@ public struct BoundMessage {
         case .conditional: return ", was passed through on some paths" + reads
         case .capped: return ", was capped at \(t.cap.map(String.init) ?? "?")" + reads
         case .forced: return ", was set to \(t.value.map(String.init) ?? "?")" + reads
+        case .hidden: return ", was cleared to 0" + reads
         default: return reads
         }
     }

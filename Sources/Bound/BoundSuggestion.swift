@@ -30,10 +30,10 @@ extension BoundWriter {
     /// The insertion that bounds `limit`'s field alone, or nil where the writer fails closed (a field
     /// it cannot write a statement for, a register with no place it can write into): never a guess.
     public func suggestion(_ limit: FieldLimit) -> Suggestion? {
-        guard !limit.signed, let (edits, written) = try? write([limit]), edits.count == 1, written.count == 1,
-            edits[0].insertions.count == 1
+        guard let (edits, written) = try? write([limit]), edits.count == 1, written.count == 1,
+            edits[0].changes.count == 1, edits[0].changes[0].removed == 0
         else { return nil }
-        let edit = edits[0], insertion = edit.insertions[0], w = written[0]
+        let edit = edits[0], insertion = edit.changes[0], w = written[0]
         let lines = w.lines.isEmpty ? [w.statement] : w.lines
         let statement = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
         return Suggestion(path: edit.path, line: insertion.before + 1, statement: statement, inserted: insertion.lines)

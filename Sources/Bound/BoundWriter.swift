@@ -19,20 +19,6 @@ import SysregSpec
 /// `cpuid_feature_cap_perfmon_field`, and only macros the tree defines: a field the tree has no macro for
 /// is spelled by its bits (`GENMASK_ULL(63, 60)`) with its name in a comment.
 public struct BoundWriter {
-    /// One file's new lines, each group inserted before an existing line (0-based), in order.
-    public struct FileEdit: Sendable {
-        public let path: String
-        public let original: String
-        public var insertions: [(before: Int, lines: [String])]
-
-        /// The file with the insertions made.
-        public var patched: String {
-            var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            for (before, new) in insertions.sorted(by: { $0.before > $1.before }) { lines.insert(contentsOf: new, at: before) }
-            return lines.joined(separator: "\n")
-        }
-    }
-
     /// A field's statement, as the commit message tells it.
     public struct Written: Sendable {
         public let limit: FieldLimit
@@ -69,9 +55,9 @@ public struct BoundWriter {
     public func write(_ limits: [FieldLimit]) throws -> (edits: [FileEdit], written: [Written]) {
         var edits: [String: FileEdit] = [:], order: [String] = [], written: [Written] = []
         var registers: [String] = []
-        for l in limits where !registers.contains(l.register) { registers.append(l.register) }
+        for l in limits where !registers.contains(l.register) && !l.protected { registers.append(l.register) }
         for register in registers {
-            let group = limits.filter { $0.register == register }
+            let group = limits.filter { $0.register == register && !$0.protected }
             guard let view = group.lazy.compactMap({ self.views[$0.key] }).first else {
                 throw Failure("KVM's guest view has no treatment of \(register)")
             }
@@ -91,21 +77,24 @@ public struct BoundWriter {
             let opens = place.opensBlock
             lines = place.wrap(lines)
             if edits[path] == nil {
-                edits[path] = FileEdit(path: path, original: text, insertions: [])
+                edits[path] = FileEdit(path: path, original: text, changes: [])
                 order.append(path)
             }
-            if let i = edits[path]!.insertions.firstIndex(where: { $0.before == place.before }) {
+            if let i = edits[path]!.changes.firstIndex(where: { $0.before == place.before }) {
                 // Statements that end an existing block go before new blocks opened at the same line.
                 if opens {
-                    edits[path]!.insertions[i].lines += lines
+                    edits[path]!.changes[i].lines += lines
                 } else {
-                    edits[path]!.insertions[i].lines.insert(contentsOf: lines, at: 0)
+                    edits[path]!.changes[i].lines.insert(contentsOf: lines, at: 0)
                 }
             } else {
-                edits[path]!.insertions.append((place.before, lines))
+                edits[path]!.changes.append(FileEdit.Change(before: place.before, lines: lines))
+                edits[path]!.changes.sort { $0.before < $1.before }
             }
         }
-        return (order.map { edits[$0]! }, written)
+        // pKVM's code is apart from KVM's read path: its edits are files of their own.
+        let pkvm = try AllowListWriter(tree: self).write(limits.filter(\.protected))
+        return (order.map { edits[$0]! } + pkvm.edits, written + pkvm.written)
     }
 
     // MARK: - Where

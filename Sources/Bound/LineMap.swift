@@ -5,26 +5,23 @@ import Rules
 /// others to their old line. A model of the patched tree read through it compares, place for place, with
 /// the model of the tree as it is.
 public struct LineMap: Sendable {
-    /// Per path, the insertions as (0-based old line they go before, how many lines), in order.
-    let insertions: [String: [(before: Int, count: Int)]]
+    /// Per path, the changes in file order.
+    let changes: [String: [FileEdit.Change]]
 
-    public init(_ edits: [BoundWriter.FileEdit]) {
-        var map: [String: [(Int, Int)]] = [:]
-        for e in edits {
-            map[e.path] = e.insertions.sorted { $0.before < $1.before }.map { ($0.before, $0.lines.count) }
-        }
-        insertions = map
+    public init(_ edits: [FileEdit]) {
+        changes = Dictionary(edits.map { ($0.path, $0.changes) }) { a, _ in a }
     }
 
     /// The old place of `ref`, nil when the patch added its line.
     public func old(_ ref: SourceRef) -> SourceRef? {
-        guard let list = insertions[ref.path] else { return ref }
+        guard let list = changes[ref.path] else { return ref }
+        // offset: how many lines later a line after the changes so far stands in the new file.
         var offset = 0
         let index = ref.line - 1
-        for (before, count) in list {
-            if index < before + offset { break }
-            if index < before + offset + count { return nil }
-            offset += count
+        for c in list {
+            if index < c.before + offset { break }
+            if index < c.before + offset + c.lines.count { return nil }
+            offset += c.lines.count - c.removed
         }
         return SourceRef(path: ref.path, line: ref.line - offset, column: ref.column)
     }
@@ -44,7 +41,8 @@ public struct LineMap: Sendable {
         GuestView.Field(
             register: v.register, field: v.field, normal: mapped(v.normal), nested: v.nested.map(mapped),
             protected: v.protected.map(mapped), writable: v.writable, function: v.function,
-            branch: v.branch.map(mapped))
+            branch: v.branch.map(mapped), protectedFunction: v.protectedFunction,
+            protectedBranch: v.protectedBranch.map(mapped))
     }
 
     public func mapped(_ f: Finding) -> Finding {

@@ -12,9 +12,11 @@ struct BoundCommand: TreeCommand {
     static let configuration = CommandConfiguration(
         commandName: "bound", abstract: "Write, and prove, the KVM patch that bounds ID register fields.",
         discussion: """
-            Prints one patch in git format-patch form against KVM's read path (arch/arm64/kvm/sys_regs.c), in the \
-            idiom of the tree's version, that limits each field in scope to the policy's bound and below the \
-            first level KVM lacks. --scope leaks (the default): the fields leak and nv-leak report; over-bound: \
+            Prints one patch in git format-patch form against KVM's read path (arch/arm64/kvm/sys_regs.c) and, \
+            for protected guests, pKVM's (hyp/nvhe/sys_regs.c and the allow-lists of \
+            hyp/include/nvhe/fixed_config.h), in the idiom of the tree's version, that limits each field in scope \
+            to the policy's bound and below the first level KVM lacks. --scope leaks (the default): the fields \
+            leak, nv-leak and protected-leak report; over-bound: \
             the fields over-bound reports; all: both, and every field that reads as zero today whose bound KVM \
             would not hold (latent). Before printing, ftrlint applies the patch in memory, parses and analyses \
             the patched tree, and requires that no finding in scope is left and that every other field's guest \
@@ -113,7 +115,7 @@ struct BoundProof {
     let options: TreeOptions
     let policy: Policy
     let before: Analysis
-    let edits: [BoundWriter.FileEdit]
+    let edits: [FileEdit]
     let limits: [FieldLimit]
     let inScope: (Finding) -> Bool
     let enabling: Set<String>

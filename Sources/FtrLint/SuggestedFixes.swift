@@ -3,11 +3,12 @@ import KernelModel
 import Rules
 
 /// The fixes `check` suggests: for each finding of a rule `ftrlint bound` answers (leak, nv-leak,
-/// over-bound, and latent when it runs), the statement bound's writer would insert for that field and
+/// protected-leak, over-bound, and latent when it runs), the statement bound's writer would insert for that field and
 /// where, from the same limits (`RuleContext.limits(answering:)`). Only the writer runs: nothing is
 /// re-analysed or proved, so a suggestion costs no parse; `ftrlint bound` writes and proves the whole
 /// patch. A field the writer cannot place (it fails closed: a signed field, a register it finds no
-/// place for, no policy bound) gets no suggestion.
+/// place for, no policy bound) gets no suggestion, and so does one whose fix is more than lines inserted
+/// at one place (pKVM's allow-lists lose an entry where another gains it).
 struct SuggestedFixes {
     /// The rules whose findings get a suggestion: those `bound --scope all` answers.
     static let rules = BoundScope.all.rules
@@ -39,12 +40,16 @@ struct SuggestedFixes {
             guestView: model.guestView, tables: model.tables,
             aliases: { policy.entry(key: $0)?.aliases ?? [] }, read: read)
         var byKey: [String: BoundWriter.Suggestion] = [:]
-        for limit in limits { byKey[limit.key] = writer.suggestion(limit) }
+        for limit in limits { byKey[Self.key(limit.key, protected: limit.protected)] = writer.suggestion(limit) }
         self.init(byKey: byKey)
     }
 
+    /// A field's limit for protected guests is pKVM's, apart from the one for the others.
+    static func key(_ field: String, protected: Bool) -> String { protected ? field + " (protected)" : field }
+
     /// The suggestion for `finding`, when its rule is one bound answers and the writer could place it.
     func fix(for finding: Finding) -> BoundWriter.Suggestion? {
-        Self.rules.contains(finding.rule) ? byKey[finding.key] : nil
+        guard Self.rules.contains(finding.rule) else { return nil }
+        return byKey[Self.key(finding.key, protected: finding.rule == ProtectedLeakRule.description.identifier)]
     }
 }
