@@ -148,19 +148,16 @@ struct SarifLog: Encodable {
         let uri: String
         let uriBaseId: String
     }
+    /// A region by line and column: a result's is its start, a fix's has its end too (an empty one is an
+    /// insertion point).
     struct Region: Encodable {
         let startLine: Int
         let startColumn: Int
-    }
-    /// A region by line and column with its end given (an empty one is an insertion point).
-    struct FullRegion: Encodable {
-        let startLine: Int
-        let startColumn: Int
-        let endLine: Int
-        let endColumn: Int
+        var endLine: Int?
+        var endColumn: Int?
     }
     struct Replacement: Encodable {
-        let deletedRegion: FullRegion
+        let deletedRegion: Region
         let insertedContent: Text
     }
     struct ArtifactChange: Encodable {
