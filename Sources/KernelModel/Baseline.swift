@@ -118,10 +118,5 @@ public struct BaselineError: ToolError, Equatable {
     public let path: String
     public let problem: String
 
-    public init(path: String, problem: String) {
-        self.path = path
-        self.problem = problem
-    }
-
     public var description: String { "\(path): not a usable ftrlint baseline: \(problem)" }
 }

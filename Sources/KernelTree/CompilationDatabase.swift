@@ -26,7 +26,7 @@ public struct CompilationDatabase: CompileArguments {
         self.path = file
         self.tree = tree
         builtinIncludes = (try? toolchain ?? ClangToolchain.locate())?.builtinIncludeDirectory
-        let json = try Self.parse(try Self.readData(file), path: file)
+        let json = try Self.parse(try KernelTree.readData(file, naming: file, limit: Self.sizeLimit), path: file)
         let base = (file as NSString).deletingLastPathComponent
         var entries: [String: (directory: String, argv: [String])] = [:]
         for (index, item) in json.enumerated() {
@@ -75,22 +75,6 @@ public struct CompilationDatabase: CompileArguments {
             throw KernelTreeError.noCompileCommand(relativePath, database: path)
         }
         return CompileFlagFilter.filter(entry.argv, directory: entry.directory, builtinIncludes: builtinIncludes)
-    }
-
-    private static func readData(_ file: String) throws -> Data {
-        guard let handle = FileHandle(forReadingAtPath: file) else {
-            throw KernelTreeError.unreadable(file, reason: "permission denied")
-        }
-        defer { try? handle.close() }
-        do {
-            let data = try handle.read(upToCount: sizeLimit + 1) ?? Data()
-            guard data.count <= sizeLimit else { throw KernelTreeError.fileTooLarge(file, size: data.count, limit: sizeLimit) }
-            return data
-        } catch let error as KernelTreeError {
-            throw error
-        } catch {
-            throw KernelTreeError.unreadable(file, reason: error.localizedDescription)
-        }
     }
 
     private static func parse(_ data: Data, path: String) throws -> [Any] {

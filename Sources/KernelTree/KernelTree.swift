@@ -63,19 +63,24 @@ public struct KernelTree: Sendable {
         guard Int(info.st_size) <= readLimit else {
             throw KernelTreeError.fileTooLarge(rel, size: Int(info.st_size), limit: readLimit)
         }
-        guard let handle = FileHandle(forReadingAtPath: resolved) else {
-            throw KernelTreeError.unreadable(rel, reason: "permission denied")
+        return String(decoding: try readData(resolved, naming: rel, limit: readLimit), as: UTF8.self)
+    }
+
+    /// The bytes of the file at `path`, refused when there are more than `limit`; errors name it `name`.
+    static func readData(_ path: String, naming name: String, limit: Int) throws -> Data {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw KernelTreeError.unreadable(name, reason: "permission denied")
         }
         defer { try? handle.close() }
         do {
-            // Read one byte past the limit so a file that grew since stat is still refused.
-            let data = try handle.read(upToCount: readLimit + 1) ?? Data()
-            guard data.count <= readLimit else { throw KernelTreeError.fileTooLarge(rel, size: data.count, limit: readLimit) }
-            return String(decoding: data, as: UTF8.self)
+            // One byte past the limit tells a file over it (or one that grew since its stat) from one at it.
+            let data = try handle.read(upToCount: limit + 1) ?? Data()
+            guard data.count <= limit else { throw KernelTreeError.fileTooLarge(name, size: data.count, limit: limit) }
+            return data
         } catch let error as KernelTreeError {
             throw error
         } catch {
-            throw KernelTreeError.unreadable(rel, reason: error.localizedDescription)
+            throw KernelTreeError.unreadable(name, reason: error.localizedDescription)
         }
     }
 

@@ -45,30 +45,23 @@ public enum LatentRule: Rule {
         return findings
     }
 
-    static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
-    static let aes = Example.Field(
-        "ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
-
     private static var triggeringExamples: [RuleExample] {
         [
             RuleExample(
                 "KVM would pass through an undescribed kvm field whose registers it does not handle",
-                Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)]),
-                expect: [brbe.key])
+                Example.undescribed(Example.passthrough), expect: [Example.brbe.key])
         ]
     }
 
     private static var nonTriggeringExamples: [RuleExample] {
         [
-            RuleExample(
-                "KVM already hides the undescribed field",
-                Example.context([aes, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)])),
+            RuleExample("KVM already hides the undescribed field", Example.undescribed(Example.hidden)),
             RuleExample(
                 "cpufeature describes the field (leak's to report)",
-                Example.context([aes, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52)])),
+                Example.undescribed(Example.passthrough, described: true)),
             RuleExample(
                 "the model has no view of undescribed fields",
-                Example.context([aes], policy: [brbe])),
+                Example.context([Example.debugVer], policy: [Example.brbe])),
         ]
     }
 }

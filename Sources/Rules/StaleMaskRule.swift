@@ -34,27 +34,16 @@ public enum StaleMaskRule: Rule {
         return findings
     }
 
-    static let brbe = Example.kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
-    static let debug = Example.Field(
-        "ID_AA64DFR0_EL1.DebugVer", Example.isa("ID_AA64DFR0_EL1.DebugVer"), normal: Example.passthrough)
-
     private static var triggeringExamples: [RuleExample] {
-        [
-            RuleExample(
-                "KVM hides an undescribed field",
-                Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52, described: false)]),
-                expect: [brbe.key])
-        ]
+        [RuleExample("KVM hides an undescribed field", Example.undescribed(Example.hidden), expect: [Example.brbe.key])]
     }
 
     private static var nonTriggeringExamples: [RuleExample] {
         [
             RuleExample(
                 "KVM would pass the undescribed field through (latent's to report)",
-                Example.context([debug, .init(brbe.key, brbe, normal: Example.passthrough, lsb: 52, described: false)])),
-            RuleExample(
-                "KVM hides a field cpufeature describes",
-                Example.context([debug, .init(brbe.key, brbe, normal: Example.hidden, lsb: 52)])),
+                Example.undescribed(Example.passthrough)),
+            RuleExample("KVM hides a field cpufeature describes", Example.undescribed(Example.hidden, described: true)),
         ]
     }
 }

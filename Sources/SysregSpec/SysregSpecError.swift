@@ -9,13 +9,6 @@ public struct SysregSpecError: ToolError, Hashable {
     /// What is wrong, without the location.
     public let message: String
 
-    /// Makes an error at `path:line`.
-    public init(path: String, line: Int, message: String) {
-        self.path = path
-        self.line = line
-        self.message = message
-    }
-
     /// `path:line: message`, the form compilers use, so editors can jump to it.
     public var description: String { "\(path):\(line): \(message)" }
 }

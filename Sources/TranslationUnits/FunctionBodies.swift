@@ -167,18 +167,7 @@ private struct Lexer {
                 i += 1
                 continue
             }
-            if b == UInt8(ascii: "\\"), at(i + 1) == UInt8(ascii: "\n") {
-                i += 2
-                continue
-            }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "/") {
-                skipLineComment()
-                continue
-            }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") {
-                skipBlockComment()
-                continue
-            }
+            if skipSpliceOrComment() { continue }
             if b == UInt8(ascii: "#"), lineStart { return directive() }
             lineStart = false
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
@@ -225,6 +214,18 @@ private struct Lexer {
             }
         }
         return nil
+    }
+
+    /// Skips a line splice or a comment at `i`, and says whether there was one. A line comment stops at
+    /// its newline, which still ends the line (and so a directive).
+    private mutating func skipSpliceOrComment() -> Bool {
+        switch (bytes[i], at(i + 1)) {
+        case (UInt8(ascii: "\\"), UInt8(ascii: "\n")): i += 2
+        case (UInt8(ascii: "/"), UInt8(ascii: "/")): skipLineComment()
+        case (UInt8(ascii: "/"), UInt8(ascii: "*")): skipBlockComment()
+        default: return false
+        }
+        return true
     }
 
     private mutating func skipLineComment() {
@@ -276,18 +277,7 @@ private struct Lexer {
         while i < bytes.count {
             let b = bytes[i]
             if b == UInt8(ascii: "\n") { break }
-            if b == UInt8(ascii: "\\"), at(i + 1) == UInt8(ascii: "\n") {
-                i += 2
-                continue
-            }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "/") {
-                skipLineComment()
-                break
-            }
-            if b == UInt8(ascii: "/"), at(i + 1) == UInt8(ascii: "*") {
-                skipBlockComment()
-                continue
-            }
+            if skipSpliceOrComment() { continue }
             if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
                 // #include "x.h" and string macros; a stray quote in #error text is no literal.
                 if words.first == "error" || words.first == "warning" {

@@ -82,25 +82,26 @@ struct SarifReporter {
         id.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
     }
 
+    /// Relative to SRCROOT, so that an alert stays the same alert in another checkout of the tree.
+    static func artifact(_ path: String) -> SarifLog.ArtifactLocation {
+        .init(uri: path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path, uriBaseId: uriBaseId)
+    }
+
     static func physical(_ ref: SourceRef) -> SarifLog.PhysicalLocation {
-        let uri = ref.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? ref.path
-        return .init(
-            artifactLocation: .init(uri: uri, uriBaseId: uriBaseId),
-            region: .init(startLine: max(1, ref.line), startColumn: max(1, ref.column)))
+        .init(artifactLocation: artifact(ref.path), region: .init(startLine: max(1, ref.line), startColumn: max(1, ref.column)))
     }
 
     /// A suggested fix as SARIF's `fix`: one replacement whose deletedRegion is empty (endColumn equal to
     /// startColumn on the start line: nothing deleted) at column 1 of the line the new lines go before, and
     /// whose insertedContent is those lines, tab-indented, each ending in a newline.
     static func fix(_ s: BoundWriter.Suggestion) -> SarifLog.Fix {
-        let uri = s.path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? s.path
-        return .init(
+        .init(
             description: .init(
                 text: "Insert `\(s.statement)` (what `ftrlint bound` writes for this field; "
                     + "it writes and proves the whole patch)"),
             artifactChanges: [
                 .init(
-                    artifactLocation: .init(uri: uri, uriBaseId: uriBaseId),
+                    artifactLocation: artifact(s.path),
                     replacements: [
                         .init(
                             deletedRegion: .init(
@@ -148,19 +149,16 @@ struct SarifLog: Encodable {
         let uri: String
         let uriBaseId: String
     }
+    /// A region by line and column: a result's is its start, a fix's has its end too (an empty one is an
+    /// insertion point).
     struct Region: Encodable {
         let startLine: Int
         let startColumn: Int
-    }
-    /// A region by line and column with its end given (an empty one is an insertion point).
-    struct FullRegion: Encodable {
-        let startLine: Int
-        let startColumn: Int
-        let endLine: Int
-        let endColumn: Int
+        var endLine: Int?
+        var endColumn: Int?
     }
     struct Replacement: Encodable {
-        let deletedRegion: FullRegion
+        let deletedRegion: Region
         let insertedContent: Text
     }
     struct ArtifactChange: Encodable {

@@ -57,7 +57,7 @@ extension ReadPathInterpreter {
 
     private func member(_ expr: Cursor, _ frame: inout Frame) -> Value {
         let base = expr.children.first.map { eval($0, &frame) } ?? .opaque
-        if base.isDescriptor {
+        if base == .descriptor {
             guard let member = context.descriptor[expr.spelling] else { return .bits(Bits(constant: 0)) }
             if let value = member.evaluate()?.bits { return .bits(Bits(constant: value)) }
             var function: String?
@@ -68,7 +68,7 @@ extension ReadPathInterpreter {
             }
             return function.map { .function($0) } ?? .opaque
         }
-        if base.isParams, expr.spelling == "regval" { return frame.regval ?? .opaque }
+        if base == .params, expr.spelling == "regval" { return frame.regval ?? .opaque }
         return computed(expr.text, expr)
     }
 
@@ -86,7 +86,7 @@ extension ReadPathInterpreter {
         // Follow KVM's own functions, and any function the register's value or descriptor flows into;
         // a header helper that only takes vcpu or VM pointers is a run-time predicate, kept as written.
         let carries = arguments.contains { argument in
-            argument.isDescriptor || argument.isParams
+            argument == .descriptor || argument == .params
                 || (argument.bits?.bits.contains { $0.isHost || $0.isChoice } ?? false)
         }
         let own = context.functions.definition(of: name)
@@ -97,7 +97,7 @@ extension ReadPathInterpreter {
             if carries {
                 let why = definition == nil ? "is not defined in the KVM files ftrlint reads" : "is nested too deeply to follow"
                 let value = unknown("\(name)() \(why): the ID value flows into code the analysis cannot see", expr)
-                if arguments.contains(where: \.isParams) { frame.regval = value }
+                if arguments.contains(.params) { frame.regval = value }
                 return value
             }
             // A function defined in no file the unit holds may return anything, the host's raw register included:
@@ -196,7 +196,7 @@ extension ReadPathInterpreter {
             if child.kind == .memberRefExpr { members.insert(child.spelling) }
             // A variable other than the descriptor makes it another expression.
             if child.kind == .declRefExpr, let decl = child.referenced, decl.kind == .varDecl || decl.kind == .parmDecl,
-                !(frame.env[decl]?.isDescriptor ?? false)
+                frame.env[decl] != .descriptor
             {
                 other = true
             }
@@ -211,7 +211,7 @@ extension ReadPathInterpreter {
             if case .bits(let old)? = frame.env[decl], case .bits(let newBits) = new { record(old, newBits, at: expr) }
             frame.env[decl] = new
         } else if target.kind == .memberRefExpr, target.spelling == "regval",
-            target.children.first.map({ eval($0, &frame) })?.isParams ?? false
+            target.children.first.map({ eval($0, &frame) }) == .params
         {
             frame.regval = value
         }

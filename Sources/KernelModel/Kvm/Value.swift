@@ -1,7 +1,7 @@
 import LibClang
 
 /// What an expression in KVM's read path evaluates to, abstractly.
-enum Value {
+enum Value: Equatable {
     case bits(Bits)
     /// A function designator (a handler named in a sys_reg_desc, a callback).
     case function(String)
@@ -15,15 +15,5 @@ enum Value {
     var bits: Bits? {
         guard case .bits(let bits) = self else { return nil }
         return bits
-    }
-
-    var isDescriptor: Bool {
-        guard case .descriptor = self else { return false }
-        return true
-    }
-
-    var isParams: Bool {
-        guard case .params = self else { return false }
-        return true
     }
 }

@@ -97,6 +97,19 @@ public enum Example {
             locations: [kvmLine(1550)])
     }
 
+    // MARK: Undescribed fields
+
+    /// ID_AA64DFR0_EL1.BRBE: a kvm field (at bit 52 in `undescribed(_:described:)`) whose level 1 adds BRBCR_EL1.
+    public static let brbe = kvm("ID_AA64DFR0_EL1.BRBE", bound: 0, levels: [1: ["BRBCR_EL1"]])
+    /// A field cpufeature describes in BRBE's register, so that the register is one cpufeature describes.
+    public static let debugVer = Field("ID_AA64DFR0_EL1.DebugVer", isa("ID_AA64DFR0_EL1.DebugVer"), normal: passthrough)
+
+    /// A model of BRBE's register where KVM gives BRBE `normal`, and cpufeature describes BRBE only when
+    /// `described`: the examples of the rules about fields cpufeature does not describe.
+    public static func undescribed(_ normal: KvmTreatment, described: Bool = false) -> RuleContext {
+        context([debugVer, Field(brbe.key, brbe, normal: normal, lsb: 52, described: described)])
+    }
+
     // MARK: Models
 
     /// A model of the given fields. `handled` registers get a sys_reg_descs entry with a real access handler,
