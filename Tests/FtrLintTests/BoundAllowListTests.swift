@@ -21,7 +21,7 @@ final class BoundAllowListTests: XCTestCase {
         // The note names pKVM's branch for the register, not KVM's table entry.
         XCTAssertTrue(
             before.output.contains(
-                "\(Self.pkvm):141:3: note: pvm_access_id_aarch64() decides ID_AA64DFR0_EL1 for protected guests here"),
+                "\(Self.pkvm):98:3: note: pvm_access_id_aarch64() decides ID_AA64DFR0_EL1 for protected guests here"),
             before.output)
 
         let r = try CheckRun.ftrlint(["bound", tree])

@@ -1,20 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * ftrlint fixture: pKVM's read path for protected guests, in the style of 6.1's
- * arch/arm64/kvm/hyp/nvhe/sys_regs.c, self-contained but for the allow-lists of fixed_config.h.
+ * arch/arm64/kvm/hyp/nvhe/sys_regs.c: what it shares with KVM comes from ../../sys_regs.h, its
+ * allow-lists from fixed_config.h.
  * Each get_pvm_*() shows one shape `ftrlint bound` extends: a set_mask with a restriction, a
  * set_mask without one, and a bare `return … & ALLOW;`.
  */
-typedef unsigned char u8;
-typedef unsigned int u32;
-typedef long long s64;
-typedef unsigned long long u64;
-typedef _Bool bool;
-#define true	1
-#define false	0
+#include "../../sys_regs.h"
 
-#define GENMASK_ULL(h, l)	(((~0ULL) << (l)) & (~0ULL >> (63 - (h))))
-#define FIELD_PREP(mask, val)	(((u64)(val) << __builtin_ctzll(mask)) & (mask))
 #define ARM64_FEATURE_FIELD_BITS	4
 #define ARM64_FEATURE_MASK(x)	(GENMASK_ULL(x##_SHIFT + ARM64_FEATURE_FIELD_BITS - 1, x##_SHIFT))
 #define min(x, y)		((x) < (y) ? (x) : (y))
@@ -35,42 +28,6 @@ typedef _Bool bool;
 #define ID_AA64MMFR1_EL1_HAFDBS_SHIFT		0
 
 #include "../include/nvhe/fixed_config.h"
-
-#define sys_reg(op0, op1, crn, crm, op2) \
-	(((op0) << 19) | ((op1) << 16) | ((crn) << 12) | ((crm) << 8) | ((op2) << 5))
-#define sys_reg_Op0(id)	(((id) >> 19) & 0x3)
-#define sys_reg_Op1(id)	(((id) >> 16) & 0x7)
-#define sys_reg_CRn(id)	(((id) >> 12) & 0xf)
-#define sys_reg_CRm(id)	(((id) >> 8) & 0xf)
-#define sys_reg_Op2(id)	(((id) >> 5) & 0x7)
-
-#define SYS_ID_AA64PFR0_EL1	sys_reg(3, 0, 0, 4, 0)
-#define SYS_ID_AA64DFR0_EL1	sys_reg(3, 0, 0, 5, 0)
-#define SYS_ID_AA64MMFR0_EL1	sys_reg(3, 0, 0, 7, 0)
-#define SYS_ID_AA64MMFR1_EL1	sys_reg(3, 0, 0, 7, 1)
-
-struct kvm_vcpu { int flags; };
-struct sys_reg_params { u64 regval; bool is_write; };
-
-struct sys_reg_desc {
-	const char *name;
-	u8 Op0;
-	u8 Op1;
-	u8 CRn;
-	u8 CRm;
-	u8 Op2;
-	bool (*access)(struct kvm_vcpu *, struct sys_reg_params *, const struct sys_reg_desc *);
-};
-
-#define reg_to_encoding(x)						\
-	sys_reg((u32)(x)->Op0, (u32)(x)->Op1,				\
-		(u32)(x)->CRn, (u32)(x)->CRm, (u32)(x)->Op2)
-
-#define SYS_DESC(reg)					\
-	.name = #reg,					\
-	.Op0 = sys_reg_Op0(reg), .Op1 = sys_reg_Op1(reg),	\
-	.CRn = sys_reg_CRn(reg), .CRm = sys_reg_CRm(reg),	\
-	.Op2 = sys_reg_Op2(reg)
 
 void inject_undef64(struct kvm_vcpu *vcpu);
 
