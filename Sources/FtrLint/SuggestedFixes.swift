@@ -40,7 +40,9 @@ struct SuggestedFixes {
             guestView: model.guestView, tables: model.tables,
             aliases: { policy.entry(key: $0)?.aliases ?? [] }, read: read)
         var byKey: [String: BoundWriter.Suggestion] = [:]
-        for limit in limits { byKey[Self.key(limit.key, protected: limit.protected)] = writer.suggestion(limit) }
+        for (i, suggestion) in writer.suggestions(limits) {
+            byKey[Self.key(limits[i].key, protected: limits[i].protected)] = suggestion
+        }
         self.init(byKey: byKey)
     }
 

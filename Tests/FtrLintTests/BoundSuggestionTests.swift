@@ -43,6 +43,43 @@ final class BoundSuggestionTests: XCTestCase {
         XCTAssertTrue(Self.note.hasSuffix(": " + added[0].trimmingCharacters(in: .whitespaces)))
     }
 
+    /// Two fields of a register KVM has no branch for: one suggestion opens the case for both, as bound
+    /// writes it, so that applying every suggestion does not repeat the `case` label.
+    func testFieldsOfOneNewCaseShareOneSuggestion() throws {
+        let tree = try CheckRun.copy(edits: [
+            (
+                CheckRun.sysRegs, "#define ID_AA64DFR0_EL1_TraceBuffer_MASK",
+                "#define ID_AA64ISAR0_EL1_SHA1_SHIFT\t8\n#define ID_AA64ISAR0_EL1_AES_SHIFT\t4\n"
+                    + "#define ID_AA64DFR0_EL1_TraceBuffer_MASK"
+            )
+        ])
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        let additions = tree + "/additions.yaml"
+        try """
+        version: 1
+        fields:
+          ID_AA64ISAR0_EL1.SHA1: { class: kvm, bound: 0, reason: "test: above the bound", levels: { 1: {} } }
+          ID_AA64ISAR0_EL1.AES: { class: kvm, bound: 0, reason: "test: above the bound", levels: { 1: {} } }
+        """.write(toFile: additions, atomically: true, encoding: .utf8)
+        let r = try CheckRun.ftrlint(["check", "--policy-additions", additions, tree])
+        XCTAssertEqual(r.status, 0, r.error)
+        let notes = r.output.split(separator: "\n").filter { $0.contains(": note: suggested fix: ") }
+        XCTAssertEqual(
+            notes.map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" },
+            [
+                "note: suggested fix: val &= ~(0xfUL << ID_AA64ISAR0_EL1_SHA1_SHIFT); val &= ~(0xfUL << ID_AA64ISAR0_EL1_AES_SHIFT);"
+            ],
+            r.output)
+        let json = try CheckRun.ftrlint(["check", "--policy-additions", additions, "--format", "json", tree])
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let fixes = (doc["findings"] as? [[String: Any]] ?? []).compactMap { $0["fix"] as? [String: Any] }
+        XCTAssertEqual(fixes.count, 1, json.output)
+        XCTAssertEqual(
+            fixes.first?["inserted"] as? String,
+            "\tcase SYS_ID_AA64ISAR0_EL1:\n\t\tval &= ~(0xfUL << ID_AA64ISAR0_EL1_SHA1_SHIFT);\n"
+                + "\t\tval &= ~(0xfUL << ID_AA64ISAR0_EL1_AES_SHIFT);\n\t\tbreak;\n")
+    }
+
     func testSarifFixIsAnInsertionAtAnEmptyRegion() throws {
         let tree = try leakingTree()
         defer { try? FileManager.default.removeItem(atPath: tree) }
