@@ -48,7 +48,7 @@ func failIfUnknown(_ matrix: FieldMatrix) throws {
     guard !unknown.isEmpty else { return }
     let shown = unknown.prefix(10).map(\.key).joined(separator: ", ")
     printError(
-        "ftrlint: error: the KVM treatment of \(unknown.count) field\(unknown.count == 1 ? " is" : "s are") unknown: "
+        "ftrlint: error: the KVM treatment of \(unknown.count) field\(unknown.count == 1 ? "" : "s") is unknown: "
             + shown + (unknown.count > 10 ? ", …" : ""))
     throw ExitStatus.incomplete
 }

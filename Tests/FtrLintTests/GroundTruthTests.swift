@@ -1,6 +1,5 @@
 import Foundation
 import KernelTree
-import LibClang
 import XCTest
 
 @testable import KernelModel
@@ -381,9 +380,7 @@ enum GroundTruth {
     }
 
     /// testdata/groundtruth/ledger.json: disagreements explained in a sentence each. "*" matches any version,
-    /// CPU model or feature set; `sets` lists the feature sets an entry explains. An entry marked
-    /// `sourceOperatorsOnly` explains what libclang 14 cannot see (an operator no file spells) and applies
-    /// only where ftrlint is built with it.
+    /// CPU model or feature set; `sets` lists the feature sets an entry explains.
     struct Ledger {
         struct Entry: Decodable {
             let version: String
@@ -393,7 +390,6 @@ enum GroundTruth {
             let predicted: String
             let recorded: String
             let reason: String
-            let sourceOperatorsOnly: Bool?
         }
         let entries: [Entry]
 
@@ -404,7 +400,7 @@ enum GroundTruth {
             for e in file.entries {
                 XCTAssertFalse(e.reason.trimmingCharacters(in: .whitespaces).isEmpty, "ledger entry \(e.field) has no reason")
             }
-            return Ledger(entries: file.entries.filter { !($0.sourceOperatorsOnly ?? false) || !Cursor.operatorsFromAST })
+            return Ledger(entries: file.entries)
         }
 
         func explaining(_ d: Disagreement, in rec: Recording) -> Int? {

@@ -11,6 +11,9 @@ struct Atom: Hashable {
     /// predicate says about that field, so that paths no host value can take are left out
     /// (`pmuver < 6` and then `pmuver == 15`).
     var constraint: Constraint? = nil
+    /// Set (the note saying why) when the predicate's value is one ftrlint could not read: an operator
+    /// libclang 14 cannot name. A field whose view branches on it is unknown, not conditional.
+    var unreadable: Int? = nil
 }
 
 struct HostField: Hashable {

@@ -18,6 +18,10 @@ struct FieldClassifier {
         guard atoms.count <= Self.maxConditions else {
             return KvmTreatment(kind: .unknown, locations: locations, note: "depends on \(atoms.count) conditions")
         }
+        // A branch on a comparison ftrlint could not read is not KVM's run-time condition: no verdict.
+        if let unreadable = atoms.lazy.compactMap({ self.trace.atoms[$0].unreadable }).first {
+            return KvmTreatment(kind: .unknown, locations: locations, note: trace.notes[unreadable].text)
+        }
         let field = HostField(register: register, lsb: lsb, width: width)
         let capAtoms = atoms.filter { trace.atoms[$0].hostField == field }
         let conditions = atoms.filter { !capAtoms.contains($0) }

@@ -50,7 +50,12 @@ extension ReadPathInterpreter {
                 nonZero(restrict(bits, atom, false), text: text, at: expr))
         }
         if bits.bits.contains(.one) { return .known(true) }
-        return .node(trace.atom(text, at: ref(expr), spelled: expr.spellingKey), .known(true), .known(false))
+        let unreadable = bits.bits.lazy.compactMap { bit -> Int? in
+            guard case .unknown(let n) = bit, self.trace.unreadable.contains(n) else { return nil }
+            return n
+        }.first
+        return .node(
+            trace.atom(text, at: ref(expr), spelled: expr.spellingKey, unreadable: unreadable), .known(true), .known(false))
     }
 
     func compare(_ op: String, _ lhs: Cursor, _ rhs: Cursor, _ expr: Cursor, _ frame: inout Frame) -> Cond {

@@ -180,7 +180,10 @@ extension ReadPathInterpreter {
         for operand in operands {
             if let unknownBit = operand.bits?.bits.first(where: \.isPlainUnknown) { return .bits(Bits(repeating: unknownBit)) }
         }
-        return carriesHost ? unknown("operator inside a macro in \(expr.text)", expr) : computed(expr.text, expr)
+        guard carriesHost else { return computed(expr.text, expr) }
+        let note = trace.note("libclang cannot name the operator inside the macro in \(expr.text)", at: ref(expr))
+        trace.unreadable.insert(note)
+        return .bits(Bits(repeating: .unknown(note)))
     }
 
     /// sys_reg(r->Op0, r->Op1, r->CRn, r->CRm, r->Op2) — however a kernel spells it — is the encoding

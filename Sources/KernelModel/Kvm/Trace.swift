@@ -23,6 +23,9 @@ final class Trace {
     /// Where the read path first went its own way for the register under analysis: the case of a switch on
     /// its encoding, or a comparison with it that holds. That branch is where a fix for the register goes.
     var branch: SourceRef?
+    /// Notes of values behind an operator libclang could not name (libclang 14, inside a macro body): a
+    /// branch on one is not a condition KVM tests at run time but a comparison ftrlint could not read.
+    var unreadable: Set<Int> = []
     /// Interpretation steps left before the analysis gives up (bounded work on hostile input).
     var budget: Int
 
@@ -32,11 +35,14 @@ final class Trace {
     /// in the code is one condition while two expressions of one macro invocation stay two.
     func atom(
         _ text: String, at location: SourceRef, spelled: String = "", hostField: HostField? = nil,
-        constraint: Constraint? = nil
+        constraint: Constraint? = nil, unreadable: Int? = nil
     ) -> Int {
-        let key = text + "|" + spelled + "|" + String(describing: hostField) + "|" + String(describing: constraint)
+        let key =
+            text + "|" + spelled + "|" + String(describing: hostField) + "|" + String(describing: constraint) + "|"
+            + String(describing: unreadable)
         if let i = atomIndex[key] { return i }
-        atoms.append(Atom(text: text, location: location, hostField: hostField, constraint: constraint))
+        atoms.append(
+            Atom(text: text, location: location, hostField: hostField, constraint: constraint, unreadable: unreadable))
         atomIndex[key] = atoms.count - 1
         return atoms.count - 1
     }
