@@ -47,12 +47,14 @@ struct AllowListWriter {
             var source = try lines(path)
             // The branch's line is the tree's; the function is looked up, by name, in the file as edited so far.
             let name = try helper(register, branch: branch, in: CSource(path: path, text: originals[path]!))
-            let fn = try function(name, of: register, in: CSource(path: path, text: source.joined(separator: "\n")))
+            var fn = try function(name, of: register, in: CSource(path: path, text: source.joined(separator: "\n")))
             guard let header = try self.header(defining: fn.allow, from: path, lines: lines) else {
                 throw BoundWriter.Failure("\(fn.name)() uses \(fn.allow), whose definition ftrlint cannot find")
             }
-            var macros = try lines(header)
-            var restricted: [String] = [], statements: [[String]] = []
+            // The masks may be defined in the pKVM file itself: then both kinds of edit go to one copy.
+            var macros = header == path ? source : try lines(header)
+            // Each restriction with the spellings that name its field in a restriction already there.
+            var restricted: [(names: [String], line: String)] = [], statements: [[String]] = []
             for l in group {
                 guard let stem = tree.stem(l) else { throw BoundWriter.Failure("no macro in this tree names \(l.key)") }
                 let entry = "ARM64_FEATURE_MASK(\(stem))"
@@ -71,7 +73,7 @@ struct AllowListWriter {
                         } else {
                             "FIELD_PREP(\(entry), \(value(l, stem: stem)))"
                         }
-                    restricted.append(line)
+                    restricted.append((names: [entry] + (field.map { ["(\(l.register), \($0),"] } ?? []), line: line))
                     text = [line]
                 } else {
                     text = ["\(fn.allow) without \(entry)"]
@@ -80,20 +82,25 @@ struct AllowListWriter {
                     BoundWriter.Written(limit: l, statement: text.joined(separator: " "), function: fn.name, lines: text))
             }
             if !restricted.isEmpty {
-                let existed = Self.add(restricted, to: fn.restrict, in: &macros)
+                let existed = Self.restrict(restricted, in: fn.restrict, in: &macros)
                 if !existed {
                     let items = group.filter { !$0.signed && $0.limit > 0 }.map { l in
                         "\(l.field) up to \(tree.valueName(l, l.limit) ?? String(l.limit))"
                             + (l.features[l.limit].map { " (\($0))" } ?? "")
                     }
-                    try Self.define(fn.restrict, after: fn.allow, entries: restricted, items: items, in: &macros)
+                    try Self.define(fn.restrict, after: fn.allow, entries: restricted.map(\.line), items: items, in: &macros)
                 }
                 if !source[fn.body.open...fn.body.close].contains(where: { $0.contains(fn.restrict) }) {
                     statements.insert(
                         ["set_mask |= get_restricted_features_unsigned(\(fn.value),", "\t\(fn.restrict));"], at: 0)
                 }
             }
-            files[header] = macros
+            if header == path {
+                source = macros
+                fn = try function(name, of: register, in: CSource(path: path, text: source.joined(separator: "\n")))
+            } else {
+                files[header] = macros
+            }
             if !statements.isEmpty { try Self.insert(statements, into: fn, in: &source) }
             files[path] = source
         }
@@ -173,12 +180,19 @@ struct AllowListWriter {
         if i == m.close - 1, i > m.first { lines[i - 1] = lines[i - 1].replacingOccurrences(of: " | \\", with: " \\") }
     }
 
-    /// Appends `entries` to the macro, if it exists; whether it did.
-    static func add(_ entries: [String], to name: String, in lines: inout [String]) -> Bool {
-        guard let m = macro(name, in: lines) else { return false }
-        if m.close > m.first { lines[m.close - 1] = lines[m.close - 1].replacingOccurrences(of: " \\", with: " | \\") }
-        let new = entries.enumerated().map { i, e in "\t" + e + (i == entries.count - 1 ? " \\" : " | \\") }
-        lines.insert(contentsOf: new, at: m.close)
+    /// Puts each restriction in the macro, if it exists (whether it did): in place of the line that
+    /// already restricts its field, else appended.
+    static func restrict(_ entries: [(names: [String], line: String)], in name: String, in lines: inout [String]) -> Bool {
+        guard macro(name, in: lines) != nil else { return false }
+        for e in entries {
+            let m = macro(name, in: lines)!
+            if let i = (m.first..<m.close).first(where: { i in e.names.contains { lines[i].contains($0) } }) {
+                lines[i] = "\t" + e.line + (lines[i].hasSuffix("| \\") ? " | \\" : " \\")
+                continue
+            }
+            if m.close > m.first { lines[m.close - 1] = lines[m.close - 1].replacingOccurrences(of: " \\", with: " | \\") }
+            lines.insert("\t" + e.line + " \\", at: m.close)
+        }
         return true
     }
 

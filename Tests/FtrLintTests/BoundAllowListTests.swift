@@ -79,6 +79,37 @@ final class BoundAllowListTests: XCTestCase {
         XCTAssertEqual(after.output, "")
     }
 
+    /// A field the register's restriction already names gets its line replaced, not a second entry that
+    /// would OR two values into one field.
+    func testARestrictionInPlaceIsReplaced() throws {
+        let tree = FileManager.default.temporaryDirectory.appendingPathComponent("ftrlint-pkvm-\(UUID().uuidString)").path
+        try FileManager.default.copyItem(atPath: Self.fixture, toPath: tree)
+        defer { try? FileManager.default.removeItem(atPath: tree) }
+        try CheckRun.edit(
+            tree, CheckRun.cpufeature, "#define ID_AA64MMFR1_EL1_HAFDBS_SHIFT\t0\n",
+            "#define ID_AA64MMFR1_EL1_HAFDBS_SHIFT\t0\n#define ID_AA64MMFR0_EL1_PARANGE_SHIFT\t0\n")
+        try CheckRun.edit(
+            tree, CheckRun.cpufeature, "\t\t\t ID_AA64MMFR0_EL1_TGRAN4_NI),\n",
+            "\t\t\t ID_AA64MMFR0_EL1_TGRAN4_NI),\n"
+                + "\tARM64_FTR_BITS(FTR_HIDDEN, FTR_STRICT, FTR_LOWER_SAFE, ID_AA64MMFR0_EL1_PARANGE_SHIFT, 4, 0),\n")
+        // pKVM caps PARange at 40 bits (2); the test's policy says level 2 needs a register KVM lacks.
+        let additions = tree + "/additions.yaml"
+        try """
+        version: 1
+        fields:
+          ID_AA64MMFR0_EL1.PARANGE: { class: kvm, bound: 6, reason: "test: level 2 needs a register KVM lacks", levels: { 2: { registers: [SCXTNUM_EL0] } } }
+        """.write(toFile: additions, atomically: true, encoding: .utf8)
+        let r = try CheckRun.ftrlint(["bound", tree, "--policy-additions", additions, "--register", "ID_AA64MMFR0_EL1"])
+        XCTAssertEqual(r.status, 0, r.error)
+        let patch = try GitPatch(parsing: r.output)
+        XCTAssertEqual(
+            lines(patch, .removed, Self.header),
+            ["\tFIELD_PREP(ARM64_FEATURE_MASK(ID_AA64MMFR0_EL1_PARANGE), ID_AA64MMFR0_EL1_PARANGE_40) \\"], r.output)
+        XCTAssertEqual(
+            lines(patch, .added, Self.header), ["\tFIELD_PREP(ARM64_FEATURE_MASK(ID_AA64MMFR0_EL1_PARANGE), 1) \\"],
+            r.output)
+    }
+
     /// The lines of one kind the patch has in `path`, in order.
     func lines(_ patch: GitPatch, _ kind: GitPatch.Line.Kind, _ path: String) -> [String] {
         patch.files.filter { $0.newPath == path }.flatMap(\.hunks).flatMap(\.lines).filter { $0.kind == kind }.map(\.text)

@@ -16,6 +16,7 @@ typedef _Bool bool;
 
 #define GENMASK_ULL(h, l)	(((~0ULL) << (l)) & (~0ULL >> (63 - (h))))
 #define FIELD_PREP(mask, val)	(((u64)(val) << __builtin_ctzll(mask)) & (mask))
+#define FIELD_GET(mask, reg)	(((reg) & (mask)) >> __builtin_ctzll(mask))
 
 struct kvm_vcpu { int flags; };
 struct sys_reg_params { u64 regval; bool is_write; };
