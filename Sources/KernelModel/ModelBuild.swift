@@ -27,6 +27,9 @@ final class ModelBuild: @unchecked Sendable {
     private let units: ParsedUnits
     private let lock = NSLock()
     private var tables: Result<CpufeatureTables, Error>?
+    /// The fields of cpufeature's registers it does not describe, laid out by the tree's sysreg file: made
+    /// with the tables, read by every view.
+    private var undescribed: [String: [UndescribedField]] = [:]
     private var kvmRegisters: Result<KvmRegisterTables, Error>?
     private var protectedViews: Result<GuestViewAnalyzer.ProtectedViews, Error>?
     private var guestView: Result<GuestView, Error>?
@@ -79,7 +82,12 @@ final class ModelBuild: @unchecked Sendable {
                 return try CpufeatureExtractor(unit: unit, relativize: relativize, namer: namer).extract()
             }
             self.units.release(cpufeatureFile)
-            self.locked { self.tables = tables }
+            let spec = (try? self.locked({ self.names })?.get())?.spec
+            let undescribed = (try? tables.get()).map { UndescribedField.of($0, spec: spec, policy: policy) } ?? [:]
+            self.locked {
+                self.tables = tables
+                self.undescribed = undescribed
+            }
         }
         let protectedTask = pkvm.map { pkvm in
             graph.add("protected view", after: [parses[pkvm]!, cpufeature]) {
@@ -92,7 +100,7 @@ final class ModelBuild: @unchecked Sendable {
                 let path = GuestViewAnalyzer.ReadPath(
                     unit: unit, table: GuestViewAnalyzer.protectedTable,
                     functions: FunctionIndex(units: [unit]))
-                let undescribed = self.undescribed(tables, policy: policy)
+                let undescribed = self.locked { self.undescribed }
                 let views = Result {
                     try GuestViewAnalyzer.protectedViews(of: tables, path: path, relativize: relativize, undescribed: undescribed)
                 }
@@ -154,16 +162,10 @@ final class ModelBuild: @unchecked Sendable {
         let guestView = try guestView!.get()
         return ResultCache.Entry(
             tables: tables, kvmRegisters: kvmRegisters, guestView: guestView,
-            registerEncodings: try encodings!.get())
+            registerEncodings: try encodings!.get(), undescribed: undescribed)
     }
 
     // MARK: - KVM
-
-    /// The fields of cpufeature's registers it does not describe, laid out by the tree's sysreg file.
-    private func undescribed(_ tables: CpufeatureTables, policy: Policy) -> [String: [UndescribedField]] {
-        let spec = (try? locked({ self.names })?.get())?.spec
-        return UndescribedField.of(tables, spec: spec, policy: policy)
-    }
 
     private func extractRegisters(_ sysRegs: String, relativize: @escaping (String) -> String) {
         guard units.clean([sysRegs]) else { return }
@@ -183,7 +185,7 @@ final class ModelBuild: @unchecked Sendable {
         else { return [] }
         let functions = functions ?? FunctionIndex(units: units)
         let normal = GuestViewAnalyzer.ReadPath(unit: units[0], table: SysRegDescsExtractor.mainTable, functions: functions)
-        let undescribed = undescribed(tables, policy: policy)
+        let undescribed = locked { self.undescribed }
         let view = Result {
             try GuestViewAnalyzer(normal: normal, protected: nil, relativize: relativize, undescribed: undescribed)
                 .analyze(tables, protected: protected)
@@ -270,11 +272,9 @@ final class ModelBuild: @unchecked Sendable {
     private static func parseOrder(_ file: String, unity: Bool) -> Int {
         let order =
             unity
-            ? ["arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path, GuestViewAnalyzer.protectedPath]
-            : [
-                GuestViewAnalyzer.protectedPath, "arch/arm64/kvm/sys_regs.c", CpufeatureExtractor.path,
-                "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c",
-            ]
+            ? [SysRegDescsExtractor.path, CpufeatureExtractor.path, GuestViewAnalyzer.protectedPath]
+            : [GuestViewAnalyzer.protectedPath, SysRegDescsExtractor.path, CpufeatureExtractor.path]
+                + TreeModel.kvmFiles.filter { $0 != SysRegDescsExtractor.path }
         return order.firstIndex(of: file) ?? order.count
     }
 

@@ -9,6 +9,9 @@ public struct TreeModel {
     public let tables: CpufeatureTables
     public let kvmRegisters: KvmRegisterTables
     public let guestView: GuestView
+    /// The fields of cpufeature's registers it does not describe, by register: their bits and signedness in
+    /// this tree (their views are in `guestView`).
+    public let undescribed: [String: [UndescribedField]]
     /// Encodings of the system registers the policy names, from the tree's SYS_<NAME> macros.
     public let registerEncodings: [String: Encoding]
     /// Where KVM's code uses the names the policy gives as evidence of what levels need.
@@ -18,7 +21,7 @@ public struct TreeModel {
     public let fromCache: Bool
 
     /// KVM files whose functions the read path may call; absent ones (nested.c before 6.x) are skipped.
-    static let kvmFiles = ["arch/arm64/kvm/sys_regs.c", "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"]
+    static let kvmFiles = [SysRegDescsExtractor.path, "arch/arm64/kvm/nested.c", "arch/arm64/kvm/pmu-emul.c"]
 
     /// The translation units the model of `tree` reads: cpufeature.c, KVM's files, pKVM's where present.
     public static func files(of tree: KernelTree) -> [String] {
@@ -68,6 +71,7 @@ public struct TreeModel {
         tables = entry.tables
         kvmRegisters = entry.kvmRegisters
         guestView = entry.guestView
+        undescribed = entry.undescribed
         registerEncodings = entry.registerEncodings
         kvmEvidence = evidence
         self.seconds = seconds

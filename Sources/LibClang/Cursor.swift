@@ -19,13 +19,11 @@ public struct Cursor: Hashable, @unchecked Sendable {
     public var spelling: String { unit.memo.value(unit.memo.spelling, raw) { consume(clang_getCursorSpelling(raw)) } }
     /// The spelling of the cursor's type, as written after typedef resolution is *not* applied.
     public var typeSpelling: String {
-        unit.memo.value(unit.memo.typeSpelling, raw) { consume(clang_getTypeSpelling(clang_getCursorType(raw))) }
+        unit.memo.value(unit.memo.typeSpelling, raw) { type.spelling }
     }
     /// The spelling of the canonical type (typedefs resolved).
     public var canonicalTypeSpelling: String {
-        unit.memo.value(unit.memo.canonicalTypeSpelling, raw) {
-            consume(clang_getTypeSpelling(clang_getCanonicalType(clang_getCursorType(raw))))
-        }
+        unit.memo.value(unit.memo.canonicalTypeSpelling, raw) { type.canonical.spelling }
     }
 
     /// Where the cursor starts, at the macro expansion site for expanded code.

@@ -46,7 +46,7 @@ public enum BoundScope: String, CaseIterable, Sendable {
         switch self {
         case .leaks: return ["leak", "nv-leak", "protected-leak"]
         case .overBound: return ["over-bound"]
-        case .all: return ["leak", "nv-leak", "protected-leak", "over-bound", "latent"]
+        case .all: return BoundScope.leaks.rules.union(BoundScope.overBound.rules).union(["latent"])
         }
     }
 }
@@ -54,8 +54,7 @@ public enum BoundScope: String, CaseIterable, Sendable {
 extension RuleContext {
     /// The limits that answer `findings` (those of the scope's rules), one per field and view (protected
     /// guests apart), in register order then from the most significant field down. A field whose limit
-    /// cannot be stated (no policy entry, no bound and no level KVM lacks, a signed field outside pKVM's
-    /// view) is in `unbounded` with the reason.
+    /// cannot be stated (no policy entry, no bound and no level KVM lacks) is in `unbounded` with the reason.
     public func limits(answering findings: [Finding]) -> (limits: [FieldLimit], unbounded: [(key: String, why: String)]) {
         struct Target: Hashable {
             let key: String
@@ -75,9 +74,9 @@ extension RuleContext {
             let shape: (register: String, field: String, lsb: Int, width: Int, signed: Bool)
             if let f = described {
                 shape = (f.register, f.name, f.lsb, f.width, f.signed)
-            } else if let v = undescribed[key], let bits = policy.entry(key: key)?.bits {
-                // A field's place is the architecture's: the policy states it as the newest sysreg file has it.
-                shape = (v.register, v.field, bits.lowerBound, bits.count, false)
+            } else if let u = undescribedFields[key] {
+                // Where the tree's sysreg file (or, without one, the policy) places the field, and its sign.
+                shape = (u.register, u.name, u.lsb, u.width, u.signed)
             } else {
                 unbounded.append((key, "ftrlint does not know the field's bits"))
                 continue
@@ -86,16 +85,13 @@ extension RuleContext {
                 unbounded.append((key, "the policy has no entry for it"))
                 continue
             }
-            guard !shape.signed || t.protected else {
-                unbounded.append((key, "it is a signed field, whose bound ftrlint writes only in pKVM's code"))
-                continue
-            }
             let handled = Shortfall.checked(entry).lazy
                 .compactMap { Shortfall.of($0, of: entry.key, self.support) }.first(where: \.isEvidenced)
                 .map { $0.level.value - 1 }
-            // A signed field pKVM clears claims level 0 (implemented): held to it in signed order, a host
+            // A signed field KVM clears claims level 0 (implemented): held to it in signed order, a host
             // without the feature shows NI instead.
-            let claimed = shape.signed && guestView.fields[key]?.protected?.kind == .hidden ? 0 : nil
+            let view = t.protected ? guestView.fields[key]?.protected : guestView.fields[key]?.normal
+            let claimed = shape.signed && view?.kind == .hidden ? 0 : nil
             guard let limit = [entry.bound, handled].compactMap({ $0 }).min() ?? claimed else {
                 unbounded.append((key, "the policy gives it no bound"))
                 continue

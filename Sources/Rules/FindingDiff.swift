@@ -24,9 +24,8 @@ public struct FindingDiff: Sendable {
         }
         for i in unpaired {
             let k = Self.match(new[i])
-            if let first = olds[k]?.first {
+            if olds[k]?.isEmpty == false {
                 olds[k]!.removeFirst()
-                _ = first
             } else {
                 introduced.append(new[i])
             }

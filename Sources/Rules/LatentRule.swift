@@ -27,7 +27,8 @@ public enum LatentRule: Rule {
             guard entry.fieldClass != .isa, !described.contains(entry.key), let reg = context.describedRegister(entry),
                 let v = context.undescribedView(entry.key)
             else { continue }
-            let shape = FieldShape(width: 4, signed: false)
+            guard let field = context.undescribedFields[v.register + "." + v.field] else { continue }
+            let shape = FieldShape(width: field.width, signed: field.signed)
             let why: String
             if let leak = Leak.assess(entry, v.normal, shape, context.support) {
                 why = "once it does, \(leak.message(entry.key, guests: "normal"))"

@@ -1,4 +1,5 @@
 import KernelModel
+import Policy
 
 /// `mandatory-unhandled`: a level every guest has (the architecture's minimum for the field) brings
 /// registers KVM's tables do not handle.
@@ -89,14 +90,14 @@ private extension RuleContext {
     /// Where a missing AArch64 register would go in KVM's main table: after the last entry whose encoding is
     /// below its own (the table is sorted by encoding), else at the table's first entry.
     func insertionPoint(for register: String) -> (table: String, location: SourceRef)? {
-        let table = kvmRegisters.entries(in: "sys_reg_descs")
+        let table = kvmRegisters.entries(in: SysRegDescsExtractor.mainTable)
         guard let first = table.first else { return nil }
         let key = { (e: Encoding) in [e.op0, e.op1, e.crn, e.crm, e.op2] }
-        let name = KvmSupport.normalize(register)
-        guard let target = registerEncodings.first(where: { KvmSupport.normalize($0.key) == name })?.value else {
-            return ("sys_reg_descs", first.location)
+        let name = RegisterNames.folded(register)
+        guard let target = registerEncodings.first(where: { RegisterNames.folded($0.key) == name })?.value else {
+            return (SysRegDescsExtractor.mainTable, first.location)
         }
         let before = table.last { $0.encoding.map { key($0).lexicographicallyPrecedes(key(target)) } ?? false }
-        return ("sys_reg_descs", (before ?? first).location)
+        return (SysRegDescsExtractor.mainTable, (before ?? first).location)
     }
 }

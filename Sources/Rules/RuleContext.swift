@@ -13,8 +13,10 @@ public struct RuleContext: Sendable {
     /// protected (pKVM) guests where the tree has those views (`GuestView.Field.nested`, `.protected`).
     public let guestView: GuestView
     /// KVM's treatment of fields the architecture defines that cpufeature does not describe, keyed
-    /// REGISTER.Field (policy spelling). Empty when the model does not compute them (TreeModel does not yet).
+    /// REGISTER.Field (policy spelling).
     public let undescribed: [String: GuestView.Field]
+    /// Those fields' bits and signedness in this tree, by the same key.
+    public let undescribedFields: [String: UndescribedField]
     public let policy: Policy
 
     /// Registers KVM handles, by every spelling the policy may use for them.
@@ -29,7 +31,8 @@ public struct RuleContext: Sendable {
 
     public init(
         tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView, policy: Policy,
-        undescribed: [String: GuestView.Field]? = nil, registerEncodings: [String: Encoding] = [:],
+        undescribed: [String: GuestView.Field]? = nil, undescribedFields: [UndescribedField] = [],
+        registerEncodings: [String: Encoding] = [:],
         kvmEvidence: KvmEvidence = KvmEvidence(uses: [:])
     ) {
         self.tables = tables
@@ -39,6 +42,7 @@ public struct RuleContext: Sendable {
         // Entries of the guest view for fields cpufeature does not describe are, by definition, undescribed ones.
         let described = Set(tables.fields.map(\.key))
         self.undescribed = undescribed ?? guestView.fields.filter { !described.contains($0.key) }
+        self.undescribedFields = Dictionary(undescribedFields.map { ($0.key, $0) }) { a, _ in a }
         self.registerEncodings = registerEncodings
         self.kvmEvidence = kvmEvidence
         support = KvmSupport(
@@ -51,7 +55,8 @@ public struct RuleContext: Sendable {
     public init(model: TreeModel, policy: Policy) {
         self.init(
             tables: model.tables, kvmRegisters: model.kvmRegisters, guestView: model.guestView, policy: policy,
-            registerEncodings: model.registerEncodings, kvmEvidence: model.kvmEvidence)
+            undescribedFields: model.undescribed.values.flatMap { $0 }, registerEncodings: model.registerEncodings,
+            kvmEvidence: model.kvmEvidence)
     }
 
     /// Whether the model has a nested-virtualisation view / a protected view of the tree.
@@ -69,7 +74,7 @@ public struct RuleContext: Sendable {
         if !protected, treatment == view.normal, let branch = view.branch { return branch }
         if let first = treatment?.locations.first { return first }
         let entries = kvmRegisters.entries(named: view.register)
-        let table = protected ? "pvm_sys_reg_descs" : "sys_reg_descs"
+        let table = protected ? GuestViewAnalyzer.protectedTable : SysRegDescsExtractor.mainTable
         return (entries.first { $0.table == table } ?? entries.first)?.location
     }
 

@@ -29,15 +29,17 @@ public final class ResultCache: FolderCache, @unchecked Sendable {
         public let kvmRegisters: KvmRegisterTables
         public let guestView: GuestView
         public let registerEncodings: [String: Encoding]
+        public let undescribed: [String: [UndescribedField]]
 
         public init(
             tables: CpufeatureTables, kvmRegisters: KvmRegisterTables, guestView: GuestView,
-            registerEncodings: [String: Encoding]
+            registerEncodings: [String: Encoding], undescribed: [String: [UndescribedField]] = [:]
         ) {
             self.tables = tables
             self.kvmRegisters = kvmRegisters
             self.guestView = guestView
             self.registerEncodings = registerEncodings
+            self.undescribed = undescribed
         }
     }
 

@@ -119,11 +119,7 @@ struct FieldClassifier {
                 allConst = false
                 if r != register || bit != lsb + i { allHost = false }
             case .unknown(let n): return .unknown(n)
-            case .computed(let n):
-                allConst = false
-                allHost = false
-                _ = n
-            case .choice:
+            case .computed, .choice:
                 allConst = false
                 allHost = false
             }

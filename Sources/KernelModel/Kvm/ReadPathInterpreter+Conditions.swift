@@ -1,3 +1,4 @@
+import KernelTree
 import LibClang
 
 /// Conditions: what a value tested for truth or compared says, as a decision tree over the predicates
@@ -70,14 +71,7 @@ extension ReadPathInterpreter {
         if let lhs = left.constant, let rhs = right.constant {
             // `if (id == SYS_ID_AA64PFR1_EL1)`: the register's own branch of a handler shared by many.
             if op == "==", lhs == rhs, lhs == UInt64(context.register), trace.branch == nil { trace.branch = ref(expr) }
-            switch op {
-            case "==": return .known(lhs == rhs)
-            case "!=": return .known(lhs != rhs)
-            case "<": return .known(lhs < rhs)
-            case ">": return .known(lhs > rhs)
-            case "<=": return .known(lhs <= rhs)
-            default: return .known(lhs >= rhs)
-            }
+            return .known(Relation.holds(lhs, op, rhs))
         }
         if let atom = firstChoice(left) ?? firstChoice(right) {
             return .node(

@@ -210,7 +210,7 @@ extension ReadPathInterpreter {
 
     func assign(_ target: Cursor, _ value: Value, _ expr: Cursor, _ frame: inout Frame) {
         if let decl = local(target) {
-            let new = truncate(value, to: decl)
+            let new = truncate(value, toTypeOf: decl)
             if case .bits(let old)? = frame.env[decl], case .bits(let newBits) = new { record(old, newBits, at: expr) }
             frame.env[decl] = new
         } else if target.kind == .memberRefExpr, target.spelling == "regval",

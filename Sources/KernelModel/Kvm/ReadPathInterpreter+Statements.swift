@@ -16,7 +16,7 @@ extension ReadPathInterpreter {
             for variable in stmt.children where variable.kind == .varDecl {
                 let initializer = variable.children.last { $0.kind.isExpression }
                 frame.env[variable] =
-                    initializer.map { truncate(eval($0, &frame), to: variable) }
+                    initializer.map { truncate(eval($0, &frame), toTypeOf: variable) }
                     ?? computed("uninitialised \(variable.spelling)", variable)
             }
         case .ifStmt:

@@ -102,9 +102,6 @@ final class ReadPathInterpreter {
         ExpressionShape.of(expr).impure ? nil : constant(expr)
     }
 
-    /// `value` converted to the type of the variable `decl`.
-    func truncate(_ value: Value, to decl: Cursor) -> Value { truncate(value, toTypeOf: decl) }
-
     /// `value` converted to the type of `cursor` (an expression or a declaration), by the type's size as
     /// libclang gives it: an integer type narrower than 64 bits keeps its low bits, `_Bool` is a truth value,
     /// and any other type (64-bit integers, enums, pointers, structs) leaves the value as it is.

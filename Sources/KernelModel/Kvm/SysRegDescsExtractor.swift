@@ -19,7 +19,7 @@ import LibClang
 /// handler defined in the file without a body (function bodies skipped) throws IncompleteAnalysis.
 public struct SysRegDescsExtractor: TableExtractor {
     public static let path = "arch/arm64/kvm/sys_regs.c"
-    static let mainTable = "sys_reg_descs"
+    public static let mainTable = "sys_reg_descs"
     /// Macros whose values are read where a function body of the file spells them (KvmUnit keeps those bodies).
     static let spelledMacros: Set<String> = [FunctionAnalysis.hiddenMacro, FunctionAnalysis.razMacro]
 

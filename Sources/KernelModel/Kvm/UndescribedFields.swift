@@ -11,6 +11,14 @@ public struct UndescribedField: Codable, Hashable, Sendable {
     /// A SignedEnum field (0xF reads as -1, "not implemented").
     public let signed: Bool
 
+    public init(register: String, name: String, lsb: Int, width: Int, signed: Bool) {
+        self.register = register
+        self.name = name
+        self.lsb = lsb
+        self.width = width
+        self.signed = signed
+    }
+
     /// REGISTER.Field, as for a described field.
     public var key: String { "\(register).\(name)" }
     public var mask: UInt64 { width >= 64 ? ~0 : ((1 << UInt64(width)) - 1) << UInt64(lsb) }

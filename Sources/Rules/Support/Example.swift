@@ -125,6 +125,7 @@ public enum Example {
     ) -> RuleContext {
         var registers: [String: [FtrField]] = [:], order: [String] = []
         var views: [String: GuestView.Field] = [:], undescribed: [String: GuestView.Field] = [:]
+        var undescribedFields: [UndescribedField] = []
         var entries: [String: Policy.Entry] = [:]
         for e in extra { entries[e.key] = e }
         for (i, f) in fields.enumerated() {
@@ -150,6 +151,10 @@ public enum Example {
                     })
                 if f.described { views[key] = v } else { undescribed[key] = v }
             }
+            if !f.described {
+                undescribedFields.append(
+                    UndescribedField(register: f.register, name: f.field, lsb: f.lsb, width: f.width, signed: f.signed))
+            }
         }
         let tables = CpufeatureTables(
             registers: order.enumerated().map { i, name in
@@ -173,6 +178,7 @@ public enum Example {
         return RuleContext(
             tables: tables, kvmRegisters: KvmRegisterTables(registers: kvm), guestView: GuestView(fields: views),
             policy: Policy(entries: entries, traps: traps, conditions: conditions), undescribed: undescribed,
+            undescribedFields: undescribedFields,
             kvmEvidence: KvmEvidence(uses: uses, ungated: ungated, gates: gated.mapValues { [$0] }))
     }
 }

@@ -40,11 +40,11 @@ struct KvmSupport: Sendable {
     ) {
         code = evidence
         self.conditions = conditions
-        self.traps = Dictionary(traps.map { (Self.normalize($0.key), $0.value) }) { a, _ in a }
+        self.traps = Dictionary(traps.map { (RegisterNames.folded($0.key), $0.value) }) { a, _ in a }
         var handled = Set<String>(), byEncoding = Set<Encoding>(), access: [String: String] = [:]
         var aarch32 = Set<String>(), aarch32Regs = Set<String>()
         for r in tables.registers where Self.supports(r) {
-            let aarch64 = r.table == "sys_reg_descs"
+            let aarch64 = r.table == SysRegDescsExtractor.mainTable
             for name in RegisterNames.spellings(ofEntry: r.name) {
                 handled.insert(name)
                 if aarch64, let a = r.access, r.isHandled { access[name] = access[name] ?? a }
@@ -52,7 +52,7 @@ struct KvmSupport: Sendable {
             if aarch64, let e = r.encoding { byEncoding.insert(e) }
             if !aarch64 {
                 if let a = r.access, r.isHandled { aarch32.insert(a) }
-                if let reg = r.reg { aarch32Regs.insert(Self.normalize(reg)) }
+                if let reg = r.reg { aarch32Regs.insert(RegisterNames.folded(reg)) }
             }
         }
         self.handled = handled
@@ -60,7 +60,7 @@ struct KvmSupport: Sendable {
         self.access = access
         self.aarch32Access = aarch32
         self.aarch32Regs = aarch32Regs
-        self.encodings = Dictionary(encodings.map { (Self.normalize($0.key), $0.value) }) { a, _ in a }
+        self.encodings = Dictionary(encodings.map { (RegisterNames.folded($0.key), $0.value) }) { a, _ in a }
     }
 
     /// Whether KVM does something with guest accesses to the entry's register: emulates it, or keeps its state.
@@ -82,7 +82,7 @@ struct KvmSupport: Sendable {
     /// table aliases its AArch64 counterpart (NAME_EL1 or NAME_EL0) in `.reg`, or uses the access handler
     /// of the counterpart's entry: KVM's cp14/cp15 tables name entries by encoding.
     func handles(_ name: String) -> Bool {
-        let n = Self.normalize(name)
+        let n = RegisterNames.folded(name)
         if handled.contains(n) || handled.contains(RegisterNames.family(n)) || handled.contains("AARCH32_" + n) { return true }
         if let e = encodings[n], handledEncodings.contains(e) { return true }
         guard !RegisterNames.hasExceptionLevel(n) else { return false }
@@ -108,7 +108,7 @@ struct KvmSupport: Sendable {
     /// `n` traps unless set (the fine-grained traps' negative polarity): KVM must use it to leave the
     /// register untrapped, so such controls never count as unset.
     func runsOnHardware(_ register: String, for field: String, exposedWhen: Set<String> = []) -> Bool {
-        guard let controls = traps[Self.normalize(register)] else { return false }
+        guard let controls = traps[RegisterNames.folded(register)] else { return false }
         return controls.allSatisfy { control in
             let macros = Policy.macros(control)
             if Policy.trapControl(control).trapsWhenClear {
@@ -190,7 +190,4 @@ struct KvmSupport: Sendable {
     func evidence(of level: Policy.Level) -> (name: String, at: SourceRef)? {
         code.firstUse(of: level.evidence)
     }
-
-    /// The form KVM's entries and the policy's names are compared in (RegisterNames.folded).
-    static func normalize(_ name: String) -> String { RegisterNames.folded(name) }
 }
