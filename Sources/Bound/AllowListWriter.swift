@@ -54,7 +54,9 @@ struct AllowListWriter {
             // The masks may be defined in the pKVM file itself: then both kinds of edit go to one copy.
             var macros = header == path ? source : try lines(header)
             // Each restriction with the spellings that name its field in a restriction already there.
-            var restricted: [(names: [String], line: String)] = [], statements: [[String]] = []
+            var restricted: [(names: [String], line: String)] = [], statements: [[String]] = [], items: [String] = []
+            // The header's own spelling of a restriction: 6.12's enum form where it has one.
+            let enumForm = macros.contains { $0.hasPrefix("\tSYS_FIELD_PREP_ENUM(") }
             for l in group {
                 guard let stem = tree.stem(l) else { throw BoundWriter.Failure("no macro in this tree names \(l.key)") }
                 let entry = "ARM64_FEATURE_MASK(\(stem))"
@@ -64,30 +66,26 @@ struct AllowListWriter {
                     text = signedCap(l, stem: stem, value: fn.value)
                     statements.append(text)
                 } else if l.limit > 0 {
-                    // The header's own spelling of a restriction: 6.12's enum form where it has one.
                     let field = stem.hasPrefix(l.register + "_") ? String(stem.dropFirst(l.register.count + 1)) : nil
-                    let enumForm = macros.contains { $0.hasPrefix("\tSYS_FIELD_PREP_ENUM(") } && tree.generated(l.register)
+                    let name = tree.valueName(l, l.limit)
                     let line =
-                        if enumForm, let field, let name = tree.valueName(l, l.limit) {
+                        if enumForm, tree.generated(l), let field, let name {
                             "SYS_FIELD_PREP_ENUM(\(l.register), \(field), \(name))"
                         } else {
                             "FIELD_PREP(\(entry), \(value(l, stem: stem)))"
                         }
                     restricted.append((names: [entry] + (field.map { ["(\(l.register), \($0),"] } ?? []), line: line))
+                    items.append("\(l.field) up to \(name ?? String(l.limit))" + (l.features[l.limit].map { " (\($0))" } ?? ""))
                     text = [line]
                 } else {
                     text = ["\(fn.allow) without \(entry)"]
                 }
                 written.append(
-                    BoundWriter.Written(limit: l, statement: text.joined(separator: " "), function: fn.name, lines: text))
+                    BoundWriter.Written(limit: l, lines: text))
             }
             if !restricted.isEmpty {
                 let existed = Self.restrict(restricted, in: fn.restrict, in: &macros)
                 if !existed {
-                    let items = group.filter { !$0.signed && $0.limit > 0 }.map { l in
-                        "\(l.field) up to \(tree.valueName(l, l.limit) ?? String(l.limit))"
-                            + (l.features[l.limit].map { " (\($0))" } ?? "")
-                    }
                     try Self.define(fn.restrict, after: fn.allow, entries: restricted.map(\.line), items: items, in: &macros)
                 }
                 if !source[fn.body.open...fn.body.close].contains(where: { $0.contains(fn.restrict) }) {
@@ -127,8 +125,8 @@ struct AllowListWriter {
     func function(_ name: String, of register: String, in s: CSource) throws -> Function {
         guard let body = s.function(name) else { throw BoundWriter.Failure("\(s.path): no definition of \(name)()") }
         let text = s.text(body)
-        guard let allow = Self.identifiers(text).first(where: { $0.hasPrefix("PVM_") && $0.hasSuffix("_ALLOW") }),
-            let value = Self.identifiers(text).first(where: { $0.hasSuffix("_sys_val") })
+        guard let allow = CSource.identifiers(text).first(where: { $0.hasPrefix("PVM_") && $0.hasSuffix("_ALLOW") }),
+            let value = CSource.identifiers(text).first(where: { $0.hasSuffix("_sys_val") })
         else {
             throw BoundWriter.Failure(
                 "\(name)() does not limit \(register) with a PVM_*_ALLOW mask of a *_sys_val copy: not pKVM's allow-list idiom")
@@ -157,10 +155,6 @@ struct AllowListWriter {
         return nil
     }
 
-    static func identifiers(_ text: String) -> [String] {
-        text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
-    }
-
     // MARK: - The mask macros
 
     /// The entry lines of the `#define NAME (\` … `)` macro: (first entry, the closing line).
@@ -171,13 +165,18 @@ struct AllowListWriter {
         return (d + 1, close)
     }
 
-    /// Drops `entry`'s line from the macro; a new last entry loses its `|`.
+    /// Drops `entry`'s line from the macro; a new last entry loses its `|`, and a mask left with no entry
+    /// is written as the header writes an empty one, `(0ULL)`.
     static func remove(_ entry: String, from name: String, in lines: inout [String]) {
         guard let m = macro(name, in: lines), let i = (m.first..<m.close).first(where: { lines[$0].contains(entry) }) else {
             return
         }
+        if m.close - m.first == 1 {
+            lines.replaceSubrange((m.first - 1)...m.close, with: ["#define \(name) (0ULL)"])
+            return
+        }
         lines.remove(at: i)
-        if i == m.close - 1, i > m.first { lines[i - 1] = lines[i - 1].replacingOccurrences(of: " | \\", with: " \\") }
+        if i == m.close - 1 { lines[i - 1] = lines[i - 1].replacingOccurrences(of: " | \\", with: " \\") }
     }
 
     /// Puts each restriction in the macro, if it exists (whether it did): in place of the line that
@@ -237,7 +236,7 @@ struct AllowListWriter {
 
     /// The value's name where the tree defines one (`ID_AA64PFR0_EL1_CSV2_IMP`), else the number.
     func value(_ l: FieldLimit, stem: String) -> String {
-        if tree.generated(l.register), let name = tree.valueName(l, l.limit) { return "\(stem)_\(name)" }
+        if tree.generated(l), let name = tree.valueName(l, l.limit) { return "\(stem)_\(name)" }
         return String(l.limit)
     }
 
@@ -245,19 +244,14 @@ struct AllowListWriter {
     func signedCap(_ l: FieldLimit, stem: String, value sysVal: String) -> [String] {
         let name = value(l, stem: stem)
         let prep =
-            tree.generated(l.register) ? "SYS_FIELD_PREP(\(l.register), \(l.field)," : "FIELD_PREP(ARM64_FEATURE_MASK(\(stem)),"
+            tree.generated(l) ? "SYS_FIELD_PREP(\(l.register), \(l.field)," : "FIELD_PREP(ARM64_FEATURE_MASK(\(stem)),"
         let minT = "min_t(int, cpuid_feature_extract_signed_field("
         let shiftColumn = 16 + minT.count, valueColumn = 16 + "min_t(".count
         return [
             "set_mask |= \(prep)",
             "\t\(minT)\(sysVal),",
-            Self.pad(shiftColumn - 8) + "\(stem)_SHIFT),",
-            Self.pad(valueColumn - 8) + "\(name)));",
+            CSource.padding(to: shiftColumn - 8) + "\(stem)_SHIFT),",
+            CSource.padding(to: valueColumn - 8) + "\(name)));",
         ]
-    }
-
-    /// Tabs then spaces to reach `column` (the statement's own first tab comes on top).
-    static func pad(_ column: Int) -> String {
-        String(repeating: "\t", count: column / 8) + String(repeating: " ", count: column % 8)
     }
 }

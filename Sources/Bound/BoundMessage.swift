@@ -54,7 +54,7 @@ public struct BoundMessage {
             if let handled = l.handled {
                 item +=
                     " KVM handles up to \(named(handled))"
-                    + (handled < (l.bound ?? .max) ? ", below the bound \(l.bound.map(String.init) ?? "-")" : "") + "."
+                    + (l.bound.map { handled < $0 ? ", below the bound \($0)" : "" } ?? "") + "."
             } else if let bound = l.bound {
                 item += " KVM handles every level; the bound is \(named(bound))."
             }

@@ -63,7 +63,7 @@ extension BoundWriter {
             edits[0].changes.count == 1, edits[0].changes[0].removed == 0
         else { return nil }
         let edit = edits[0], insertion = edit.changes[0]
-        let lines = written.flatMap { $0.lines.isEmpty ? [$0.statement] : $0.lines }
+        let lines = written.flatMap(\.lines)
         let statement = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: " ")
         return Suggestion(path: edit.path, line: insertion.before + 1, statement: statement, inserted: insertion.lines)
     }

@@ -1,6 +1,7 @@
 import KernelModel
 import Rules
 import SysregSpec
+import ToolError
 
 /// Writes the statements that bound fields into KVM's read path, in the idiom of the tree's own version.
 ///
@@ -17,18 +18,19 @@ import SysregSpec
 /// (`val &= ~REG_Field_MASK;`, `ARM64_FEATURE_MASK(…)`, `0xfUL << …_SHIFT`), caps with
 /// `ID_REG_LIMIT_FIELD_ENUM` and the value's name where the tree defines both, else with
 /// `cpuid_feature_cap_perfmon_field`, and only macros the tree defines: a field the tree has no macro for
-/// is spelled by its bits (`GENMASK_ULL(63, 60)`) with its name in a comment.
+/// is spelled by its bits (`GENMASK_ULL(63, 60)`), with its name in a comment where the statement is
+/// one line.
+///
+/// Protected guests' limits go to pKVM's code instead (AllowListWriter).
 public struct BoundWriter {
-    /// A field's statement, as the commit message tells it.
+    /// What was written for a field.
     public struct Written: Sendable {
         public let limit: FieldLimit
-        public let statement: String
-        public let function: String
         /// The statement's lines, the second and later indented relative to the first (no wrapping).
-        public var lines: [String] = []
+        public let lines: [String]
     }
 
-    public struct Failure: Error, CustomStringConvertible {
+    public struct Failure: ToolError {
         public let description: String
         init(_ text: String) { description = text }
     }
@@ -46,7 +48,9 @@ public struct BoundWriter {
     ) {
         views = guestView.fields
         fields = Dictionary(tables.fields.map { ($0.key, $0) }) { a, _ in a }
-        self.read = read
+        // The writer asks for the same few files (cpufeature.c, sysreg.h, sys_regs.c) for every field.
+        let cache = FileTexts(read)
+        self.read = cache.text
         self.aliases = aliases
         spec = read("arch/arm64/tools/sysreg").flatMap { try? SysregSpec(text: $0, path: "arch/arm64/tools/sysreg") }
     }
@@ -69,8 +73,7 @@ public struct BoundWriter {
             var lines: [String] = []
             for l in group {
                 let statement = try self.statement(l, style: style)
-                written.append(
-                    Written(limit: l, statement: statement.joined(separator: " "), function: place.name, lines: statement))
+                written.append(Written(limit: l, lines: statement))
                 let tabs = String(repeating: "\t", count: place.indent)
                 lines += statement.count == 1 ? Self.wrap(statement[0], indent: place.indent) : statement.map { tabs + $0 }
             }
@@ -220,21 +223,20 @@ public struct BoundWriter {
         }
     }
 
-    /// Whether the tree's sysreg file generates the register's macros (`REG_Field_MASK`, `REG_Field_SHIFT`).
-    func generated(_ register: String) -> Bool { spec?.register(named: register) != nil }
+    /// Whether the tree's sysreg file generates the field's macros (`REG_Field_MASK`, `REG_Field_SHIFT`):
+    /// a register it describes may still lack a field a newer architecture added.
+    func generated(_ l: FieldLimit) -> Bool { spec?.field(register: l.register, name: l.field) != nil }
 
     /// The stem of the field's shift macro in this tree (`ID_AA64DFR0_PMSVER` of `ID_AA64DFR0_PMSVER_SHIFT`).
     func stem(_ l: FieldLimit) -> String? {
         if let f = fields[l.key],
             let line = read(f.location.path)?.split(separator: "\n", omittingEmptySubsequences: false)
                 .dropFirst(f.location.line - 1).first,
-            let token = line.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).first(where: {
-                $0.hasSuffix("_SHIFT")
-            })
+            let token = CSource.identifiers(String(line)).first(where: { $0.hasSuffix("_SHIFT") })
         {
             return String(token.dropLast(6))
         }
-        if generated(l.register) { return "\(l.register)_\(l.field)" }
+        if generated(l) { return "\(l.register)_\(l.field)" }
         // Macros written by hand (5.10's asm/sysreg.h): the register without _EL1, the field upper-cased.
         guard let header = read("arch/arm64/include/asm/sysreg.h") else { return nil }
         let short = l.register.hasSuffix("_EL1") ? String(l.register.dropLast(4)) : l.register
@@ -253,9 +255,10 @@ public struct BoundWriter {
     func statement(_ l: FieldLimit, style: Style) throws -> [String] {
         let stem = self.stem(l)
         let bits = "GENMASK_ULL(\(l.lsb + l.width - 1), \(l.lsb))"
+        if l.signed { return try signedCap(l, stem: stem, bits: bits) }
         if l.limit <= 0 {
             switch style.mask {
-            case .generated where generated(l.register): return ["val &= ~\(l.register)_\(l.field)_MASK;"]
+            case .generated where generated(l): return ["val &= ~\(l.register)_\(l.field)_MASK;"]
             case .generated where stem.map { style.defines($0 + "_MASK") } ?? false: return ["val &= ~\(stem!)_MASK;"]
             case .featureMask where stem != nil && l.width == 4: return ["val &= ~ARM64_FEATURE_MASK(\(stem!));"]
             default:
@@ -263,23 +266,45 @@ public struct BoundWriter {
                 return ["val &= ~\(bits);\t/* \(l.field) */"]
             }
         }
-        if style.limitEnum, generated(l.register), let name = valueName(l, l.limit) {
+        if style.limitEnum, generated(l), let name = valueName(l, l.limit) {
             return ["val = ID_REG_LIMIT_FIELD_ENUM(val, \(l.register), \(l.field), \(name));"]
         }
         // cpuid_feature_cap_perfmon_field() knows 4-bit fields only.
         if style.capPerfmon, l.width == 4 {
-            let value = generated(l.register) ? valueName(l, l.limit).map { "\(l.register)_\(l.field)_\($0)" } : nil
+            let value = generated(l) ? valueName(l, l.limit).map { "\(l.register)_\(l.field)_\($0)" } : nil
             guard let stem else {
                 return ["val = cpuid_feature_cap_perfmon_field(val, \(l.lsb), \(l.limit));\t/* \(l.field) */"]
             }
             return ["val = cpuid_feature_cap_perfmon_field(val, \(stem)_SHIFT, \(value ?? String(l.limit)));"]
         }
         // Any width, with the bitfield helpers every tree has.
-        let mask = generated(l.register) ? "\(l.register)_\(l.field)_MASK" : bits
+        let mask = generated(l) ? "\(l.register)_\(l.field)_MASK" : bits
         return [
             "if (FIELD_GET(\(mask), val) > \(l.limit)) {",
             "\tval &= ~\(mask);",
             "\tval |= FIELD_PREP(\(mask), \(l.limit));",
+            "}",
+        ]
+    }
+
+    /// A signed field held to its limit in signed order, with the kernel's own signed reading of a 4-bit
+    /// field: clearing it to 0 would claim a level (0 is a feature level, NI is -1), so values above the
+    /// limit become the limit and a host without the feature keeps NI.
+    func signedCap(_ l: FieldLimit, stem: String?, bits: String) throws -> [String] {
+        guard l.width == 4, let stem else {
+            throw Failure("cannot bound \(l.key): a signed field ftrlint can only cap by its 4-bit shift macro")
+        }
+        let mask = generated(l) ? "\(l.register)_\(l.field)_MASK" : bits
+        let value = generated(l) ? valueName(l, l.limit).map { "\(l.register)_\(l.field)_\($0)" } : nil
+        let limit = value ?? String(l.limit)
+        let test = "cpuid_feature_extract_signed_field(val, \(stem)_SHIFT) >"
+        // Within 100 columns at a case's depth (two tabs): else the comparison's right side on a line of its own.
+        let head =
+            CSource.columns("\t\tif (\(test) \(limit)) {") <= 100
+            ? ["if (\(test) \(limit)) {"] : ["if (\(test)", "    \(limit)) {"]
+        return head + [
+            "\tval &= ~\(mask);",
+            "\tval |= FIELD_PREP(\(mask), \(limit));",
             "}",
         ]
     }
@@ -293,7 +318,7 @@ public struct BoundWriter {
         let head = tabs + statement[...paren]
         let args = statement[statement.index(after: paren)...].components(separatedBy: ", ")
         let column = CSource.columns(head)
-        let pad = String(repeating: "\t", count: column / 8) + String(repeating: " ", count: column % 8)
+        let pad = CSource.padding(to: column)
         return args.enumerated().map { i, a in
             (i == 0 ? head : pad) + a + (i < args.count - 1 ? "," : "")
         }

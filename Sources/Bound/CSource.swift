@@ -108,6 +108,16 @@ struct CSource {
     /// Every line of the function body `body`, as one text.
     func text(_ body: (open: Int, close: Int)) -> String { lines[body.open...body.close].joined(separator: "\n") }
 
+    /// The C identifiers (and numbers) of `text`, in order.
+    static func identifiers(_ text: String) -> [String] {
+        text.split { !($0.isLetter || $0.isNumber || $0 == "_") }.map(String.init)
+    }
+
+    /// Tabs, then spaces, that reach `column` from column 0 (kernel style: tabs of 8).
+    static func padding(to column: Int) -> String {
+        String(repeating: "\t", count: column / 8) + String(repeating: " ", count: column % 8)
+    }
+
     /// The width of a line as an editor shows it, tabs to 8 columns.
     static func columns(_ line: String) -> Int {
         line.reduce(0) { n, c in c == "\t" ? (n / 8 + 1) * 8 : n + 1 }

@@ -68,16 +68,18 @@ public struct FileEdit: Sendable {
             }
         }
         flush()
-        self.init(path: path, original: original, changes: changes.map { Self.slid($0, in: old) })
+        // Each insertion slides at most to just before the next change, so changes never meet.
+        let limits = changes.dropFirst().map(\.before) + [old.count + 1]
+        self.init(path: path, original: original, changes: zip(changes, limits).map { Self.slid($0, in: old, below: $1) })
     }
 
     /// An insertion that could stand a few lines lower (its first line repeats the line after it) put
     /// where it reads as a block: the first place where it ends in a blank line, as git's own diff
-    /// heuristics prefer.
-    static func slid(_ c: Change, in old: [String]) -> Change {
+    /// heuristics prefer; never as far as line `limit`.
+    static func slid(_ c: Change, in old: [String], below limit: Int) -> Change {
         guard c.removed == 0, !c.lines.isEmpty else { return c }
         var candidates = [c], current = c
-        while current.before < old.count, current.lines[0] == old[current.before] {
+        while current.before + 1 < limit, current.before < old.count, current.lines[0] == old[current.before] {
             current = Change(before: current.before + 1, lines: Array(current.lines.dropFirst()) + [current.lines[0]])
             candidates.append(current)
         }

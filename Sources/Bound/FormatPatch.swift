@@ -51,7 +51,7 @@ public struct FormatPatch {
     /// "- " list items keep their hanging indent; other paragraphs are filled at 75 columns.
     static func fill(_ paragraph: String) -> String {
         paragraph.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            let hanging = line.hasPrefix("- ") || line.hasPrefix("  ") ? "  " : ""
+            let hanging = line.hasPrefix("- ") ? "  " : ""
             var lines: [String] = [], current = ""
             for word in line.split(separator: " ") {
                 let prefix = lines.isEmpty ? "" : hanging
@@ -62,7 +62,7 @@ public struct FormatPatch {
                     current = current.isEmpty ? String(word) : current + " " + word
                 }
             }
-            lines.append((lines.isEmpty ? (line.hasPrefix("  ") ? "  " : "") : hanging) + current)
+            lines.append((lines.isEmpty ? "" : hanging) + current)
             return lines.joined(separator: "\n")
         }.joined(separator: "\n")
     }

@@ -4,6 +4,7 @@ import Foundation
 import KernelModel
 import Patch
 import Rules
+import ToolError
 
 extension BoundScope: ExpressibleByArgument {}
 
@@ -120,7 +121,7 @@ struct BoundProof {
     let inScope: (Finding) -> Bool
     let enabling: Set<String>
 
-    struct Unproved: Error, CustomStringConvertible {
+    struct Unproved: ToolError {
         let description: String
         init(_ why: String) { description = "the bound patch could not be proved: " + why }
     }

@@ -6,9 +6,10 @@ import Rules
 /// protected-leak, over-bound, and latent when it runs), the statement bound's writer would insert for that field and
 /// where, from the same limits (`RuleContext.limits(answering:)`). Only the writer runs: nothing is
 /// re-analysed or proved, so a suggestion costs no parse; `ftrlint bound` writes and proves the whole
-/// patch. A field the writer cannot place (it fails closed: a signed field, a register it finds no
-/// place for, no policy bound) gets no suggestion, and so does one whose fix is more than lines inserted
-/// at one place (pKVM's allow-lists lose an entry where another gains it).
+/// patch. A field with no limit (no policy bound, a signed field outside pKVM's view) or one the writer
+/// cannot place (it fails closed: a register it finds no place for) gets no suggestion, and so does one
+/// whose fix is more than lines inserted at one place (pKVM's allow-lists lose an entry where another
+/// gains it).
 struct SuggestedFixes {
     /// The rules whose findings get a suggestion: those `bound --scope all` answers.
     static let rules = BoundScope.all.rules
