@@ -79,7 +79,7 @@ let package = Package(
         // check --b4's patches: the git format-patch / unified diff parser and the in-memory applier.
         .target(name: "Patch", dependencies: ["ToolError"]),
         // ftrlint bound's patch: where KVM's read path takes each register, the tree's idiom, format-patch text.
-        .target(name: "Bound", dependencies: ["ToolError", "KernelModel", "Rules", "SysregSpec"], swiftSettings: clangSwift),
+        .target(name: "Bound", dependencies: ["ToolError", "Policy", "KernelModel", "Rules", "SysregSpec"], swiftSettings: clangSwift),
         // The command and its reporters.
         .executableTarget(name: "FtrLint", dependencies: [
             "ToolError", "LibClang", "KernelTree", "TranslationUnits", "Policy", "KernelModel", "Rules", "Patch", "Bound",

@@ -1,4 +1,5 @@
 import KernelModel
+import Policy
 import Rules
 import SysregSpec
 import ToolError
@@ -239,7 +240,7 @@ public struct BoundWriter {
         if generated(l) { return "\(l.register)_\(l.field)" }
         // Macros written by hand (5.10's asm/sysreg.h): the register without _EL1, the field upper-cased.
         guard let header = read("arch/arm64/include/asm/sysreg.h") else { return nil }
-        let short = l.register.hasSuffix("_EL1") ? String(l.register.dropLast(4)) : l.register
+        let short = RegisterNames.base(l.register)
         let candidates =
             ["\(short)_\(l.field.uppercased())", "\(l.register)_\(l.field.uppercased())"]
             + aliases(l.key).map { $0.uppercased() }

@@ -3,6 +3,7 @@ import Bound
 import Foundation
 import KernelModel
 import Patch
+import Policy
 import Rules
 import ToolError
 
@@ -96,12 +97,10 @@ struct BoundCommand: TreeCommand {
     static func registers(_ names: [String], in tables: CpufeatureTables) throws -> Set<String> {
         var result = Set<String>()
         for name in names {
-            let upper = name.uppercased()
-            guard
-                let reg = tables.registers.first(where: {
-                    $0.name.uppercased() == upper || $0.name.uppercased() == upper + "_EL1"
-                })
-            else { throw CheckProblem("--register \(name): no such register in cpufeature's tables") }
+            let spellings = RegisterNames.spellings(name.uppercased())
+            guard let reg = tables.registers.first(where: { spellings.contains($0.name.uppercased()) }) else {
+                throw CheckProblem("--register \(name): no such register in cpufeature's tables")
+            }
             result.insert(reg.name)
         }
         return result

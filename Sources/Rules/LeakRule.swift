@@ -24,20 +24,17 @@ public enum LeakRule: Rule {
         triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
-        findings(Self.self, in: context, guests: "normal") { $0.normal }
+        findings(Self.self, in: context, guests: .normal)
     }
 
-    /// The findings of `rule` on one view of KVM (`treatment` picks it): fields its guests can see at a level
-    /// KVM evidently does not meet (registers it does not handle, a signed field it clears). nv-leak and
-    /// protected-leak are this check on their views.
-    static func findings<R: Rule>(
-        _ rule: R.Type, in context: RuleContext, guests: String,
-        _ treatment: (GuestView.Field) -> KvmTreatment?
-    ) -> [Finding] {
-        context.leaks(treatment).filter { $0.leak.shortfall.isEvidenced }.map { leaked in
+    /// The findings of `rule` on one view of KVM, its `guests`': fields they can see at a level KVM evidently
+    /// does not meet (registers it does not handle, a signed field it clears). nv-leak and protected-leak
+    /// are this check on their views.
+    static func findings<R: Rule>(_ rule: R.Type, in context: RuleContext, guests: Guests) -> [Finding] {
+        context.leaks(guests.treatment).filter { $0.leak.shortfall.isEvidenced }.map { leaked in
             let f = leaked.field
             return R.finding(
-                f.register, f.name, leaked.leak.message(f.key, guests: guests), at: f.location,
+                f.register, f.name, leaked.leak.message(f.key, guests: guests.rawValue), at: f.location,
                 related: context.leakNote(leaked, guests: guests))
         }
     }

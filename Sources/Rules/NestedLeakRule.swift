@@ -17,7 +17,7 @@ public enum NestedLeakRule: Rule {
         triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
-        LeakRule.findings(Self.self, in: context, guests: "nested-virtualisation") { $0.nested }
+        LeakRule.findings(Self.self, in: context, guests: .nested)
     }
 
     static let trbe = Example.kvm("ID_AA64DFR0_EL1.TraceBuffer", bound: 0, levels: [1: ["TRBLIMITR_EL1"]])

@@ -16,7 +16,7 @@ public enum ProtectedLeakRule: Rule {
         triggeringExamples: triggeringExamples, nonTriggeringExamples: nonTriggeringExamples)
 
     public static func check(_ context: RuleContext) -> [Finding] {
-        LeakRule.findings(Self.self, in: context, guests: "protected") { $0.protected }
+        LeakRule.findings(Self.self, in: context, guests: .protected)
     }
 
     static let mte = Example.kvm("ID_AA64PFR1_EL1.MTE", bound: 2, levels: [1: [], 2: ["GCR_EL1", "RGSR_EL1"]])

@@ -22,23 +22,21 @@ public enum UnknownTreatmentRule: Rule {
         for (f, entry) in context.classifiedFields {
             guard let entry, entry.fieldClass != .isa else { continue }
             let shape = FieldShape(f)
-            var views: [(String, GuestView.Field?, KvmTreatment?)] = []
             let v = context.guestView.fields[f.key]
-            views.append(("normal", v, v?.normal))
-            if hasNested { views.append(("nested-virtualisation", v, v?.nested)) }
-            if hasProtected { views.append(("protected", v, v?.protected)) }
-            for (guests, view, treatment) in views {
+            let views: [Guests] = [.normal] + (hasNested ? [.nested] : []) + (hasProtected ? [.protected] : [])
+            for guests in views {
+                let treatment = v.flatMap(guests.treatment)
                 guard let why = unknown(treatment, shape) else { continue }
                 let related =
-                    view.map {
-                        context.kvmNote($0, treatment: treatment, protected: guests == "protected") { fn in
+                    v.map {
+                        context.kvmNote($0, treatment: treatment, protected: guests == .protected) { fn in
                             "\(fn) decides \(f.register) here"
                         }
                     } ?? []
                 findings.append(
                     finding(
                         f.register, f.name,
-                        "could not determine what KVM shows \(guests) guests of \(f.key): \(why)",
+                        "could not determine what KVM shows \(guests.rawValue) guests of \(f.key): \(why)",
                         at: f.location, related: related))
             }
         }

@@ -23,7 +23,7 @@ public enum UnverifiedRule: Rule {
         context.leaks { $0.normal }.filter { !$0.leak.shortfall.isEvidenced }.map { leaked in
             let f = leaked.field
             let message = "\(f.key) may leak to normal guests: \(leaked.leak.exposure.how), and \(leaked.leak.shortfall.text)"
-            return finding(f.register, f.name, message, at: f.location, related: context.leakNote(leaked, guests: "normal"))
+            return finding(f.register, f.name, message, at: f.location, related: context.leakNote(leaked, guests: .normal))
         }
     }
 

@@ -1,6 +1,22 @@
 import Foundation
 import KernelModel
 
+/// The guests of one view of KVM, as messages name them.
+enum Guests: String {
+    case normal
+    case nested = "nested-virtualisation"
+    case protected
+
+    /// This view's treatment of a field (nil: the model has no such view).
+    func treatment(_ view: GuestView.Field) -> KvmTreatment? {
+        switch self {
+        case .normal: return view.normal
+        case .nested: return view.nested
+        case .protected: return view.protected
+        }
+    }
+}
+
 /// Walks shared by the rules: the fields cpufeature describes with their policy entries and KVM views.
 extension RuleContext {
     /// Every field cpufeature describes, with the policy's entry for it (nil: unclassified). A field the
@@ -30,9 +46,9 @@ extension RuleContext {
     }
 
     /// The note at the KVM function that decides a leaked field for `guests` guests.
-    func leakNote(_ leaked: ViewLeak, guests: String) -> [Finding.Related] {
-        kvmNote(leaked.view, treatment: leaked.treatment, protected: guests == "protected") { fn in
-            "\(fn) decides \(leaked.field.register) for \(guests) guests here; it should hide or cap \(leaked.field.name)"
+    func leakNote(_ leaked: ViewLeak, guests: Guests) -> [Finding.Related] {
+        kvmNote(leaked.view, treatment: leaked.treatment, protected: guests == .protected) { fn in
+            "\(fn) decides \(leaked.field.register) for \(guests.rawValue) guests here; it should hide or cap \(leaked.field.name)"
         }
     }
 
